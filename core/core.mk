@@ -1,0 +1,3 @@
+# The core/ sources, listed once: Kbuild, the userland Makefile and the Xen
+# build all take their object lists from here (paths relative to the top).
+XF_CORE_SRCS :=
