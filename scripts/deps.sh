@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Installs, from the machine's own Debian archive, what building and testing
+# xfilter needs on the host. Idempotent and quiet when all is there.
+# Usage: scripts/deps.sh [build|lab|all]   (default: all)
+set -euo pipefail
+
+KVER_LAB=${KVER_LAB:-6.1.0-56-amd64}
+
+build_pkgs=(
+	build-essential pkg-config clang llvm lld libclang-rt-14-dev
+	"linux-headers-$KVER_LAB"
+	libnl-3-dev libnl-genl-3-dev libbpf-dev libxen-dev
+	dwarves bpftool
+)
+lab_pkgs=(
+	qemu-system-x86 busybox-static cpio debootstrap
+	zstd xz-utils e2fsprogs kmod iproute2
+)
+
+case "${1:-all}" in
+build) want=("${build_pkgs[@]}") ;;
+lab) want=("${lab_pkgs[@]}") ;;
+all) want=("${build_pkgs[@]}" "${lab_pkgs[@]}") ;;
+*) echo "deps.sh: unknown group '$1' (build, lab or all)" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}" >&2
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

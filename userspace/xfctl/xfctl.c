@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xfctl: configure and inspect xfilter. iproute2 style:
+ *	xfctl [-j] [-p] OBJECT COMMAND [ARGS]
+ * Each OBJECT lives in its own file; this file is only the table.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xfctl.h"
+
+struct xfctl_opts xfctl_opts;
+
+static int cmd_help(int argc, char **argv);
+
+static const struct xfctl_cmd xfctl_cmds[] = {
+	{ "help", cmd_help, "show this list" },
+};
+
+void xfctl_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("xfctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: xfctl [-j] [-p] OBJECT COMMAND [ARGS]\n\nObjects:\n");
+	for (i = 0; i < sizeof(xfctl_cmds) / sizeof(xfctl_cmds[0]); i++)
+		fprintf(f, "  %-10s %s\n", xfctl_cmds[i].name, xfctl_cmds[i].help);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	usage(stdout);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	argc--, argv++;
+	for (; argc > 0 && argv[0][0] == '-' && argv[0][1]; argc--, argv++) {
+		if (!strcmp(argv[0], "-j") || !strcmp(argv[0], "--json")) {
+			xfctl_opts.json = true;
+		} else if (!strcmp(argv[0], "-p") || !strcmp(argv[0], "--pretty")) {
+			xfctl_opts.pretty = true;
+		} else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			xfctl_err("unknown option '%s'", argv[0]);
+			return 2;
+		}
+	}
+	if (argc == 0) {
+		usage(stderr);
+		return 2;
+	}
+	for (i = 0; i < sizeof(xfctl_cmds) / sizeof(xfctl_cmds[0]); i++)
+		if (!strcmp(argv[0], xfctl_cmds[i].name))
+			return xfctl_cmds[i].fn(argc, argv);
+	xfctl_err("unknown object '%s' (try 'xfctl help')", argv[0]);
+	return 2;
+}

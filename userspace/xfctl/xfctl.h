@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef XFCTL_H
+#define XFCTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Global output options, set by the -j/-p flags before the object word. */
+struct xfctl_opts {
+	bool json;
+	bool pretty;
+};
+extern struct xfctl_opts xfctl_opts;
+
+/*
+ * One row per OBJECT word. fn gets argv with argv[0] = the object word and
+ * returns the process exit code.
+ */
+struct xfctl_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+};
+
+/* Errors name the offending token; they go to stderr. */
+void xfctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* XFCTL_H */
