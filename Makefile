@@ -28,7 +28,8 @@ XF_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 ifeq ($(WERROR),1)
 XF_CFLAGS += -Werror
 endif
-PKGS := libnl-genl-3.0 libbpf xencontrol xenforeignmemory xenstore
+PKGS := libnl-genl-3.0 libbpf xencontrol xenforeignmemory xenstore \
+	zlib liblzma libzstd liblz4
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -12,6 +12,7 @@ build_pkgs=(
 	build-essential pkg-config clang llvm lld libclang-rt-14-dev
 	"linux-headers-$KVER_LAB"
 	libnl-3-dev libnl-genl-3-dev libbpf-dev libxen-dev
+	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev
 	dwarves bpftool
 )
 lab_pkgs=(

@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the lab scripts: where things are cached and how packages are
+# fetched. Everything downloaded or built lands under $XF_CACHE (git-ignored).
+
+XF_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+XF_CACHE=${XF_CACHE:-$XF_TOP/.cache}
+XF_LAB=$XF_CACHE/lab
+# Kernel of dom0 and of the guests, as Debian package versions.
+XF_DOM0_KVER=${XF_DOM0_KVER:-6.1.0-56-amd64}
+XF_GUEST_KVER=${XF_GUEST_KVER:-$XF_DOM0_KVER}
+XF_XEN_PKG=${XF_XEN_PKG:-xen-hypervisor-4.17-amd64}
+
+lab_log() { printf '[lab] %s\n' "$*" >&2; }
+lab_die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
+
+# The Debian mirror this machine's apt uses, e.g. http://host/debian. Read at
+# run time from apt's own configuration; never written into the repo.
+lab_mirror()
+{
+	apt-get indextargets --format '$(URI)' 2>/dev/null |
+		sed -n 's#^\(.*\)/dists/bookworm/main/binary-amd64/Packages$#\1#p' |
+		head -n1
+}
+
+# Make the bookworm-backports suite known to apt (for the 6.12 kernels),
+# pointing at the mirror apt already uses.
+lab_enable_backports()
+{
+	local m list=/etc/apt/sources.list.d/xfilter-backports.list
+	apt-cache policy 2>/dev/null | grep -q 'bookworm-backports' && return 0
+	m=$(lab_mirror)
+	[ -n "$m" ] || lab_die "cannot find the bookworm mirror in apt's configuration"
+	echo "deb $m bookworm-backports main" > "$list"
+	apt-get update -qq
+}
+
+# lab_fetch_deb PKG: download a package once and unpack it; prints the dir.
+lab_fetch_deb()
+{
+	local pkg=$1 dir=$XF_CACHE/pkgs/$1 deb
+	if [ ! -f "$dir/.done" ]; then
+		mkdir -p "$XF_CACHE/pkgs/debs"
+		case "$pkg" in *bpo*) lab_enable_backports ;; esac
+		(cd "$XF_CACHE/pkgs/debs" && apt-get download -q "$pkg" >&2 2>/dev/null) ||
+			(apt-get update -qq && cd "$XF_CACHE/pkgs/debs" && apt-get download -q "$pkg" >&2) ||
+			lab_die "apt-get download $pkg failed"
+		deb=$(ls -t "$XF_CACHE/pkgs/debs/${pkg}_"*.deb | head -n1)
+		rm -rf "$dir" && mkdir -p "$dir"
+		dpkg-deb -x "$deb" "$dir"
+		touch "$dir/.done"
+	fi
+	echo "$dir"
+}
+
+# The kernel image package of a version: the signed name, else -unsigned.
+lab_fetch_kernel()
+{
+	local kver=$1
+	lab_fetch_deb "linux-image-$kver" 2>/dev/null ||
+		lab_fetch_deb "linux-image-$kver-unsigned"
+}

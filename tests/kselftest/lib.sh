@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for the lab kselftests. Sourced by every tests/kselftest/*.sh; runs
+# in dom0 of the lab (see scripts/lab/run), where the guests named in
+# $XF_GUESTS are up on bridge xenbr0 (dom0 is 10.0.0.1, fd00::1):
+#
+#	g1: 10.0.0.2  fd00::2   g2: 10.0.0.3  fd00::3   gN: 10.0.0.(N+1)
+#
+# The module under test is /xf/xfilter.ko; the tools are in /xf/bin.
+#
+#	t_ok DESC CMD...      run CMD; print "ok N - DESC" or "not ok N - DESC"
+#	t_is DESC GOT WANT    compare two strings
+#	t_skip DESC WHY       print "ok N - DESC # SKIP WHY"
+#	dom0 CMD...           run CMD in dom0, echoing it as a transcript line
+#	guest NAME CMD...     run a shell command in guest NAME over its console
+#	                      (not the network); prints its output, returns its rc
+#	wait_for SECS CMD...  retry CMD until it succeeds or SECS pass
+#	guest_up NAME         create guest NAME and wait until it serves commands
+#	guest_down NAME       destroy it
+#	dmesg_mark / dmesg_clean   no BUG/WARNING/Oops since the mark
+
+XF_N=0
+XF_FAILED=0
+
+t_ok()
+{
+	local desc=$1
+	shift
+	XF_N=$((XF_N + 1))
+	if "$@" > /tmp/t_ok.out 2>&1; then
+		echo "ok $XF_N - $desc"
+	else
+		echo "not ok $XF_N - $desc"
+		sed 's/^/#   /' /tmp/t_ok.out | tail -n 20
+		XF_FAILED=$((XF_FAILED + 1))
+	fi
+}
+
+t_is()
+{
+	XF_N=$((XF_N + 1))
+	if [ "$2" = "$3" ]; then
+		echo "ok $XF_N - $1"
+	else
+		echo "not ok $XF_N - $1"
+		echo "#   got '$2', want '$3'"
+		XF_FAILED=$((XF_FAILED + 1))
+	fi
+}
+
+t_skip()
+{
+	XF_N=$((XF_N + 1))
+	echo "ok $XF_N - $1 # SKIP $2"
+}
+
+t_done()
+{
+	echo "1..$XF_N"
+	[ "$XF_FAILED" -eq 0 ]
+}
+
+dom0()
+{
+	echo "# [dom0] $*" >&2
+	"$@"
+}
+
+wait_for()
+{
+	local secs=$1 i=0
+	shift
+	while ! "$@" > /dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -ge $((secs * 5)) ] && return 1
+		sleep 0.2
+	done
+}
+
+guest_index() { echo "${1#g}"; }
+guest_ip() { echo "10.0.0.$(($(guest_index "$1") + 1))"; }
+guest_ip6() { echo "fd00::$(($(guest_index "$1") + 1))"; }
+guest_log() { echo "/var/log/xen/console/guest-$1.log"; }
+guest_domid() { xl domid "$1" 2>/dev/null; }
+
+guest_up()
+{
+	local name=$1 n ip ip6 mac cfg=/etc/xen/$1.cfg log size
+	n=$(guest_index "$name")
+	ip=$(guest_ip "$name")
+	ip6=$(guest_ip6 "$name")
+	mac=$(printf '00:16:3e:00:00:%02x' $((n + 1)))
+	cat > "$cfg" <<CFG
+name = "$name"
+type = "pv"
+kernel = "/xf/guest/vmlinuz"
+ramdisk = "/xf/guest/initrd.cpio"
+extra = "console=hvc0 rdinit=/init quiet xf_name=$name xf_ip=$ip xf_ip6=$ip6"
+memory = ${XF_GUEST_MEM:-256}
+vcpus = 1
+vif = [ 'mac=$mac,bridge=xenbr0' ]
+on_crash = "preserve"
+CFG
+	log=$(guest_log "$name")
+	size=$(stat -c %s "$log" 2>/dev/null || echo 0)
+	xl create -q "$cfg" || return 1
+	# Only a READY line written after this create counts.
+	wait_for 120 sh -c "tail -c +$((size + 1)) '$log' 2>/dev/null | grep -q XF_GUEST_READY"
+}
+
+guest_down()
+{
+	xl destroy "$1" 2>/dev/null
+	wait_for 30 sh -c "! xl domid '$1'"
+}
+
+guest()
+{
+	local name=$1 dom tty log id rc i=0
+	shift
+	dom=$(guest_domid "$name") || { echo "# no guest $name" >&2; return 125; }
+	tty=$(xenstore-read "/local/domain/$dom/console/tty") || return 125
+	log=$(guest_log "$name")
+	# Unique even across subshells ($(guest ...)), which share no counter.
+	id="$$x$(date +%s%N)"
+	echo "# [$name] $*" >&2
+	printf '%s %s\n' "$id" "$(printf '%s\n' "$*" | base64 -w0)" > "$tty"
+	while ! grep -q "^@@E $id " "$log"; do
+		i=$((i + 1))
+		if [ $i -ge $((${XF_GUEST_TIMEOUT:-60} * 10)) ]; then
+			echo "# [$name] timed out" >&2
+			return 124
+		fi
+		sleep 0.1
+	done
+	tr -d '\r' < "$log" | sed -n "/^@@B $id\$/,/^@@E $id /{/^@@[BE] $id/d;p}"
+	rc=$(tr -d '\r' < "$log" | sed -n "s/^@@E $id \([0-9]*\)\$/\1/p" | tail -n1)
+	return "${rc:-125}"
+}
+
+XF_DMESG_MARK=0
+dmesg_mark() { XF_DMESG_MARK=$(dmesg | wc -l); }
+dmesg_clean()
+{
+	! dmesg | tail -n +$((XF_DMESG_MARK + 1)) |
+		grep -E 'BUG:|WARNING:|Oops|general protection|Call Trace|RIP:|refcount_t|leak'
+}
