@@ -1,3 +1,4 @@
 # The core/ sources, listed once: Kbuild, the userland Makefile and the Xen
 # build all take their object lists from here (paths relative to the top).
 XF_CORE_SRCS :=
+XF_CORE_SRCS += core/flow.c core/rule.c core/rule_text.c core/cache.c

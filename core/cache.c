@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Verdict cache. See cache.h for the concurrency contract; in short, the
+ * lookup is lock-free and every structural change is made by one writer at
+ * a time, publishing with XF_STORE_PTR and freeing through ops->free after
+ * a grace period. Entries are immutable once published except for the two
+ * fields readers update (deadline, state), whose races are benign: at
+ * worst an entry lives one linger period longer, or dies a bit early and
+ * the next packet takes the slow path.
+ */
+#include "cache.h"
+
+#define VERDICT_ACTION(v) ((v) & 0x3)
+#define VERDICT_SOURCE(v) (((v) >> 2) & 0x3)
+#define VERDICT_UNATTR 0x10
+
+/* SipHash-1-3 over 64-bit words: keyed, so guests cannot aim collisions. */
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define SIPROUND(v0, v1, v2, v3)					\
+	do {								\
+		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \
+		v2 += v3; v3 = ROTL(v3, 16); v3 ^= v2;			\
+		v0 += v3; v3 = ROTL(v3, 21); v3 ^= v0;			\
+		v2 += v1; v1 = ROTL(v1, 17); v1 ^= v2; v2 = ROTL(v2, 32); \
+	} while (0)
+
+static inline uint64_t load64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint32_t load32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* The 8 bytes after the addresses: ports, domid, family, proto. */
+#define KEY_TAIL 32
+
+/*
+ * SipHash-1-3 over a fixed-length, prefix-free encoding of the key: the
+ * family byte in the first word says how many words follow (IPv4 keys carry
+ * 8 bytes of address, IPv6 keys 32), so the usual length block is not needed
+ * and is left out. Straight-line per family: this is on every packet.
+ */
+#define SIP_COMPRESS(m)						\
+	do {								\
+		v3 ^= (m);						\
+		SIPROUND(v0, v1, v2, v3);				\
+		v0 ^= (m);						\
+	} while (0)
+
+static XF_INLINE uint32_t hash_key(const struct xf_cache *c,
+				   const struct xf_flow_key *k)
+{
+	const uint8_t *b = (const uint8_t *)k;
+	uint64_t v0, v1, v2, v3, r;
+
+	/* The key-dependent initial state, precomputed by xf_cache_init(). */
+	v0 = c->sip[0];
+	v1 = c->sip[1];
+	v2 = c->sip[2];
+	v3 = c->sip[3];
+	SIP_COMPRESS(load64(b + KEY_TAIL));
+	if (k->family == XF_AF_INET6) {
+		SIP_COMPRESS(load64(k->saddr));
+		SIP_COMPRESS(load64(k->saddr + 8));
+		SIP_COMPRESS(load64(k->daddr));
+		SIP_COMPRESS(load64(k->daddr + 8));
+	} else {
+		SIP_COMPRESS((uint64_t)load32(k->saddr) |
+			     (uint64_t)load32(k->daddr) << 32);
+	}
+	v2 ^= 0xff;
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	SIPROUND(v0, v1, v2, v3);
+	r = v0 ^ v1 ^ v2 ^ v3;
+	return (uint32_t)(r ^ (r >> 32));
+}
+
+uint32_t xf_cache_hash(const struct xf_cache *c, const struct xf_flow_key *k)
+{
+	return hash_key(c, k);
+}
+
+static inline bool key_eq(const struct xf_flow_key *a,
+			  const struct xf_flow_key *b)
+{
+	const uint8_t *x = (const uint8_t *)a, *y = (const uint8_t *)b;
+
+	return !((load64(x) ^ load64(y)) | (load64(x + 8) ^ load64(y + 8)) |
+		 (load64(x + 16) ^ load64(y + 16)) |
+		 (load64(x + 24) ^ load64(y + 24)) |
+		 (load64(x + 32) ^ load64(y + 32)));
+}
+
+void xf_flow_key_reverse(struct xf_flow_key *dst,
+			 const struct xf_flow_key *src)
+{
+	struct xf_flow_key t = *src;
+
+	memcpy(t.saddr, src->daddr, sizeof(t.saddr));
+	memcpy(t.daddr, src->saddr, sizeof(t.daddr));
+	t.sport = src->dport;
+	t.dport = src->sport;
+	*dst = t;
+}
+
+static uint64_t idle_timeout(const struct xf_cache *c, uint8_t proto)
+{
+	if (proto == XF_IPPROTO_TCP)
+		return c->p.tcp_idle;
+	if (proto == XF_IPPROTO_UDP)
+		return c->p.udp_idle;
+	return c->p.other_idle;
+}
+
+static XF_INLINE struct xf_cache_entry *find(struct xf_cache *c,
+					  const struct xf_flow_key *key)
+{
+	struct xf_cache_entry *e;
+	uint32_t h = hash_key(c, key);
+	unsigned int i;
+
+	/*
+	 * Writers keep chains at XF_CACHE_CHAIN_MAX; a reader racing with
+	 * them may see one or two more. The bound is for a corrupted table,
+	 * where a miss is the safe answer.
+	 */
+	e = XF_LOAD_PTR(c->buckets[h & c->mask]);
+	for (i = 0; e && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
+		if (key_eq(&e->key, key))
+			return e;
+		e = XF_LOAD_PTR(e->next);
+	}
+	return NULL;
+}
+
+/* A TCP FIN or RST from either side; reader context. */
+static void tcp_close_flags(struct xf_cache *c, struct xf_cache_entry *e,
+			    uint8_t flags, uint8_t state, uint64_t now)
+{
+	if (flags & XF_TCP_RST) {
+		XF_WRITE_ONCE(e->state, XF_CS_DEAD);
+	} else if ((flags & XF_TCP_FIN) && state == XF_CS_OPEN) {
+		XF_WRITE_ONCE(e->state, XF_CS_FIN);
+		XF_WRITE_ONCE(e->deadline, now + c->p.tcp_linger);
+	}
+}
+
+int xf_cache_lookup(struct xf_cache *c, const struct xf_flow *f,
+		    uint64_t gen, uint64_t now, struct xf_verdict *v)
+{
+	struct xf_cache_entry *e;
+	uint64_t deadline, next;
+	uint8_t state, verdict;
+
+	/* Never cached: see xf_cache_insert(). */
+	if (f->frag == XF_FRAG_LATER)
+		return XF_CACHE_MISS;
+	if (f->key.proto == XF_IPPROTO_TCP &&
+	    (f->tcp_flags & (XF_TCP_SYN | XF_TCP_ACK)) == XF_TCP_SYN)
+		return XF_CACHE_MISS;
+
+	e = find(c, &f->key);
+	if (!e || e->gen != (uint32_t)gen)
+		return XF_CACHE_MISS;
+	state = XF_READ_ONCE(e->state);
+	deadline = XF_READ_ONCE(e->deadline);
+	if (state == XF_CS_DEAD || now >= deadline)
+		return XF_CACHE_MISS;
+
+	if (f->key.proto == XF_IPPROTO_TCP &&
+	    (f->tcp_flags & (XF_TCP_FIN | XF_TCP_RST))) {
+		tcp_close_flags(c, e, f->tcp_flags, state, now);
+	} else if (state == XF_CS_OPEN) {
+		/* Skip the store unless it buys enough: shared cache line. */
+		next = now + idle_timeout(c, f->key.proto);
+		if (next - deadline >= c->p.touch)
+			XF_WRITE_ONCE(e->deadline, next);
+	}
+
+	verdict = e->verdict;
+	v->action = VERDICT_ACTION(verdict);
+	v->source = VERDICT_SOURCE(verdict);
+	v->unattributed = verdict & VERDICT_UNATTR;
+	v->rule = e->rule;
+	v->generation = gen;
+	return XF_CACHE_HIT;
+}
+
+void xf_cache_note_peer(struct xf_cache *c, const struct xf_flow_key *key,
+			uint8_t tcp_flags, uint64_t now)
+{
+	struct xf_cache_entry *e;
+	uint8_t state;
+
+	if (key->proto != XF_IPPROTO_TCP ||
+	    !(tcp_flags & (XF_TCP_FIN | XF_TCP_RST)))
+		return;
+	e = find(c, key);
+	if (!e)
+		return;
+	state = XF_READ_ONCE(e->state);
+	if (state != XF_CS_DEAD)
+		tcp_close_flags(c, e, tcp_flags, state, now);
+}
+
+/* Writer side from here on. */
+
+static bool is_gone(const struct xf_cache *c, const struct xf_cache_entry *e,
+		    uint64_t gen, uint64_t now)
+{
+	return XF_READ_ONCE(e->state) == XF_CS_DEAD ||
+	       now >= XF_READ_ONCE(e->deadline) || e->gen != (uint32_t)gen;
+}
+
+/* Closer to its deadline: the LRU-ish eviction order. */
+static bool older(const struct xf_cache_entry *a,
+		  const struct xf_cache_entry *b)
+{
+	return XF_READ_ONCE(a->deadline) < XF_READ_ONCE(b->deadline);
+}
+
+/* Unlink *pp (an entry) and hand it to ops->free. */
+static void unlink_entry(struct xf_cache *c, struct xf_cache_entry **pp)
+{
+	struct xf_cache_entry *e = *pp;
+
+	XF_STORE_PTR(*pp, e->next);
+	c->count--;
+	c->ops->free(c->ctx, e);
+}
+
+/*
+ * Reap what is gone in one bucket; returns the number reaped. The chain
+ * bound guards against a corrupted table, as in find().
+ */
+static uint32_t reap_bucket(struct xf_cache *c, uint32_t b, uint64_t gen,
+			    uint64_t now)
+{
+	struct xf_cache_entry **pp = &c->buckets[b];
+	uint32_t n = 0;
+	unsigned int i;
+
+	for (i = 0; *pp && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
+		if (is_gone(c, *pp, gen, now)) {
+			unlink_entry(c, pp);
+			n++;
+		} else {
+			pp = &(*pp)->next;
+		}
+	}
+	c->stats.reaped += n;
+	return n;
+}
+
+/*
+ * The table is full: clear what is gone in the next few buckets; failing
+ * that, evict the live entry closest to its deadline among them.
+ */
+static void make_room(struct xf_cache *c, uint64_t gen, uint64_t now)
+{
+	struct xf_cache_entry **victim = NULL, **pp;
+	uint32_t reaped = 0, b, k;
+	unsigned int i;
+
+	for (k = 0; k < XF_CACHE_EVICT_SCAN; k++) {
+		b = c->hand++ & c->mask;
+		reaped += reap_bucket(c, b, gen, now);
+		pp = &c->buckets[b];
+		for (i = 0; *pp && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
+			if (!victim || older(*pp, *victim))
+				victim = pp;
+			pp = &(*pp)->next;
+		}
+	}
+	if (!reaped && victim) {
+		unlink_entry(c, victim);
+		c->stats.evicted++;
+	}
+}
+
+static bool cacheable(const struct xf_cache *c, const struct xf_flow *f)
+{
+	uint8_t fl = f->tcp_flags;
+
+	if (f->frag == XF_FRAG_LATER)
+		return false;	/* no ports: would alias port-0 flows */
+	if (f->key.proto != XF_IPPROTO_TCP)
+		return true;
+	if (fl & (XF_TCP_FIN | XF_TCP_RST))
+		return false;	/* closing: nothing more to cache */
+	return (fl & (XF_TCP_SYN | XF_TCP_ACK)) == XF_TCP_SYN ||
+	       c->p.tcp_pickup;
+}
+
+int xf_cache_insert(struct xf_cache *c, const struct xf_flow *f,
+		    const struct xf_verdict *v, uint64_t cur_gen, uint64_t now)
+{
+	struct xf_cache_entry *e, **pp, **oldest = NULL;
+	uint32_t b, len = 0;
+	unsigned int i;
+
+	if (!cacheable(c, f)) {
+		c->stats.not_cacheable++;
+		return XF_CACHE_E_NOT_CACHEABLE;
+	}
+	if (v->generation != cur_gen || (uint32_t)(cur_gen >> 32) != c->epoch) {
+		c->stats.stale_inserts++;
+		return XF_CACHE_E_STALE;
+	}
+	if (v->action > XF_ACT_MAX)
+		return XF_CACHE_E_INVAL;
+
+	b = xf_cache_hash(c, &f->key) & c->mask;
+	reap_bucket(c, b, cur_gen, now);
+	/* Replace an entry for the same flow; find the bucket's oldest. */
+	pp = &c->buckets[b];
+	for (i = 0; *pp && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
+		if (key_eq(&(*pp)->key, &f->key)) {
+			unlink_entry(c, pp);
+			c->stats.replaced++;
+			continue;
+		}
+		if (!oldest || older(*pp, *oldest))
+			oldest = pp;
+		len++;
+		pp = &(*pp)->next;
+	}
+	if (len >= XF_CACHE_CHAIN_MAX && oldest) {
+		unlink_entry(c, oldest);
+		c->stats.evicted++;
+	}
+	if (c->count >= c->p.max_entries)
+		make_room(c, cur_gen, now);
+	if (c->count >= c->p.max_entries)
+		return XF_CACHE_E_NOMEM;	/* nothing evictable found */
+
+	e = c->ops->alloc(c->ctx, sizeof(*e));
+	if (!e) {
+		c->stats.alloc_failed++;
+		return XF_CACHE_E_NOMEM;
+	}
+	memset(e, 0, sizeof(*e));
+	e->key = f->key;
+	e->gen = (uint32_t)cur_gen;
+	e->rule = v->rule;
+	e->verdict = (uint8_t)(v->action | (v->source & 0x3) << 2 |
+			       (v->unattributed ? VERDICT_UNATTR : 0));
+	e->state = XF_CS_OPEN;
+	e->deadline = now + idle_timeout(c, f->key.proto);
+	e->next = c->buckets[b];
+	/* Every field above is visible before the entry is. */
+	XF_STORE_PTR(c->buckets[b], e);
+	c->count++;
+	c->stats.inserts++;
+	return 0;
+}
+
+bool xf_cache_remove(struct xf_cache *c, const struct xf_flow_key *key)
+{
+	struct xf_cache_entry **pp;
+	unsigned int i;
+
+	pp = &c->buckets[xf_cache_hash(c, key) & c->mask];
+	for (i = 0; *pp && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
+		if (key_eq(&(*pp)->key, key)) {
+			unlink_entry(c, pp);
+			return true;
+		}
+		pp = &(*pp)->next;
+	}
+	return false;
+}
+
+uint32_t xf_cache_sweep(struct xf_cache *c, uint64_t gen, uint64_t now,
+			uint32_t budget)
+{
+	uint32_t n = 0, k;
+
+	if (budget > c->mask + 1)
+		budget = c->mask + 1;
+	for (k = 0; k < budget; k++)
+		n += reap_bucket(c, c->hand++ & c->mask, gen, now);
+	return n;
+}
+
+void xf_cache_flush(struct xf_cache *c)
+{
+	struct xf_cache_entry **pp;
+	uint32_t b;
+	unsigned int i;
+
+	for (b = 0; b <= c->mask; b++) {
+		pp = &c->buckets[b];
+		for (i = 0; *pp && i < 2 * XF_CACHE_CHAIN_MAX; i++)
+			unlink_entry(c, pp);
+	}
+}
+
+void xf_cache_rules_changed(struct xf_cache *c, uint64_t new_gen)
+{
+	/*
+	 * Entries tag the low 32 bits; when the high half moves, an old tag
+	 * could come round again, so drop everything.
+	 */
+	if ((uint32_t)(new_gen >> 32) != c->epoch) {
+		xf_cache_flush(c);
+		c->epoch = (uint32_t)(new_gen >> 32);
+	}
+}
+
+int xf_cache_init(struct xf_cache *c, struct xf_cache_entry **buckets,
+		  uint32_t nbuckets, const struct xf_cache_params *p,
+		  const struct xf_cache_ops *ops, void *ctx,
+		  const uint8_t seed[16])
+{
+	uint64_t k0, k1;
+
+	if (!nbuckets || (nbuckets & (nbuckets - 1)) || !p->max_entries ||
+	    !ops || !ops->alloc || !ops->free)
+		return XF_CACHE_E_INVAL;
+	memset(c, 0, sizeof(*c));
+	memset(buckets, 0, sizeof(*buckets) * nbuckets);
+	c->buckets = buckets;
+	c->mask = nbuckets - 1;
+	c->p = *p;
+	c->ops = ops;
+	c->ctx = ctx;
+	k0 = load64(seed);
+	k1 = load64(seed + 8);
+	c->sip[0] = k0 ^ 0x736f6d6570736575ULL;
+	c->sip[1] = k1 ^ 0x646f72616e646f6dULL;
+	c->sip[2] = k0 ^ 0x6c7967656e657261ULL;
+	c->sip[3] = k1 ^ 0x7465646279746573ULL;
+	return 0;
+}

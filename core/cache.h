@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
+/*
+ * Verdict cache: per-flow verdicts so that only the first packet of a flow
+ * pays for rule matching and guest introspection.
+ *
+ * Concurrency: xf_cache_lookup() takes no lock and may run on many CPUs at
+ * once (the kernel calls it under rcu_read_lock() in softirq). Every other
+ * function changes the table and must be serialized by the caller (a
+ * spinlock in the kernel). Entries are published with XF_STORE_PTR and
+ * unlinked ones handed to ops->free, which must wait until no reader can
+ * still see them (kernel: call_rcu on the reclaim area, see below).
+ * Readers write only two fields of an entry, racily and harmlessly: the
+ * deadline (extended on hits) and the state (FIN/RST seen).
+ *
+ * Time is a caller-chosen monotonic tick (kernel: jiffies; userland: ns or
+ * ms); every timeout in struct xf_cache_params is in the same unit.
+ *
+ * TCP: an entry is created after the verdict on a SYN (or on any packet if
+ * tcp_pickup), refreshed by traffic up to tcp_idle. We see only what the
+ * guest sends, so "FIN/RST in both directions" is read as follows: a RST
+ * from the guest kills the entry at once; a FIN from the guest (an active
+ * close, or the guest's answer to the peer's FIN in a passive close) starts
+ * a tcp_linger countdown that traffic no longer extends, so the last ACKs
+ * still hit; a peer RST silences the guest and the entry dies by idle
+ * timeout. A caller that also sees the peer's packets (the hypervisor, or a
+ * hook on the vif's transmit side) reports them with xf_cache_note_peer()
+ * and gets the same treatment for the other direction. A SYN without ACK
+ * never hits: a new connection on a reused tuple may be another process.
+ *
+ * UDP and everything else (ICMP echo, other protocols) are pseudo-sessions
+ * that live while traffic keeps coming within udp_idle / other_idle.
+ *
+ * Rule changes: each entry records the (low 32 bits of the) rule generation
+ * its verdict was computed under; a lookup with any other generation is a
+ * miss, so no entry outlives the rules that produced it. The caller calls
+ * xf_cache_rules_changed() under its lock after every rule change, which
+ * flushes everything once every 2^32 generations so the 32-bit tag cannot
+ * wrap onto an old entry.
+ *
+ * Size: at most max_entries entries and XF_CACHE_CHAIN_MAX per bucket; when
+ * full, the entry closest to expiry among a few buckets swept by a clock
+ * hand is evicted (dead, expired and stale entries go first).
+ */
+#ifndef XF_CORE_CACHE_H
+#define XF_CORE_CACHE_H
+
+#include "compat.h"
+#include "flow.h"
+#include "rule.h"
+
+#define XF_CACHE_CHAIN_MAX 8	/* entries per bucket, enforced by writers */
+#define XF_CACHE_EVICT_SCAN 8	/* buckets the clock hand looks at */
+
+enum xf_cache_state {
+	XF_CS_OPEN = 0,
+	XF_CS_FIN = 1,		/* lingering: deadline no longer extended */
+	XF_CS_DEAD = 2,		/* RST seen: a miss; reaped by the writer */
+};
+
+/*
+ * 64 bytes that the hit path touches, then a reclaim area the caller may
+ * use while the entry waits for readers to finish (kernel: a struct
+ * rcu_head for call_rcu(); static_assert its size against reclaim).
+ */
+struct xf_cache_entry {
+	struct xf_cache_entry *next;
+	struct xf_flow_key key;
+	uint64_t deadline;	/* in ticks; written by readers */
+	uint32_t gen;		/* low 32 bits of the rule generation */
+	uint16_t rule;		/* index or XF_RULE_NONE */
+	uint8_t verdict;	/* action | source << 2 | unattributed << 4 */
+	uint8_t state;		/* enum xf_cache_state; written by readers */
+	uint64_t reclaim[2];
+};
+
+struct xf_cache_ops {
+	/* Any context the insert runs in (kernel: GFP_ATOMIC); may fail. */
+	void *(*alloc)(void *ctx, size_t size);
+	/* Free e once no reader can reference it (kernel: call_rcu). */
+	void (*free)(void *ctx, struct xf_cache_entry *e);
+};
+
+struct xf_cache_params {
+	uint64_t tcp_idle;
+	uint64_t tcp_linger;	/* after a FIN */
+	uint64_t udp_idle;
+	uint64_t other_idle;
+	/* Hits extend a deadline only if it gains at least this much. */
+	uint64_t touch;
+	uint32_t max_entries;
+	bool tcp_pickup;	/* also create TCP entries mid-connection */
+};
+
+struct xf_cache_stats {
+	uint64_t inserts;
+	uint64_t replaced;
+	uint64_t evicted;	/* live entries pushed out for space */
+	uint64_t reaped;	/* dead, expired or stale entries removed */
+	uint64_t alloc_failed;
+	uint64_t not_cacheable;
+	uint64_t stale_inserts;	/* verdict from an older generation */
+};
+
+struct xf_cache {
+	struct xf_cache_entry **buckets;	/* caller storage */
+	uint32_t mask;
+	uint32_t count;
+	uint32_t hand;		/* clock hand for eviction and sweeps */
+	uint32_t epoch;		/* generation >> 32 of current entries */
+	uint64_t sip[4];	/* SipHash state after keying */
+	struct xf_cache_params p;
+	const struct xf_cache_ops *ops;
+	void *ctx;
+	struct xf_cache_stats stats;
+};
+
+enum xf_cache_status {
+	XF_CACHE_MISS = 0,
+	XF_CACHE_HIT = 1,
+};
+
+enum xf_cache_err {
+	XF_CACHE_E_INVAL = -1,
+	XF_CACHE_E_NOMEM = -2,
+	XF_CACHE_E_STALE = -3,		/* verdict generation is not current */
+	XF_CACHE_E_NOT_CACHEABLE = -4,	/* e.g. TCP without SYN, later frag */
+};
+
+/*
+ * buckets: nbuckets pointers, nbuckets a power of two (>= max_entries is
+ * a good size). seed: 16 random bytes, secret from the guest, so it cannot
+ * aim flows at one bucket.
+ */
+int xf_cache_init(struct xf_cache *c, struct xf_cache_entry **buckets,
+		  uint32_t nbuckets, const struct xf_cache_params *p,
+		  const struct xf_cache_ops *ops, void *ctx,
+		  const uint8_t seed[16]);
+
+/*
+ * Lock-free. gen is the generation of the rule table the caller would
+ * otherwise match against (read in the same RCU section). On a hit, *v is
+ * filled as xf_rules_match() would have (with generation = gen), so
+ * xf_rules_account() works on it. A FIN or RST in f updates the entry.
+ */
+int xf_cache_lookup(struct xf_cache *c, const struct xf_flow *f,
+		    uint64_t gen, uint64_t now, struct xf_verdict *v);
+
+/*
+ * Lock-free too: a TCP packet of the peer's direction (FIN, RST); key is
+ * the guest's (sending) side, see xf_flow_key_reverse().
+ */
+void xf_cache_note_peer(struct xf_cache *c, const struct xf_flow_key *key,
+			uint8_t tcp_flags, uint64_t now);
+
+/*
+ * The rest need the writer lock. insert caches the verdict v computed for
+ * f; cur_gen is the current rule generation (a verdict from an older one is
+ * refused). Returns 0 or a negative enum xf_cache_err; on failure the
+ * caller simply applies v uncached.
+ */
+int xf_cache_insert(struct xf_cache *c, const struct xf_flow *f,
+		    const struct xf_verdict *v, uint64_t cur_gen, uint64_t now);
+bool xf_cache_remove(struct xf_cache *c, const struct xf_flow_key *key);
+void xf_cache_rules_changed(struct xf_cache *c, uint64_t new_gen);
+/* Reap dead/expired/stale entries in up to budget buckets; returns reaped. */
+uint32_t xf_cache_sweep(struct xf_cache *c, uint64_t gen, uint64_t now,
+			uint32_t budget);
+void xf_cache_flush(struct xf_cache *c);
+
+uint32_t xf_cache_hash(const struct xf_cache *c, const struct xf_flow_key *k);
+/* The key of the opposite direction (swap addresses and ports). */
+void xf_flow_key_reverse(struct xf_flow_key *dst,
+			 const struct xf_flow_key *src);
+
+#endif /* XF_CORE_CACHE_H */

@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Rule matching. The matcher runs on the miss path of every new flow, so it
+ * stays a straight scan: rules are few (hundreds), the cache absorbs the
+ * rest. Owner fields are looked at only after every cheap field matched, and
+ * only if the caller already paid for attribution.
+ */
+#include "rule.h"
+
+/* Bounded string equality: b (ours) is known NUL-terminated within n. */
+static bool str_eq(const char *a, const char *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (a[i] != b[i])
+			return false;
+		if (!a[i])
+			return true;
+	}
+	return false;
+}
+
+static bool str_terminated(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!s[i])
+			return true;
+	return false;
+}
+
+static bool prefix_match(const uint8_t *addr, const uint8_t *pfx,
+			 unsigned int plen)
+{
+	unsigned int bytes = plen / 8, bits = plen % 8;
+	uint8_t mask;
+
+	if (memcmp(addr, pfx, bytes))
+		return false;
+	if (!bits)
+		return true;
+	mask = (uint8_t)(0xff << (8 - bits));
+	return (addr[bytes] & mask) == pfx[bytes];
+}
+
+static bool has_ports(uint8_t proto)
+{
+	return proto == XF_IPPROTO_TCP || proto == XF_IPPROTO_UDP;
+}
+
+/* Fields decidable from the packet alone. */
+static bool match_net(const struct xf_rule *r, const struct xf_flow_key *k)
+{
+	uint32_t f = r->fields;
+
+	if ((f & XF_RF_DOMID) && r->domid != k->domid)
+		return false;
+	if (f & XF_RF_DOMNAME)
+		return false;
+	if ((f & XF_RF_PROTO) && r->proto != k->proto)
+		return false;
+	if (f & XF_RF_DST) {
+		if (r->dst_family != k->family ||
+		    !prefix_match(k->daddr, r->dst, r->dst_plen))
+			return false;
+	}
+	if (f & (XF_RF_DPORT | XF_RF_SPORT)) {
+		if (!has_ports(k->proto))
+			return false;
+		if ((f & XF_RF_DPORT) &&
+		    (k->dport < r->dport_lo || k->dport > r->dport_hi))
+			return false;
+		if ((f & XF_RF_SPORT) &&
+		    (k->sport < r->sport_lo || k->sport > r->sport_hi))
+			return false;
+	}
+	return true;
+}
+
+static bool match_owner(const struct xf_rule *r, const struct xf_owner *o)
+{
+	uint32_t f = r->fields;
+
+	if (!(o->flags & XF_OWNER_F_FOUND))
+		return false;
+	if ((f & XF_RF_UID) && r->uid != o->uid)
+		return false;
+	if ((f & XF_RF_EUID) && r->euid != o->euid)
+		return false;
+	if ((f & XF_RF_GID) && r->gid != o->gid)
+		return false;
+	if ((f & XF_RF_PID) && r->pid != o->tgid)
+		return false;
+	if ((f & XF_RF_COMM) && !str_eq(o->comm, r->comm, XF_COMM_LEN))
+		return false;
+	if (f & XF_RF_EXE) {
+		/* A truncated path must not match a rule by its prefix. */
+		if ((o->flags & (XF_OWNER_F_EXE | XF_OWNER_F_EXE_TRUNC)) !=
+		    XF_OWNER_F_EXE)
+			return false;
+		if (!str_eq(o->exe, r->exe, XF_EXE_LEN))
+			return false;
+	}
+	return true;
+}
+
+const struct xf_dom_policy *xf_rules_policy(const struct xf_rule_table *t,
+					    uint16_t domid)
+{
+	uint32_t i;
+
+	for (i = 0; i < t->n_doms; i++)
+		if (t->doms[i].domid == domid)
+			return &t->doms[i];
+	return &t->fallback;
+}
+
+int xf_rules_match(const struct xf_rule_table *t, const struct xf_flow_key *key,
+		   const struct xf_owner *owner, struct xf_verdict *res)
+{
+	const struct xf_dom_policy *pol;
+	const struct xf_rule *r;
+	uint32_t i;
+
+	res->generation = t->generation;
+	res->unattributed = owner && !(owner->flags & XF_OWNER_F_FOUND);
+	for (i = 0; i < t->n_rules; i++) {
+		r = &t->rules[i];
+		if (!match_net(r, key))
+			continue;
+		if (r->fields & XF_RF_OWNER) {
+			if (!owner)
+				return XF_MATCH_NEED_OWNER;
+			if (!match_owner(r, owner))
+				continue;
+		}
+		res->action = r->action;
+		res->source = XF_SRC_RULE;
+		res->rule = (uint16_t)i;
+		return XF_MATCH_DECIDED;
+	}
+
+	pol = xf_rules_policy(t, key->domid);
+	res->rule = XF_RULE_NONE;
+	/*
+	 * Unattributed flows have their own policy. If it equals the default
+	 * the answer is the same either way and attribution is not needed.
+	 */
+	if (!owner && pol->dflt != pol->unattributed)
+		return XF_MATCH_NEED_OWNER;
+	if (res->unattributed) {
+		res->action = pol->unattributed;
+		res->source = XF_SRC_UNATTRIBUTED;
+	} else {
+		res->action = pol->dflt;
+		res->source = XF_SRC_DEFAULT;
+	}
+	return XF_MATCH_DECIDED;
+}
+
+void xf_rules_account(struct xf_rule_table *t, const struct xf_verdict *v,
+		      uint32_t bytes)
+{
+	struct xf_rule *r;
+
+	if (v->source != XF_SRC_RULE || v->generation != t->generation ||
+	    v->rule >= t->n_rules)
+		return;
+	r = &t->rules[v->rule];
+	XF_ADD_RELAXED(r->packets, 1);
+	XF_ADD_RELAXED(r->bytes, bytes);
+}
+
+void xf_rule_init(struct xf_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+static bool dst_normalized(const struct xf_rule *r)
+{
+	unsigned int alen = r->dst_family == XF_AF_INET ? 4 : 16;
+	unsigned int i, plen = r->dst_plen;
+	uint8_t mask;
+
+	for (i = 0; i < 16; i++) {
+		if (i >= alen || i * 8 >= plen)
+			mask = 0;
+		else if ((i + 1) * 8 <= plen)
+			mask = 0xff;
+		else
+			mask = (uint8_t)(0xff << (8 - (plen - i * 8)));
+		if (r->dst[i] & ~mask)
+			return false;
+	}
+	return true;
+}
+
+int xf_rule_check(const struct xf_rule *r)
+{
+	uint32_t f = r->fields;
+
+	if (f & ~XF_RF_ALL)
+		return XF_RULE_E_INVAL;
+	if ((f & XF_RF_DOMID) && (f & XF_RF_DOMNAME))
+		return XF_RULE_E_INVAL;
+	if ((f & XF_RF_DOMNAME) &&
+	    (!r->dom_name[0] || !str_terminated(r->dom_name, XF_DOM_NAME_LEN)))
+		return XF_RULE_E_INVAL;
+	if (r->action > XF_ACT_MAX)
+		return XF_RULE_E_INVAL;
+	if (f & XF_RF_DST) {
+		if (r->dst_family == XF_AF_INET) {
+			if (r->dst_plen > 32)
+				return XF_RULE_E_INVAL;
+		} else if (r->dst_family == XF_AF_INET6) {
+			if (r->dst_plen > 128)
+				return XF_RULE_E_INVAL;
+		} else {
+			return XF_RULE_E_INVAL;
+		}
+		if (!dst_normalized(r))
+			return XF_RULE_E_INVAL;
+	}
+	if ((f & XF_RF_DPORT) && r->dport_lo > r->dport_hi)
+		return XF_RULE_E_INVAL;
+	if ((f & XF_RF_SPORT) && r->sport_lo > r->sport_hi)
+		return XF_RULE_E_INVAL;
+	/* A port match on a portless protocol would never match: say so. */
+	if ((f & (XF_RF_DPORT | XF_RF_SPORT)) && (f & XF_RF_PROTO) &&
+	    !has_ports(r->proto))
+		return XF_RULE_E_INVAL;
+	if ((f & XF_RF_COMM) &&
+	    (!r->comm[0] || !str_terminated(r->comm, XF_COMM_LEN)))
+		return XF_RULE_E_INVAL;
+	if ((f & XF_RF_EXE) &&
+	    (!r->exe[0] || !str_terminated(r->exe, XF_EXE_LEN)))
+		return XF_RULE_E_INVAL;
+	return 0;
+}
+
+bool xf_rule_equal(const struct xf_rule *a, const struct xf_rule *b)
+{
+	uint32_t f = a->fields;
+
+	if (f != b->fields || a->action != b->action)
+		return false;
+	if ((f & XF_RF_DOMID) && a->domid != b->domid)
+		return false;
+	if ((f & XF_RF_DOMNAME) &&
+	    !str_eq(a->dom_name, b->dom_name, XF_DOM_NAME_LEN))
+		return false;
+	if ((f & XF_RF_PROTO) && a->proto != b->proto)
+		return false;
+	if ((f & XF_RF_DST) &&
+	    (a->dst_family != b->dst_family || a->dst_plen != b->dst_plen ||
+	     memcmp(a->dst, b->dst, sizeof(a->dst))))
+		return false;
+	if ((f & XF_RF_DPORT) &&
+	    (a->dport_lo != b->dport_lo || a->dport_hi != b->dport_hi))
+		return false;
+	if ((f & XF_RF_SPORT) &&
+	    (a->sport_lo != b->sport_lo || a->sport_hi != b->sport_hi))
+		return false;
+	if ((f & XF_RF_UID) && a->uid != b->uid)
+		return false;
+	if ((f & XF_RF_EUID) && a->euid != b->euid)
+		return false;
+	if ((f & XF_RF_GID) && a->gid != b->gid)
+		return false;
+	if ((f & XF_RF_PID) && a->pid != b->pid)
+		return false;
+	if ((f & XF_RF_COMM) && !str_eq(a->comm, b->comm, XF_COMM_LEN))
+		return false;
+	if ((f & XF_RF_EXE) && !str_eq(a->exe, b->exe, XF_EXE_LEN))
+		return false;
+	return true;
+}
+
+void xf_rules_init(struct xf_rule_table *t, struct xf_rule *rules,
+		   uint32_t rules_cap, struct xf_dom_policy *doms,
+		   uint32_t doms_cap)
+{
+	memset(t, 0, sizeof(*t));
+	t->rules = rules;
+	t->rules_cap = rules_cap > XF_RULES_MAX ? XF_RULES_MAX : rules_cap;
+	t->doms = doms;
+	t->doms_cap = doms_cap;
+	t->fallback.domid = XF_DOMID_ANY;
+	t->fallback.dflt = XF_ACT_ACCEPT;
+	t->fallback.unattributed = XF_ACT_ACCEPT;
+	t->generation = 1;
+}
+
+int xf_rules_insert(struct xf_rule_table *t, uint32_t at,
+		    const struct xf_rule *r)
+{
+	uint32_t i;
+	int err;
+
+	err = xf_rule_check(r);
+	if (err)
+		return err;
+	if (r->fields & XF_RF_DOMNAME)
+		return XF_RULE_E_UNRESOLVED;
+	if (at > t->n_rules)
+		return XF_RULE_E_RANGE;
+	if (t->n_rules >= t->rules_cap)
+		return XF_RULE_E_FULL;
+	for (i = t->n_rules; i > at; i--)
+		t->rules[i] = t->rules[i - 1];
+	t->rules[at] = *r;
+	t->rules[at].packets = 0;
+	t->rules[at].bytes = 0;
+	t->n_rules++;
+	t->generation++;
+	return 0;
+}
+
+int xf_rules_delete(struct xf_rule_table *t, uint32_t at)
+{
+	uint32_t i;
+
+	if (at >= t->n_rules)
+		return XF_RULE_E_RANGE;
+	for (i = at; i + 1 < t->n_rules; i++)
+		t->rules[i] = t->rules[i + 1];
+	t->n_rules--;
+	t->generation++;
+	return 0;
+}
+
+void xf_rules_flush(struct xf_rule_table *t)
+{
+	t->n_rules = 0;
+	t->generation++;
+}
+
+int xf_rules_set_policy(struct xf_rule_table *t, uint16_t domid, uint8_t dflt,
+			uint8_t unattributed)
+{
+	struct xf_dom_policy *p = NULL;
+	uint32_t i;
+
+	if (dflt > XF_ACT_MAX || unattributed > XF_ACT_MAX)
+		return XF_RULE_E_INVAL;
+	if (domid == XF_DOMID_ANY) {
+		p = &t->fallback;
+	} else {
+		for (i = 0; i < t->n_doms; i++)
+			if (t->doms[i].domid == domid)
+				p = &t->doms[i];
+		if (!p) {
+			if (t->n_doms >= t->doms_cap)
+				return XF_RULE_E_FULL;
+			p = &t->doms[t->n_doms++];
+			p->domid = domid;
+		}
+	}
+	p->dflt = dflt;
+	p->unattributed = unattributed;
+	t->generation++;
+	return 0;
+}

@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* core/cache.c: TCP lifecycle, UDP expiry, eviction, generations, ENOMEM. */
+#include <stdlib.h>
+
+#include "tap.h"
+#include "cache.h"
+#include "frames.h"
+
+/* Userland ops: counted allocations, optional failure, deferred frees. */
+struct env {
+	int allocs, frees, fail_next;
+};
+
+static void *t_alloc(void *ctx, size_t size)
+{
+	struct env *env = ctx;
+
+	if (env->fail_next) {
+		env->fail_next--;
+		return NULL;
+	}
+	env->allocs++;
+	return malloc(size);
+}
+
+static void t_free(void *ctx, struct xf_cache_entry *e)
+{
+	struct env *env = ctx;
+
+	env->frees++;
+	free(e);
+}
+
+static const struct xf_cache_ops ops = { t_alloc, t_free };
+static const uint8_t seed[16] = "0123456789abcdef";
+
+static struct xf_cache_params params(void)
+{
+	struct xf_cache_params p = {
+		.tcp_idle = 1000, .tcp_linger = 50, .udp_idle = 100,
+		.other_idle = 30, .touch = 10, .max_entries = 1024,
+	};
+	return p;
+}
+
+static struct xf_flow flow(uint8_t proto, uint16_t sport, uint8_t flags)
+{
+	struct xf_flow f;
+
+	memset(&f, 0, sizeof(f));
+	f.key.family = XF_AF_INET;
+	f.key.proto = proto;
+	f.key.domid = 3;
+	f.key.saddr[0] = 10;
+	f.key.daddr[0] = 192;
+	f.key.sport = sport;
+	f.key.dport = 80;
+	f.tcp_flags = flags;
+	return f;
+}
+
+static struct xf_verdict verdict(uint8_t action, uint64_t gen)
+{
+	struct xf_verdict v = { action, XF_SRC_RULE, 4, false, gen };
+
+	return v;
+}
+
+#define GEN 5
+#define SYN XF_TCP_SYN
+#define ACK XF_TCP_ACK
+
+static void test_tcp(void)
+{
+	static struct xf_cache_entry *b[64];
+	struct xf_cache_params p = params();
+	struct xf_verdict v = verdict(XF_ACT_DROP, GEN), out;
+	struct env env = { 0 };
+	struct xf_cache c;
+	struct xf_flow f;
+
+	is(xf_cache_init(&c, b, 64, &p, &ops, &env, seed), 0, "init");
+	f = flow(6, 1000, ACK);
+	is(xf_cache_insert(&c, &f, &v, GEN, 0), XF_CACHE_E_NOT_CACHEABLE,
+	   "tcp without syn not cached");
+	f = flow(6, 1000, SYN);
+	is(xf_cache_lookup(&c, &f, GEN, 0, &out), XF_CACHE_MISS, "syn misses");
+	is(xf_cache_insert(&c, &f, &v, GEN, 0), 0, "insert on syn");
+	is(c.count, 1, "one entry");
+	is(xf_cache_lookup(&c, &f, GEN, 1, &out), XF_CACHE_MISS,
+	   "a syn never hits (new connection may be another process)");
+	f.tcp_flags = ACK;
+	is(xf_cache_lookup(&c, &f, GEN, 1, &out), XF_CACHE_HIT, "ack hits");
+	ok(out.action == XF_ACT_DROP && out.rule == 4 &&
+	   out.source == XF_SRC_RULE && out.generation == GEN,
+	   "verdict returned");
+	f.tcp_flags = SYN | ACK;
+	is(xf_cache_lookup(&c, &f, GEN, 1, &out), XF_CACHE_HIT,
+	   "syn-ack (guest is the server) hits");
+
+	/* Idle timeout, refreshed by traffic. */
+	f.tcp_flags = ACK;
+	is(xf_cache_lookup(&c, &f, GEN, 900, &out), XF_CACHE_HIT,
+	   "hit before idle timeout");
+	is(xf_cache_lookup(&c, &f, GEN, 1500, &out), XF_CACHE_HIT,
+	   "traffic extended the deadline");
+	is(xf_cache_lookup(&c, &f, GEN, 2501, &out), XF_CACHE_MISS,
+	   "idle timeout");
+	is(xf_cache_sweep(&c, GEN, 2501, 64), 1, "sweep reaps expired");
+	is(env.frees, 1, "freed");
+
+	/* FIN: the last packets still hit, for tcp_linger only. */
+	f.tcp_flags = SYN;
+	xf_cache_insert(&c, &f, &v, GEN, 3000);
+	f.tcp_flags = ACK | XF_TCP_FIN;
+	is(xf_cache_lookup(&c, &f, GEN, 3010, &out), XF_CACHE_HIT,
+	   "fin hits");
+	f.tcp_flags = ACK;
+	is(xf_cache_lookup(&c, &f, GEN, 3040, &out), XF_CACHE_HIT,
+	   "final ack hits while lingering");
+	is(xf_cache_lookup(&c, &f, GEN, 3059, &out), XF_CACHE_HIT,
+	   "linger not extended by traffic (still inside)");
+	is(xf_cache_lookup(&c, &f, GEN, 3060, &out), XF_CACHE_MISS,
+	   "linger over");
+
+	/* RST: that packet hits, nothing after. */
+	f.tcp_flags = SYN;
+	is(xf_cache_insert(&c, &f, &v, GEN, 4000), 0,
+	   "reinsert over the expired entry");
+	is(c.count, 1, "expired entry reaped on insert");
+	f.tcp_flags = XF_TCP_RST;
+	is(xf_cache_lookup(&c, &f, GEN, 4001, &out), XF_CACHE_HIT, "rst hits");
+	f.tcp_flags = ACK;
+	is(xf_cache_lookup(&c, &f, GEN, 4002, &out), XF_CACHE_MISS,
+	   "after rst: miss");
+	f.tcp_flags = XF_TCP_RST;
+	is(xf_cache_insert(&c, &f, &v, GEN, 4002), XF_CACHE_E_NOT_CACHEABLE,
+	   "rst not cached");
+	f.tcp_flags = XF_TCP_FIN;
+	is(xf_cache_insert(&c, &f, &v, GEN, 4002), XF_CACHE_E_NOT_CACHEABLE,
+	   "fin not cached");
+
+	/* The peer's FIN and RST, for callers that see them. */
+	f.tcp_flags = SYN;
+	xf_cache_insert(&c, &f, &v, GEN, 5000);
+	xf_cache_note_peer(&c, &f.key, XF_TCP_FIN | ACK, 5001);
+	f.tcp_flags = ACK;
+	is(xf_cache_lookup(&c, &f, GEN, 5040, &out), XF_CACHE_HIT,
+	   "peer fin: lingering");
+	is(xf_cache_lookup(&c, &f, GEN, 5051, &out), XF_CACHE_MISS,
+	   "peer fin: linger over");
+	f.tcp_flags = SYN;
+	xf_cache_insert(&c, &f, &v, GEN, 6000);
+	xf_cache_note_peer(&c, &f.key, ACK, 6001);
+	f.tcp_flags = ACK;
+	is(xf_cache_lookup(&c, &f, GEN, 6002, &out), XF_CACHE_HIT,
+	   "peer ack changes nothing");
+	xf_cache_note_peer(&c, &f.key, XF_TCP_RST, 6003);
+	is(xf_cache_lookup(&c, &f, GEN, 6004, &out), XF_CACHE_MISS,
+	   "peer rst kills the entry");
+	f.key.sport = 9;
+	xf_cache_note_peer(&c, &f.key, XF_TCP_RST, 6003);
+	ok(1, "peer rst for an unknown flow is ignored");
+
+	/* Mid-connection pickup when asked for. */
+	c.p.tcp_pickup = true;
+	f.tcp_flags = ACK;
+	is(xf_cache_insert(&c, &f, &v, GEN, 7000), 0, "pickup on ack");
+	is(xf_cache_lookup(&c, &f, GEN, 7001, &out), XF_CACHE_HIT,
+	   "picked-up flow hits");
+
+	xf_cache_flush(&c);
+	is(c.count, 0, "flush empties");
+	is(env.frees, env.allocs, "every entry freed");
+}
+
+static void test_udp_other(void)
+{
+	static struct xf_cache_entry *b[16];
+	struct xf_cache_params p = params();
+	struct xf_verdict v = verdict(XF_ACT_ACCEPT, GEN), out;
+	struct env env = { 0 };
+	struct xf_cache c;
+	struct xf_flow f;
+
+	xf_cache_init(&c, b, 16, &p, &ops, &env, seed);
+	f = flow(17, 53, 0);
+	is(xf_cache_insert(&c, &f, &v, GEN, 0), 0, "udp pseudo-session");
+	is(xf_cache_lookup(&c, &f, GEN, 99, &out), XF_CACHE_HIT, "udp hit");
+	is(xf_cache_lookup(&c, &f, GEN, 150, &out), XF_CACHE_HIT,
+	   "udp refreshed by traffic");
+	is(xf_cache_lookup(&c, &f, GEN, 199, &out), XF_CACHE_HIT,
+	   "udp still alive");
+	is(xf_cache_lookup(&c, &f, GEN, 205, &out), XF_CACHE_HIT,
+	   "touch threshold: small gains skipped but deadline moved before");
+	is(xf_cache_lookup(&c, &f, GEN, 400, &out), XF_CACHE_MISS,
+	   "udp idle expiry");
+
+	f = flow(1, 7, 0);
+	is(xf_cache_insert(&c, &f, &v, GEN, 0), 0, "icmp pseudo-session");
+	is(xf_cache_lookup(&c, &f, GEN, 29, &out), XF_CACHE_HIT, "icmp hit");
+	is(xf_cache_lookup(&c, &f, GEN, 100, &out), XF_CACHE_MISS,
+	   "icmp other_idle");
+
+	f = flow(17, 53, 0);
+	f.frag = XF_FRAG_LATER;
+	is(xf_cache_insert(&c, &f, &v, GEN, 0), XF_CACHE_E_NOT_CACHEABLE,
+	   "later fragment not cached");
+	is(xf_cache_lookup(&c, &f, GEN, 0, &out), XF_CACHE_MISS,
+	   "later fragment never hits");
+	xf_cache_flush(&c);
+	is(env.frees, env.allocs, "no leak");
+}
+
+static void test_generation(void)
+{
+	static struct xf_cache_entry *b[16];
+	struct xf_cache_params p = params();
+	struct xf_verdict v = verdict(XF_ACT_ACCEPT, GEN), out;
+	struct env env = { 0 };
+	struct xf_cache c;
+	struct xf_flow f = flow(17, 1, 0);
+
+	xf_cache_init(&c, b, 16, &p, &ops, &env, seed);
+	xf_cache_insert(&c, &f, &v, GEN, 0);
+	is(xf_cache_lookup(&c, &f, GEN, 1, &out), XF_CACHE_HIT, "same gen");
+	is(xf_cache_lookup(&c, &f, GEN + 1, 1, &out), XF_CACHE_MISS,
+	   "rules changed: stale accept is a miss");
+	is(xf_cache_insert(&c, &f, &v, GEN + 1, 1), XF_CACHE_E_STALE,
+	   "verdict from old rules refused");
+	is(c.stats.stale_inserts, 1, "counted");
+	v.generation = GEN + 1;
+	is(xf_cache_insert(&c, &f, &v, GEN + 1, 1), 0, "new verdict");
+	is(c.stats.replaced + c.stats.reaped, 1, "old entry gone");
+	is(c.count, 1, "one entry");
+	is(xf_cache_sweep(&c, GEN + 2, 1, 16), 1, "sweep reaps stale gen");
+
+	/* 2^32 generations later the tag would alias: flushed instead. */
+	v.generation = GEN;
+	xf_cache_insert(&c, &f, &v, GEN, 1);
+	xf_cache_rules_changed(&c, GEN + 1);
+	is(c.count, 1, "normal change keeps entries (lazy)");
+	xf_cache_rules_changed(&c, (1ULL << 32) + GEN);
+	is(c.count, 0, "epoch change flushes");
+	is(xf_cache_lookup(&c, &f, (1ULL << 32) + GEN, 1, &out),
+	   XF_CACHE_MISS, "aliasing tag cannot hit");
+	v.generation = GEN;
+	is(xf_cache_insert(&c, &f, &v, GEN, 1), XF_CACHE_E_STALE,
+	   "old-epoch insert refused");
+	v.generation = (1ULL << 32) + GEN;
+	is(xf_cache_insert(&c, &f, &v, v.generation, 1), 0,
+	   "new-epoch insert");
+	xf_cache_flush(&c);
+	is(env.frees, env.allocs, "no leak");
+}
+
+static void test_alloc_and_bounds(void)
+{
+	static struct xf_cache_entry *b[64];
+	struct xf_cache_params p = params();
+	struct xf_verdict v = verdict(XF_ACT_ACCEPT, GEN), out;
+	struct env env = { 0 };
+	struct xf_cache c;
+	struct xf_flow f;
+	int i, hits;
+
+	xf_cache_init(&c, b, 64, &p, &ops, &env, seed);
+	env.fail_next = 1;
+	f = flow(17, 1, 0);
+	is(xf_cache_insert(&c, &f, &v, GEN, 0), XF_CACHE_E_NOMEM,
+	   "allocation failure reported");
+	is(c.stats.alloc_failed, 1, "counted");
+	is(xf_cache_lookup(&c, &f, GEN, 0, &out), XF_CACHE_MISS,
+	   "nothing cached");
+	is(c.count, 0, "count unchanged");
+	v.action = 7;
+	is(xf_cache_insert(&c, &f, &v, GEN, 0), XF_CACHE_E_INVAL,
+	   "bad action refused");
+	v.action = XF_ACT_ACCEPT;
+
+	/* Replacing an entry for the same flow. */
+	xf_cache_insert(&c, &f, &v, GEN, 0);
+	v.action = XF_ACT_DROP;
+	xf_cache_insert(&c, &f, &v, GEN, 0);
+	is(c.count, 1, "same flow replaced, not duplicated");
+	xf_cache_lookup(&c, &f, GEN, 0, &out);
+	is(out.action, XF_ACT_DROP, "latest verdict wins");
+	ok(xf_cache_remove(&c, &f.key), "remove");
+	ok(!xf_cache_remove(&c, &f.key), "remove again: gone");
+
+	/* max_entries: LRU-ish eviction keeps the table bounded. */
+	c.p.max_entries = 16;
+	for (i = 0; i < 200; i++) {
+		f = flow(17, (uint16_t)i, 0);
+		xf_cache_insert(&c, &f, &v, GEN, (uint64_t)i);
+	}
+	ok(c.count <= 16, "bounded at max_entries (%u)", c.count);
+	ok(c.stats.evicted > 0, "evictions counted");
+	hits = 0;
+	for (i = 190; i < 200; i++) {
+		f = flow(17, (uint16_t)i, 0);
+		hits += xf_cache_lookup(&c, &f, GEN, 200, &out);
+	}
+	ok(hits >= 5, "recent flows mostly survive (%d/10)", hits);
+	f = flow(17, 0, 0);
+	is(xf_cache_lookup(&c, &f, GEN, 200, &out), XF_CACHE_MISS,
+	   "oldest flow evicted");
+
+	/* When everything live is evictable, expired ones go first. */
+	xf_cache_flush(&c);
+	xf_cache_init(&c, b, 1, &p, &ops, &env, seed);
+	c.p.max_entries = 1000;
+	for (i = 0; i < 20; i++) {
+		f = flow(17, (uint16_t)i, 0);
+		xf_cache_insert(&c, &f, &v, GEN, 0);
+	}
+	is(c.count, XF_CACHE_CHAIN_MAX, "one bucket: chain capped");
+	f = flow(17, 19, 0);
+	is(xf_cache_lookup(&c, &f, GEN, 0, &out), XF_CACHE_HIT,
+	   "newest in the capped chain");
+	xf_cache_flush(&c);
+	is(env.frees, env.allocs, "no leak");
+
+	is(xf_cache_init(&c, b, 3, &p, &ops, &env, seed), XF_CACHE_E_INVAL,
+	   "buckets not a power of two");
+	p.max_entries = 0;
+	is(xf_cache_init(&c, b, 4, &p, &ops, &env, seed), XF_CACHE_E_INVAL,
+	   "max_entries 0");
+}
+
+static void test_hash(void)
+{
+	static struct xf_cache_entry *b[1];
+	static const uint8_t seed2[16] = "fedcba9876543210";
+	struct xf_cache_params p = params();
+	struct env env = { 0 };
+	struct xf_cache c, c2;
+	struct xf_flow f = flow(6, 1, 0), g;
+	uint32_t h;
+	int i, same = 0;
+
+	xf_cache_init(&c, b, 1, &p, &ops, &env, seed);
+	xf_cache_init(&c2, b, 1, &p, &ops, &env, seed2);
+	h = xf_cache_hash(&c, &f.key);
+	is(h, xf_cache_hash(&c, &f.key), "hash is stable");
+	ok(h != xf_cache_hash(&c2, &f.key), "hash depends on the seed");
+	for (i = 0; i < (int)sizeof(f.key); i++) {
+		g = f;
+		if (i >= 4 && i < 16)
+			continue;	/* ipv4: bytes not hashed, always 0 */
+		if (i >= 20 && i < 32)
+			continue;
+		((uint8_t *)&g.key)[i] ^= 1;
+		same += xf_cache_hash(&c, &g.key) == h;
+	}
+	is(same, 0, "every key byte changes the hash");
+	f.key.family = XF_AF_INET6;
+	g = f;
+	g.key.saddr[15] = 1;
+	ok(xf_cache_hash(&c, &f.key) != xf_cache_hash(&c, &g.key),
+	   "ipv6 hashes the whole address");
+	xf_flow_key_reverse(&g.key, &f.key);
+	ok(g.key.sport == f.key.dport && g.key.daddr[0] == f.key.saddr[0],
+	   "reverse key");
+}
+
+int main(void)
+{
+	test_tcp();
+	test_udp_other();
+	test_generation();
+	test_alloc_and_bounds();
+	test_hash();
+	return tap_done();
+}

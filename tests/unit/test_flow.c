@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/* core/flow.c: valid frames of every kind, then each way to break them. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tap.h"
+#include "flow.h"
+#include "frames.h"
+
+static int parse(const struct frame *f, struct xf_flow *out)
+{
+	return xf_flow_parse(f->b, f->len, 7, out);
+}
+
+/* Parse from L3 with only len bytes of it readable. */
+static int parse_l3_short(const struct frame *f, size_t readable,
+			  struct xf_flow *out)
+{
+	uint16_t type = (uint16_t)(f->b[f->l3 - 2] << 8 | f->b[f->l3 - 1]);
+
+	return xf_flow_parse_l3(type, f->b + f->l3, readable, f->len - f->l3,
+				7, out);
+}
+
+static void test_ipv4_tcp(void)
+{
+	struct xf_flow fl;
+	struct frame f;
+	int i, bad;
+
+	frame_ipv4(&f, 6, 0x0a000001, 0x0a000002, 0, 20, 0);
+	frame_tcp(&f, 40000, 25, 0x02);
+	is(parse(&f, &fl), XF_FLOW_OK, "ipv4 tcp parses");
+	is(fl.key.family, XF_AF_INET, "family inet");
+	is(fl.key.proto, 6, "proto tcp");
+	is(fl.key.sport, 40000, "sport");
+	is(fl.key.dport, 25, "dport");
+	is(fl.key.domid, 7, "domid carried");
+	is(fl.tcp_flags, 0x02, "tcp flags");
+	is(fl.l3_off, 14, "l3 offset");
+	is(fl.l4_off, 34, "l4 offset");
+	is(fl.pkt_len, 40, "pkt_len from total length");
+	ok(fl.key.saddr[0] == 10 && fl.key.saddr[3] == 1 &&
+	   fl.key.daddr[3] == 2, "addresses in network order");
+	bad = 0;
+	for (i = 4; i < 16; i++)
+		bad |= fl.key.saddr[i] | fl.key.daddr[i];
+	ok(!bad, "ipv4 key tail is zero");
+
+	/* Every truncation of the frame is an error, never a parse. */
+	bad = 0;
+	for (i = 0; i < (int)f.len; i++) {
+		int r = xf_flow_parse(f.b, (size_t)i, 7, &fl);
+
+		if (r >= 0 || (i < 14 && r != XF_FLOW_E_TRUNC_L2) ||
+		    (i >= 14 && r != XF_FLOW_E_TRUNC_L3))
+			bad++;
+	}
+	is(bad, 0, "every truncated ipv4 frame: TRUNC_L2 or TRUNC_L3");
+
+	/* Headers-only view (kernel hook): a cut TCP header is TRUNC_L4. */
+	is(parse_l3_short(&f, 20 + 19, &fl), XF_FLOW_E_TRUNC_L4,
+	   "tcp header cut in readable part: TRUNC_L4");
+	is(parse_l3_short(&f, 19, &fl), XF_FLOW_E_TRUNC_L3,
+	   "ip header cut in readable part: TRUNC_L3");
+	is(parse_l3_short(&f, 40, &fl), XF_FLOW_OK, "l3 entry parses");
+	is(fl.l3_off, 0, "l3 entry: l3_off 0");
+	is(fl.l4_off, 20, "l3 entry: l4_off 20");
+}
+
+static void test_ipv4_header(void)
+{
+	struct xf_flow fl;
+	struct frame f;
+
+	frame_ipv4(&f, 6, 1, 2, 40, 20, 0);
+	frame_tcp(&f, 1, 2, 0x10);
+	is(parse(&f, &fl), XF_FLOW_OK, "ipv4 with 40 bytes of options");
+	is(fl.l4_off, 14 + 60, "options skipped");
+	is(fl.key.dport, 2, "ports after options");
+
+	frame_ipv4(&f, 6, 1, 2, 0, 20, 0);
+	f.b[14] = 0x64;	/* version 6 in an IPv4 ethertype */
+	is(parse(&f, &fl), XF_FLOW_E_VERSION, "ipv4 ethertype, version 6");
+	f.b[14] = 0x44;
+	is(parse(&f, &fl), XF_FLOW_E_IHL, "ihl 4 rejected");
+	f.b[14] = 0x40;
+	is(parse(&f, &fl), XF_FLOW_E_IHL, "ihl 0 rejected");
+	f.b[14] = 0x4f;	/* 60 bytes of header, frame has 40 */
+	is(parse(&f, &fl), XF_FLOW_E_TRUNC_L3, "ihl beyond the frame");
+	f.b[14] = 0x46;
+	put16(f.b + 16, 22);	/* total length < ihl */
+	is(parse(&f, &fl), XF_FLOW_E_IP_LEN, "total length below ihl");
+	put16(f.b + 16, 41);
+	f.b[14] = 0x45;
+	is(parse(&f, &fl), XF_FLOW_E_TRUNC_L3, "total length beyond frame");
+
+	/* Ethernet padding after a short packet is not part of it. */
+	frame_ipv4(&f, 17, 1, 2, 0, 8, 0);
+	frame_udp(&f, 53, 53);
+	f.len = 60;
+	is(parse(&f, &fl), XF_FLOW_OK, "padded frame parses");
+	is(fl.pkt_len, 28, "padding excluded from pkt_len");
+
+	frame_ipv4(&f, 47, 1, 2, 0, 4, 0);	/* GRE: no ports */
+	is(parse(&f, &fl), XF_FLOW_OK, "unknown L4 parses");
+	ok(fl.key.sport == 0 && fl.key.dport == 0, "unknown L4: no ports");
+}
+
+static void test_ipv4_frag(void)
+{
+	struct xf_flow fl;
+	struct frame f;
+
+	frame_ipv4(&f, 6, 1, 2, 0, 20, 0);
+	frame_tcp(&f, 1000, 80, 0x18);
+	put16(f.b + 14 + 6, 0x2000);	/* MF, offset 0 */
+	is(parse(&f, &fl), XF_FLOW_OK, "first fragment parses");
+	is(fl.frag, XF_FRAG_FIRST, "first fragment marked");
+	is(fl.key.dport, 80, "first fragment has ports");
+
+	put16(f.b + 14 + 6, 0x0010);	/* offset 16 * 8 */
+	is(parse(&f, &fl), XF_FLOW_OK, "later fragment parses");
+	is(fl.frag, XF_FRAG_LATER, "later fragment marked");
+	ok(fl.key.sport == 0 && fl.key.dport == 0 && fl.l4_off == 0,
+	   "later fragment: no ports, no l4");
+	is(fl.key.proto, 6, "later fragment keeps proto");
+
+	put16(f.b + 14 + 6, 0x2001);	/* offset 8 bytes into TCP */
+	is(parse(&f, &fl), XF_FLOW_E_FRAG, "tcp offset-1 fragment rejected");
+
+	frame_ipv4(&f, 6, 1, 2, 0, 8, 0);	/* tiny first fragment */
+	put16(f.b + 14 + 6, 0x2000);
+	is(parse(&f, &fl), XF_FLOW_E_FRAG, "tiny first tcp fragment rejected");
+	frame_ipv4(&f, 17, 1, 2, 0, 4, 0);
+	put16(f.b + 14 + 6, 0x2000);
+	is(parse(&f, &fl), XF_FLOW_E_FRAG, "tiny first udp fragment rejected");
+}
+
+static void test_l4(void)
+{
+	struct xf_flow fl;
+	struct frame f;
+
+	frame_ipv4(&f, 6, 1, 2, 0, 20, 0);
+	frame_tcp(&f, 1, 2, 0);
+	f.b[f.l4 + 12] = 4 << 4;
+	is(parse(&f, &fl), XF_FLOW_E_L4, "tcp data offset 4 rejected");
+	f.b[f.l4 + 12] = 6 << 4;	/* 24 bytes, packet has 20 */
+	is(parse(&f, &fl), XF_FLOW_E_L4, "tcp data offset beyond packet");
+	frame_ipv4(&f, 6, 1, 2, 0, 19, 0);
+	is(parse(&f, &fl), XF_FLOW_E_TRUNC_L4, "19-byte tcp header");
+
+	frame_ipv4(&f, 17, 1, 2, 0, 12, 0);
+	frame_udp(&f, 5353, 53);
+	is(parse(&f, &fl), XF_FLOW_OK, "udp parses");
+	ok(fl.key.sport == 5353 && fl.key.dport == 53, "udp ports");
+	put16(f.b + f.l4 + 4, 7);
+	is(parse(&f, &fl), XF_FLOW_E_L4, "udp length 7 rejected");
+	put16(f.b + f.l4 + 4, 13);
+	is(parse(&f, &fl), XF_FLOW_E_L4, "udp length beyond packet");
+	put16(f.b + f.l4 + 4, 0);
+	is(parse(&f, &fl), XF_FLOW_OK, "udp length 0 tolerated");
+	frame_ipv4(&f, 17, 1, 2, 0, 7, 0);
+	is(parse(&f, &fl), XF_FLOW_E_TRUNC_L4, "7-byte udp header");
+
+	frame_ipv4(&f, 1, 1, 2, 0, 8, 0);
+	f.b[f.l4] = 8;
+	put16(f.b + f.l4 + 4, 0x1234);
+	is(parse(&f, &fl), XF_FLOW_OK, "icmp echo parses");
+	is(fl.key.dport, 8 << 8, "icmp type/code in dport");
+	is(fl.key.sport, 0x1234, "icmp echo id in sport");
+	frame_ipv4(&f, 1, 1, 2, 0, 4, 0);
+	f.b[f.l4] = 3;
+	f.b[f.l4 + 1] = 1;
+	is(parse(&f, &fl), XF_FLOW_OK, "4-byte icmp unreachable parses");
+	is(fl.key.dport, 3 << 8 | 1, "unreachable type/code");
+	is(fl.key.sport, 0, "no id for unreachable");
+	f.b[f.l4] = 0;	/* echo reply needs 8 bytes */
+	is(parse(&f, &fl), XF_FLOW_E_TRUNC_L4, "short icmp echo reply");
+	frame_ipv4(&f, 1, 1, 2, 0, 3, 0);
+	is(parse(&f, &fl), XF_FLOW_E_TRUNC_L4, "3-byte icmp");
+}
+
+static void test_vlan(void)
+{
+	struct xf_flow fl;
+	struct frame f;
+
+	frame_ipv4(&f, 6, 1, 2, 0, 20, 1);
+	frame_tcp(&f, 1, 2, 0);
+	is(parse(&f, &fl), XF_FLOW_OK, "one vlan tag");
+	is(fl.n_vlan, 1, "tag counted");
+	is(fl.vlan_id, 100, "vid");
+	is(fl.l3_off, 18, "l3 after tag");
+	frame_ipv4(&f, 6, 1, 2, 0, 20, 2);
+	frame_tcp(&f, 1, 2, 0);
+	put16(f.b + 12, 0x88a8);
+	is(parse(&f, &fl), XF_FLOW_OK, "802.1ad + 802.1Q");
+	is(fl.vlan_id, 101, "inner vid");
+	frame_ipv4(&f, 6, 1, 2, 0, 20, 3);
+	is(parse(&f, &fl), XF_FLOW_E_VLAN, "three tags rejected");
+	frame_ipv4(&f, 6, 1, 2, 0, 20, 1);
+	is(xf_flow_parse(f.b, 17, 7, &fl), XF_FLOW_E_TRUNC_L2,
+	   "cut vlan tag");
+	frame_eth(&f, 0x0806, 0);
+	f.len = 42;
+	is(parse(&f, &fl), XF_FLOW_NOT_IP, "arp is not ip");
+	is(fl.ethertype, 0x0806, "ethertype reported");
+	is(xf_flow_parse_l3(0x0806, f.b, 28, 28, 1, &fl), XF_FLOW_NOT_IP,
+	   "l3 entry: arp is not ip");
+}
+
+static void test_ipv6(void)
+{
+	static const uint8_t chain4[] = { 0, 60, 43, 51 };
+	static const uint8_t nine[] = { 0, 60, 60, 60, 60, 60, 60, 60, 60 };
+	static const uint8_t eight[] = { 0, 60, 60, 60, 60, 60, 60, 60 };
+	static const uint8_t hbh_late[] = { 60, 0 };
+	static const uint8_t frag[] = { 44 };
+	static const uint8_t frag2[] = { 44, 44 };
+	struct xf_flow fl;
+	struct frame f;
+	int i, bad;
+
+	frame_ipv6(&f, 6, NULL, 0, 0, 20);
+	frame_tcp(&f, 5000, 443, 0x02);
+	is(parse(&f, &fl), XF_FLOW_OK, "ipv6 tcp parses");
+	is(fl.key.family, XF_AF_INET6, "family inet6");
+	ok(fl.key.saddr[0] == 0x20 && fl.key.saddr[15] == 1 &&
+	   fl.key.daddr[15] == 2, "ipv6 addresses");
+	is(fl.key.dport, 443, "ipv6 dport");
+	is(fl.pkt_len, 60, "ipv6 pkt_len");
+	bad = 0;
+	for (i = 0; i < (int)f.len; i++)
+		if (xf_flow_parse(f.b, (size_t)i, 7, &fl) >= 0)
+			bad++;
+	is(bad, 0, "every truncated ipv6 frame is an error");
+
+	f.b[14] = 0x40;
+	is(parse(&f, &fl), XF_FLOW_E_VERSION, "ipv6 ethertype, version 4");
+
+	frame_ipv6(&f, 17, chain4, 4, 0, 8);
+	frame_udp(&f, 1, 2);
+	is(parse(&f, &fl), XF_FLOW_OK, "hbh, dstopts, routing, ah chain");
+	is(fl.n_ext, 4, "four extension headers");
+	is(fl.key.proto, 17, "upper layer after chain");
+	is(fl.key.dport, 2, "ports after chain");
+
+	frame_ipv6(&f, 17, eight, 8, 0, 8);
+	frame_udp(&f, 1, 2);
+	is(parse(&f, &fl), XF_FLOW_OK, "eight extension headers allowed");
+	frame_ipv6(&f, 17, nine, 9, 0, 8);
+	is(parse(&f, &fl), XF_FLOW_E_EXT_CHAIN, "nine: chain too long");
+	frame_ipv6(&f, 17, hbh_late, 2, 0, 8);
+	is(parse(&f, &fl), XF_FLOW_E_EXT, "hop-by-hop not first");
+
+	frame_ipv6(&f, 17, chain4, 4, 0, 8);
+	f.b[14 + 40 + 1] = 200;	/* hbh claims 1608 bytes */
+	is(parse(&f, &fl), XF_FLOW_E_EXT, "ext header longer than packet");
+	frame_ipv6(&f, 17, chain4, 4, 0, 8);
+	is(parse_l3_short(&f, 41, &fl), XF_FLOW_E_TRUNC_L3,
+	   "ext header cut in readable part");
+	is(parse_l3_short(&f, 40 + 32 + 4, &fl), XF_FLOW_E_TRUNC_L4,
+	   "udp cut after chain in readable part");
+
+	frame_ipv6(&f, 6, frag, 1, 0x0001, 20);	/* M=1, offset 0 */
+	frame_tcp(&f, 1, 22, 0x02);
+	is(parse(&f, &fl), XF_FLOW_OK, "ipv6 first fragment");
+	is(fl.frag, XF_FRAG_FIRST, "ipv6 first fragment marked");
+	is(fl.key.dport, 22, "ipv6 first fragment ports");
+	frame_ipv6(&f, 6, frag, 1, 0x0008, 20);	/* offset 8 */
+	is(parse(&f, &fl), XF_FLOW_OK, "ipv6 later fragment");
+	is(fl.frag, XF_FRAG_LATER, "ipv6 later fragment marked");
+	is(fl.key.proto, 6, "later fragment proto");
+	is(fl.key.dport, 0, "later fragment no ports");
+	frame_ipv6(&f, 6, frag, 1, 0x0001, 12);
+	is(parse(&f, &fl), XF_FLOW_E_FRAG, "ipv6 tiny first fragment");
+	frame_ipv6(&f, 6, frag2, 2, 0x0000, 20);
+	is(parse(&f, &fl), XF_FLOW_E_EXT, "two fragment headers");
+	frame_ipv6(&f, 6, frag, 1, 0, 20);
+	is(parse_l3_short(&f, 44, &fl), XF_FLOW_E_TRUNC_L3,
+	   "fragment header cut");
+
+	frame_ipv6(&f, 50, NULL, 0, 0, 16);
+	is(parse(&f, &fl), XF_FLOW_OK, "esp stops the walk");
+	is(fl.key.proto, 50, "esp proto");
+	frame_ipv6(&f, 59, NULL, 0, 0, 0);
+	is(parse(&f, &fl), XF_FLOW_OK, "no next header");
+
+	frame_ipv6(&f, 58, NULL, 0, 0, 8);
+	f.b[f.l4] = 128;
+	put16(f.b + f.l4 + 4, 77);
+	is(parse(&f, &fl), XF_FLOW_OK, "icmpv6 echo");
+	ok(fl.key.dport == 128 << 8 && fl.key.sport == 77, "icmpv6 id/type");
+
+	frame_ipv6(&f, 6, NULL, 0, 0, 20);
+	frame_tcp(&f, 1, 2, 0);
+	put16(f.b + 18, 21);
+	is(parse(&f, &fl), XF_FLOW_E_TRUNC_L3, "payload length beyond frame");
+	put16(f.b + 18, 0);
+	is(parse(&f, &fl), XF_FLOW_OK, "payload length 0 uses frame");
+	is(fl.pkt_len, 60, "jumbo: pkt_len from frame");
+}
+
+static void test_strerror(void)
+{
+	int i, bad = 0;
+
+	for (i = XF_FLOW_E_L4; i <= XF_FLOW_NOT_IP; i++)
+		if (!strcmp(xf_flow_strerror(i), "unknown"))
+			bad++;
+	is(bad, 0, "every status has a message");
+	ok(!strcmp(xf_flow_strerror(-100), "unknown"), "unknown status");
+}
+
+/* Random bytes after a valid Ethernet/IP start: must never crash. */
+static void test_random(void)
+{
+	struct xf_flow fl;
+	struct frame f;
+	int i, r, seen_ok = 0;
+	size_t j;
+
+	srand(1);
+	for (i = 0; i < 20000; i++) {
+		frame_eth(&f, (i & 1) ? 0x86dd : 0x0800, i % 3 == 0);
+		f.len = f.l3 + (size_t)(rand() % 200);
+		for (j = f.l3; j < f.len; j++)
+			f.b[j] = (uint8_t)rand();
+		f.b[f.l3] = (i & 1) ? 0x60 : 0x45;
+		if (!(i & 1))
+			put16(f.b + f.l3 + 2, (uint16_t)(f.len - f.l3));
+		r = parse(&f, &fl);
+		if (r == XF_FLOW_OK) {
+			seen_ok++;
+			if (fl.l4_off > f.len)
+				break;
+		}
+	}
+	is(i, 20000, "random frames: no l4 offset beyond the frame");
+	ok(seen_ok > 0, "random frames: some parse (%d)", seen_ok);
+}
+
+int main(void)
+{
+	test_ipv4_tcp();
+	test_ipv4_header();
+	test_ipv4_frag();
+	test_l4();
+	test_vlan();
+	test_ipv6();
+	test_strerror();
+	test_random();
+	return tap_done();
+}
