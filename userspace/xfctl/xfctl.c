@@ -16,6 +16,7 @@ static int cmd_help(int argc, char **argv);
 
 static const struct xfctl_cmd xfctl_cmds[] = {
 	{ "help", cmd_help, "show this list" },
+	{ "profile", cmd_profile, "build a guest kernel profile from its image" },
 };
 
 void xfctl_err(const char *fmt, ...)

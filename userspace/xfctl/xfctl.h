@@ -22,6 +22,15 @@ struct xfctl_cmd {
 	const char *help;
 };
 
+/* Object handlers, one file each. */
+int cmd_profile(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_rule(int argc, char **argv);
+int cmd_domain(int argc, char **argv);
+int cmd_flows(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_vif(int argc, char **argv);
+
 /* Errors name the offending token; they go to stderr. */
 void xfctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
