@@ -13,7 +13,12 @@ KVER ?= $(shell uname -r)
 else
 KVER ?= $(LAB_KVER)
 endif
+# Installed headers, else fetched (apt) by scripts/kernel-headers.sh.
+ifneq ($(wildcard /lib/modules/$(KVER)/build/Makefile),)
 KDIR ?= /lib/modules/$(KVER)/build
+else
+KDIR ?= $(shell scripts/kernel-headers.sh $(KVER))
+endif
 
 # Warnings are errors in CI and in tests/run.
 WERROR ?= $(if $(filter true,$(CI)),1,0)

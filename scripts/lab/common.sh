@@ -17,21 +17,8 @@ lab_die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
 # run time from apt's own configuration; never written into the repo.
 lab_mirror()
 {
-	apt-get indextargets --format '$(URI)' 2>/dev/null |
-		sed -n 's#^\(.*\)/dists/bookworm/main/binary-amd64/Packages$#\1#p' |
-		head -n1
-}
-
-# Make the bookworm-backports suite known to apt (for the 6.12 kernels),
-# pointing at the mirror apt already uses.
-lab_enable_backports()
-{
-	local m list=/etc/apt/sources.list.d/xfilter-backports.list
-	apt-cache policy 2>/dev/null | grep -q 'bookworm-backports' && return 0
-	m=$(lab_mirror)
-	[ -n "$m" ] || lab_die "cannot find the bookworm mirror in apt's configuration"
-	echo "deb $m bookworm-backports main" > "$list"
-	apt-get update -qq
+	apt-get indextargets --format '$(URI)' 'Codename: bookworm' 2>/dev/null |
+		sed -n 's#/dists/bookworm/.*##p' | head -n1
 }
 
 # lab_fetch_deb PKG: download a package once and unpack it; prints the dir.
@@ -40,7 +27,6 @@ lab_fetch_deb()
 	local pkg=$1 dir=$XF_CACHE/pkgs/$1 deb
 	if [ ! -f "$dir/.done" ]; then
 		mkdir -p "$XF_CACHE/pkgs/debs"
-		case "$pkg" in *bpo*) lab_enable_backports ;; esac
 		(cd "$XF_CACHE/pkgs/debs" && apt-get download -q "$pkg" >&2 2>/dev/null) ||
 			(apt-get update -qq && cd "$XF_CACHE/pkgs/debs" && apt-get download -q "$pkg" >&2) ||
 			lab_die "apt-get download $pkg failed"
@@ -52,10 +38,9 @@ lab_fetch_deb()
 	echo "$dir"
 }
 
-# The kernel image package of a version: the signed name, else -unsigned.
+# The kernel image package of a version, unpacked (bookworm-backports is
+# added to apt's sources when the version lives there).
 lab_fetch_kernel()
 {
-	local kver=$1
-	lab_fetch_deb "linux-image-$kver" 2>/dev/null ||
-		lab_fetch_deb "linux-image-$kver-unsigned"
+	"$XF_TOP/scripts/fetch-kernel.sh" "$1"
 }
