@@ -50,14 +50,22 @@ ifneq ($(XFILTERD_OBJS),)
 PROGS += $(B)/xfilterd
 endif
 
-.PHONY: all module userspace unit check demo lab clean
-all: module userspace
+GUEST_TOOLS := $(B)/guest/xfnet
+
+.PHONY: all module userspace guest unit check demo lab clean
+all: module userspace guest
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) WERROR=$(WERROR) modules
 
 userspace: $(PROGS) $(UNIT_TESTS)
 unit: $(UNIT_TESTS)
+
+# Static tools for the lab's busybox guests (and dom0).
+guest: $(GUEST_TOOLS)
+$(B)/guest/%: tests/guest/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(XF_CFLAGS) -static -o $@ $<
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)

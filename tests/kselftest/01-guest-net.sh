@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest <-> dom0 over the bridge, without xfilter: ICMP both ways, TCP both
-# ways, IPv6. The baseline every later test builds on.
+# ways, UDP, IPv6. The baseline every later test builds on.
 #
 #   dom0 (10.0.0.1, fd00::1) ── xenbr0 ── vif<D>.0 ── g1 (10.0.0.2, fd00::2)
 . ./lib.sh
@@ -30,4 +30,14 @@ t_ok "dom0 connects to g1 over TCP" sh -c "echo tcp-from-dom0 | nc -N -w 5 $g 50
 g1_got() { guest g1 'grep -q tcp-from-dom0 /tmp/rx2'; }
 wait_for 10 g1_got
 t_is "g1 received dom0's bytes" "$(guest g1 'cat /tmp/rx2')" "tcp-from-dom0"
+# UDP and TCP over IPv6 with xfnet, the lab's static traffic tool.
+xfnet udp-echo 5003 > /dev/null &
+epid=$!
+xfnet tcp-listen 5004 -e > /dev/null &
+tpid=$!
+wait_for 10 sh -c "ss -lun | grep -q ':5003 ' && ss -ltn | grep -q ':5004 '"
+t_ok "g1 UDP to dom0 gets its replies" guest g1 "xfnet udp-send 10.0.0.1 5003 -n 3 -r"
+t_ok "g1 UDP over IPv6 gets its replies" guest g1 "xfnet udp-send fd00::1 5003 -n 3 -r"
+t_is "g1 TCP over IPv6 is echoed" "$(guest g1 'xfnet tcp-connect fd00::1 5004 -s v6-echo' | head -n1)" "v6-echo"
+kill $epid $tpid
 t_done

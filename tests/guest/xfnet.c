@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xfnet: the lab's traffic tool, static so that it runs in the busybox
+ * guests and in dom0 alike. Every command prints one summary line that
+ * tests parse ("key=value ..."), and exits 0 only when everything it tried
+ * worked. Addresses are numeric (IPv4 or IPv6); no name service.
+ *
+ *   xfnet tcp-connect ADDR PORT [-n COUNT] [-t MS] [-H SECS] [-s TEXT]
+ *   xfnet tcp-listen PORT [-n COUNT] [-e]        accept (and echo with -e)
+ *   xfnet scan ADDR LO-HI [-t MS]                reached=N filtered=N
+ *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS]
+ *   xfnet udp-echo PORT [-n COUNT]
+ *   xfnet tcp-stream ADDR PORT BYTES [-z CHUNK]  throughput sender
+ *   xfnet tcp-sink PORT [-n COUNT]               throughput receiver
+ *
+ * -H keeps each connection open SECS seconds (for introspection tests), -r
+ * waits for a UDP reply, -t is the per-attempt timeout. A TCP attempt that
+ * ends in RST (refused) still reached the peer: only a silent drop counts
+ * as filtered, which is what a dropping rule looks like from the guest.
+ * Listeners bind both families ([::], v4-mapped).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct opts {
+	long count, timeout_ms, hold_s, size;
+	bool echo, reply;
+	const char *text;
+};
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void die(const char *what, const char *arg)
+{
+	fprintf(stderr, "xfnet: %s '%s'\n", what, arg);
+	exit(2);
+}
+
+static long num(const char *s, long lo, long hi)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < lo || v > hi)
+		die("bad number", s);
+	return v;
+}
+
+static socklen_t addr_parse(const char *s, long port, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, s, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons(port);
+		return sizeof(*a4);
+	}
+	if (inet_pton(AF_INET6, s, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons(port);
+		return sizeof(*a6);
+	}
+	die("bad address", s);
+	return 0;
+}
+
+/* 0: connected, 1: refused (reached the peer), -1: timed out or other. */
+static int tcp_connect_one(const struct sockaddr_storage *ss, socklen_t len,
+			   long timeout_ms, int *fdp)
+{
+	struct pollfd p;
+	int fd, err = 0;
+	socklen_t elen = sizeof(err);
+
+	fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (const struct sockaddr *)ss, len) < 0 && errno != EINPROGRESS) {
+		err = errno;
+		goto out;
+	}
+	p.fd = fd;
+	p.events = POLLOUT;
+	if (poll(&p, 1, timeout_ms) != 1) {
+		err = ETIMEDOUT;
+		goto out;
+	}
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
+out:
+	if (err) {
+		close(fd);
+		return err == ECONNREFUSED ? 1 : -1;
+	}
+	fcntl(fd, F_SETFL, 0);
+	*fdp = fd;
+	return 0;
+}
+
+static int listen_on(int type, long port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	int fd, zero = 0, one = 1;
+
+	fd = socket(AF_INET6, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		die("socket", strerror(errno));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0)
+		die("bind", strerror(errno));
+	if (type == SOCK_STREAM && listen(fd, 128) < 0)
+		die("listen", strerror(errno));
+	return fd;
+}
+
+static int cmd_tcp_connect(const char *addr, long port, struct opts *o)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = addr_parse(addr, port, &ss);
+	long ok = 0, refused = 0, fail = 0, i;
+	int fd, *held = calloc(o->count, sizeof(int));
+	char buf[256];
+
+	if (!held)
+		die("out of memory", addr);
+	for (i = 0; i < o->count; i++) {
+		held[i] = -1;
+		switch (tcp_connect_one(&ss, len, o->timeout_ms, &fd)) {
+		case 0:
+			ok++;
+			if (o->text) {
+				ssize_t n;
+
+				if (write(fd, o->text, strlen(o->text)) < 0 ||
+				    write(fd, "\n", 1) < 0)
+					break;
+				/* An echo server answers: wait briefly for it. */
+				struct pollfd p = { .fd = fd, .events = POLLIN };
+				if (poll(&p, 1, o->timeout_ms) == 1 &&
+				    (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+					buf[n] = 0;
+					fputs(buf, stdout);
+				}
+			}
+			if (o->hold_s)
+				held[i] = fd;
+			else
+				close(fd);
+			break;
+		case 1:
+			refused++;
+			break;
+		default:
+			fail++;
+		}
+	}
+	printf("tcp-connect %s %ld ok=%ld refused=%ld filtered=%ld\n",
+	       addr, port, ok, refused, fail);
+	fflush(stdout);
+	if (o->hold_s)
+		sleep(o->hold_s);
+	for (i = 0; i < o->count; i++)
+		if (held[i] >= 0)
+			close(held[i]);
+	free(held);
+	return ok == o->count ? 0 : 1;
+}
+
+static int cmd_scan(const char *addr, const char *range, struct opts *o)
+{
+	struct sockaddr_storage ss;
+	long lo, hi, port, reached = 0, filtered = 0;
+	char *dash = strchr(range, '-');
+	int fd;
+
+	if (!dash)
+		die("bad port range (LO-HI)", range);
+	*dash = 0;
+	lo = num(range, 1, 65535);
+	hi = num(dash + 1, lo, 65535);
+	for (port = lo; port <= hi; port++) {
+		socklen_t len = addr_parse(addr, port, &ss);
+
+		switch (tcp_connect_one(&ss, len, o->timeout_ms, &fd)) {
+		case 0:
+			close(fd);
+			/* fall through */
+		case 1:
+			reached++;
+			break;
+		default:
+			filtered++;
+		}
+	}
+	printf("scan %s %ld-%ld reached=%ld filtered=%ld\n", addr, lo, hi,
+	       reached, filtered);
+	return filtered ? 1 : 0;
+}
+
+static int cmd_tcp_listen(long port, struct opts *o)
+{
+	int lfd = listen_on(SOCK_STREAM, port), fd;
+	char buf[4096];
+	ssize_t n;
+	long i;
+
+	printf("listening tcp %ld\n", port);
+	fflush(stdout);
+	for (i = 0; !o->count || i < o->count; i++) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		while ((n = read(fd, buf, sizeof(buf))) > 0) {
+			if (o->echo && write(fd, buf, n) != n)
+				break;
+			if (!o->echo)
+				fwrite(buf, 1, n, stdout);
+		}
+		fflush(stdout);
+		close(fd);
+	}
+	return 0;
+}
+
+static int cmd_udp_send(const char *addr, long port, struct opts *o)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = addr_parse(addr, port, &ss);
+	long sent = 0, replies = 0, i, t0 = now_ms();
+	char *buf = calloc(1, o->size + 1);
+	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (!buf || fd < 0)
+		die("socket", strerror(errno));
+	memset(buf, 'x', o->size);
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0)
+		die("connect", strerror(errno));
+	for (i = 0; i < o->count; i++) {
+		if (send(fd, buf, o->size, 0) == o->size)
+			sent++;
+		if (o->reply) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+
+			if (poll(&p, 1, o->timeout_ms) == 1 &&
+			    recv(fd, buf, o->size, 0) >= 0)
+				replies++;
+		}
+	}
+	printf("udp-send %s %ld sent=%ld replies=%ld ms=%ld\n", addr, port,
+	       sent, replies, now_ms() - t0);
+	free(buf);
+	close(fd);
+	if (o->reply)
+		return replies == o->count ? 0 : 1;
+	return sent == o->count ? 0 : 1;
+}
+
+static int cmd_udp_echo(long port, struct opts *o)
+{
+	int fd = listen_on(SOCK_DGRAM, port);
+	struct sockaddr_storage from;
+	socklen_t flen;
+	char buf[65536];
+	ssize_t n;
+	long i;
+
+	printf("listening udp %ld\n", port);
+	fflush(stdout);
+	for (i = 0; !o->count || i < o->count; i++) {
+		flen = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &flen);
+		if (n >= 0)
+			sendto(fd, buf, n, 0, (struct sockaddr *)&from, flen);
+	}
+	return 0;
+}
+
+static int cmd_tcp_stream(const char *addr, long port, long bytes, struct opts *o)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = addr_parse(addr, port, &ss);
+	long left = bytes, t0 = now_ms(), ms;
+	char *buf = malloc(o->size);
+	int fd;
+
+	if (!buf)
+		die("out of memory", addr);
+	memset(buf, 'x', o->size);
+	if (tcp_connect_one(&ss, len, o->timeout_ms, &fd) != 0) {
+		printf("tcp-stream %s %ld failed\n", addr, port);
+		return 1;
+	}
+	while (left > 0) {
+		ssize_t n = write(fd, buf, left < o->size ? left : o->size);
+
+		if (n <= 0)
+			break;
+		left -= n;
+	}
+	shutdown(fd, SHUT_WR);
+	while (read(fd, buf, o->size) > 0)
+		;
+	ms = now_ms() - t0;
+	close(fd);
+	printf("tcp-stream %s %ld bytes=%ld ms=%ld kbps=%ld\n", addr, port,
+	       bytes - left, ms, ms ? (bytes - left) * 8 / ms : 0);
+	free(buf);
+	return left ? 1 : 0;
+}
+
+static int cmd_tcp_sink(long port, struct opts *o)
+{
+	int lfd = listen_on(SOCK_STREAM, port), fd;
+	static char buf[65536];
+	long i, total, t0;
+	ssize_t n;
+
+	printf("listening tcp %ld\n", port);
+	fflush(stdout);
+	for (i = 0; !o->count || i < o->count; i++) {
+		fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		t0 = now_ms();
+		total = 0;
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			total += n;
+		close(fd);
+		printf("tcp-sink %ld bytes=%ld ms=%ld\n", port, total, now_ms() - t0);
+		fflush(stdout);
+	}
+	return 0;
+}
+
+static void usage(void)
+{
+	fputs("usage: xfnet tcp-connect|tcp-listen|scan|udp-send|udp-echo|"
+	      "tcp-stream|tcp-sink ARGS [-n COUNT] [-t MS] [-H SECS] [-z SIZE] "
+	      "[-s TEXT] [-e] [-r]\n", stderr);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = { .count = 1, .timeout_ms = 2000, .size = 64 };
+	char *pos[4];
+	int npos = 0, i;
+
+	if (argc < 2)
+		usage();
+	for (i = 2; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (a[0] != '-' || !a[1] || a[2]) {
+			if (npos == 4)
+				die("too many arguments at", a);
+			pos[npos++] = argv[i];
+			continue;
+		}
+		if (a[1] == 'e') {
+			o.echo = true;
+			continue;
+		}
+		if (a[1] == 'r') {
+			o.reply = true;
+			continue;
+		}
+		if (i + 1 >= argc)
+			die("option needs a value", a);
+		switch (a[1]) {
+		case 'n': o.count = num(argv[++i], 0, 10000000); break;
+		case 't': o.timeout_ms = num(argv[++i], 1, 600000); break;
+		case 'H': o.hold_s = num(argv[++i], 0, 86400); break;
+		case 'z': o.size = num(argv[++i], 1, 65000); break;
+		case 's': o.text = argv[++i]; break;
+		default: die("unknown option", a);
+		}
+	}
+#define NEED(n) do { if (npos != (n)) usage(); } while (0)
+	if (!strcmp(argv[1], "tcp-connect")) {
+		NEED(2);
+		if (!o.count)
+			usage();
+		return cmd_tcp_connect(pos[0], num(pos[1], 1, 65535), &o);
+	}
+	if (!strcmp(argv[1], "scan")) {
+		NEED(2);
+		return cmd_scan(pos[0], pos[1], &o);
+	}
+	if (!strcmp(argv[1], "tcp-listen")) {
+		NEED(1);
+		if (o.count == 1)
+			o.count = 0;
+		return cmd_tcp_listen(num(pos[0], 1, 65535), &o);
+	}
+	if (!strcmp(argv[1], "udp-send")) {
+		NEED(2);
+		return cmd_udp_send(pos[0], num(pos[1], 1, 65535), &o);
+	}
+	if (!strcmp(argv[1], "udp-echo")) {
+		NEED(1);
+		if (o.count == 1)
+			o.count = 0;
+		return cmd_udp_echo(num(pos[0], 1, 65535), &o);
+	}
+	if (!strcmp(argv[1], "tcp-stream")) {
+		NEED(3);
+		if (o.size == 64)
+			o.size = 16384;
+		return cmd_tcp_stream(pos[0], num(pos[1], 1, 65535),
+				      num(pos[2], 1, 1L << 40), &o);
+	}
+	if (!strcmp(argv[1], "tcp-sink")) {
+		NEED(1);
+		if (o.count == 1)
+			o.count = 0;
+		return cmd_tcp_sink(num(pos[0], 1, 65535), &o);
+	}
+	die("unknown command", argv[1]);
+	return 2;
+}
