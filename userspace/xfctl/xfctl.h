@@ -25,6 +25,7 @@ struct xfctl_cmd {
 /* Object handlers, one file each. */
 int cmd_profile(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
+int cmd_hv(int argc, char **argv);
 int cmd_rule(int argc, char **argv);
 int cmd_domain(int argc, char **argv);
 int cmd_flows(int argc, char **argv);

@@ -1,0 +1,500 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * Documentation
+ * =============
+ *
+ * The enums and macros below are the interface of xfilter.ko, the dom0 side
+ * of per-process packet filtering of Xen guests, over generic netlink:
+ * family XFILTER_GENL_NAME, version XFILTER_GENL_VERSION, in the initial
+ * network namespace only.
+ *
+ * Commands that change state, read batches or return verdicts need
+ * CAP_NET_ADMIN (GENL_ADMIN_PERM): otherwise -EPERM. Both multicast groups
+ * need CAP_NET_ADMIN to join. Every rejection of a malformed request carries
+ * an extended-ack message naming the offending attribute.
+ *
+ * Dumps (NLM_F_DUMP) resume across messages and set NLM_F_DUMP_INTR on a
+ * message when the table changed since the dump started: re-read then.
+ *
+ * Domains are numeric Xen domain ids here (0..0x7fef); resolving a guest's
+ * name or UUID to its current domid is the caller's job (xfctl, xfilterd).
+ * XFILTER_DOMID_DEFAULT names the settings of domains without their own.
+ *
+ * XFILTER_CMD_RULE_ADD (admin)
+ * ----------------------------
+ *
+ * Inserts one rule. Rules are ordered, first match wins. The request holds:
+ *
+ *    XFILTER_A_RULE: NLA_NESTED
+ *        XFILTER_RULE_A_INDEX: NLA_U32, insert before this position;
+ *                              absent: append
+ *        XFILTER_RULE_A_ACTION: NLA_U8, enum xfilter_action, required
+ *        XFILTER_RULE_A_DOMID: NLA_U32, 0..0x7fef; absent: every domain
+ *        XFILTER_RULE_A_PROTO: NLA_U8, IP protocol number
+ *        XFILTER_RULE_A_DST4: NLA_BINARY, exact len 4, network order
+ *        XFILTER_RULE_A_DST6: NLA_BINARY, exact len 16, network order
+ *        XFILTER_RULE_A_DST_PLEN: NLA_U8, prefix length (0..32 or 0..128);
+ *                                 absent: full length
+ *        XFILTER_RULE_A_DPORT_MIN: NLA_U16, destination port, host order
+ *        XFILTER_RULE_A_DPORT_MAX: NLA_U16, absent: DPORT_MIN
+ *        XFILTER_RULE_A_SPORT_MIN: NLA_U16
+ *        XFILTER_RULE_A_SPORT_MAX: NLA_U16
+ *        XFILTER_RULE_A_UID: NLA_U32, real uid of the owner
+ *        XFILTER_RULE_A_EUID: NLA_U32, effective uid
+ *        XFILTER_RULE_A_GID: NLA_U32, real gid
+ *        XFILTER_RULE_A_PID: NLA_U32, tgid of the owner (what ps shows)
+ *        XFILTER_RULE_A_COMM: NLA_NUL_STRING, maxlen 15
+ *        XFILTER_RULE_A_EXE: NLA_NUL_STRING, maxlen 255
+ *
+ * Every absent match attribute matches anything. At most one of DST4/DST6.
+ * Port matches only match TCP and UDP. Rules with owner attributes (UID ..
+ * EXE) are decided once the flow is attributed by the domain's verdict
+ * source; all others are decided in the kernel at once. Adding or removing
+ * a rule invalidates the cached verdicts it could change.
+ *
+ * XFILTER_CMD_RULE_DEL (admin)
+ * ----------------------------
+ *
+ * Deletes one rule, named in exactly one way:
+ *
+ *    XFILTER_A_RULE: NLA_NESTED
+ *        XFILTER_RULE_A_INDEX: NLA_U32, its position
+ *    or
+ *    XFILTER_A_RULE: NLA_NESTED, the same match attributes and action as
+ *                    in RULE_ADD (no INDEX): the first equal rule
+ *
+ * XFILTER_CMD_RULE_FLUSH (admin)
+ * ------------------------------
+ *
+ * Deletes every rule. No attributes. Domain settings stay.
+ *
+ * XFILTER_CMD_RULE_GET (dump)
+ * ---------------------------
+ *
+ * May only be called with NLM_F_DUMP. No attributes. One message per rule,
+ * in order:
+ *
+ *    XFILTER_A_GENERATION: NLA_U64, of the rule table
+ *    XFILTER_A_RULE: NLA_NESTED
+ *        XFILTER_RULE_A_INDEX: NLA_U32
+ *        ... the match attributes and action as in RULE_ADD ...
+ *        XFILTER_RULE_A_PACKETS: NLA_U64, packets it decided
+ *        XFILTER_RULE_A_BYTES: NLA_U64
+ *
+ * XFILTER_CMD_DOMAIN_SET (admin)
+ * ------------------------------
+ *
+ *    XFILTER_A_DOMAIN: NLA_NESTED
+ *        XFILTER_DOMAIN_A_DOMID: NLA_U32, required: 0..0x7fef or
+ *                                XFILTER_DOMID_DEFAULT
+ *        XFILTER_DOMAIN_A_MODE: NLA_U8, enum xfilter_mode
+ *        XFILTER_DOMAIN_A_POLICY: NLA_U8, enum xfilter_action: when no
+ *                                 rule matches
+ *        XFILTER_DOMAIN_A_UNATTRIBUTED: NLA_U8, enum xfilter_action: when
+ *                                       no rule matches an unattributed flow
+ *        XFILTER_DOMAIN_A_FAIL_POLICY: NLA_U8, XFILTER_ACTION_ACCEPT or
+ *                                      XFILTER_ACTION_DROP: when the verdict
+ *                                      source is absent, does not answer in
+ *                                      time, or the queue is full
+ *
+ * Only the attributes given change. A domain without settings of its own
+ * uses the XFILTER_DOMID_DEFAULT ones (initially: mode userland, policy
+ * accept, unattributed accept, fail drop).
+ *
+ * XFILTER_CMD_DOMAIN_GET (dump)
+ * -----------------------------
+ *
+ * May only be called with NLM_F_DUMP. Optional filter:
+ *
+ *    XFILTER_A_DOMAIN: NLA_NESTED
+ *        XFILTER_DOMAIN_A_DOMID: NLA_U32
+ *
+ * One message per domain with settings or traffic (XFILTER_DOMID_DEFAULT
+ * first):
+ *
+ *    XFILTER_A_DOMAIN: NLA_NESTED
+ *        XFILTER_DOMAIN_A_DOMID: NLA_U32
+ *        XFILTER_DOMAIN_A_MODE: NLA_U8
+ *        XFILTER_DOMAIN_A_POLICY: NLA_U8
+ *        XFILTER_DOMAIN_A_UNATTRIBUTED: NLA_U8
+ *        XFILTER_DOMAIN_A_FAIL_POLICY: NLA_U8
+ *        XFILTER_DOMAIN_A_FLAGS: NLA_U32, enum xfilter_domain_flags
+ *        XFILTER_DOMAIN_A_STATS: NLA_NESTED
+ *            XFILTER_STATS_A_*: NLA_U64 each, see enum xfilter_stats_attr
+ *
+ * The counters add up: PACKETS = ACCEPTED + DROPPED + HELD.
+ *
+ * XFILTER_CMD_STATS_GET
+ * ---------------------
+ *
+ * Not a dump. No attributes. Replies with the sum over all domains:
+ *
+ *    XFILTER_A_STATS: NLA_NESTED, as XFILTER_DOMAIN_A_STATS
+ *    XFILTER_A_GENERATION: NLA_U64
+ *
+ * XFILTER_CMD_FLOW_GET (dump)
+ * ---------------------------
+ *
+ * May only be called with NLM_F_DUMP. Optional filter: XFILTER_A_DOMID:
+ * NLA_U32. One message per cached or pending flow:
+ *
+ *    XFILTER_A_FLOW: NLA_NESTED
+ *        XFILTER_FLOW_A_DOMID: NLA_U32
+ *        XFILTER_FLOW_A_FAMILY: NLA_U8, AF_INET or AF_INET6
+ *        XFILTER_FLOW_A_PROTO: NLA_U8
+ *        XFILTER_FLOW_A_SADDR: NLA_BINARY, len 4 or 16
+ *        XFILTER_FLOW_A_DADDR: NLA_BINARY, len 4 or 16
+ *        XFILTER_FLOW_A_SPORT: NLA_U16, host order (ICMP: echo id)
+ *        XFILTER_FLOW_A_DPORT: NLA_U16, host order (ICMP: type << 8 | code)
+ *        XFILTER_FLOW_A_STATE: NLA_U8, enum xfilter_flow_state
+ *        XFILTER_FLOW_A_ACTION: NLA_U8, enum xfilter_action (cached only)
+ *        XFILTER_FLOW_A_SOURCE: NLA_U8, enum xfilter_source (cached only)
+ *        XFILTER_FLOW_A_RULE: NLA_U32, deciding rule's index (if a rule)
+ *        XFILTER_FLOW_A_HELD: NLA_U32, packets held (pending only)
+ *        XFILTER_FLOW_A_EXPIRES_MS: NLA_U32, idle time left (cached only)
+ *        XFILTER_FLOW_A_OWNER: NLA_NESTED, when attributed
+ *            XFILTER_OWNER_A_*: see enum xfilter_owner_attr
+ *
+ * XFILTER_CMD_FLOW_FLUSH (admin)
+ * ------------------------------
+ *
+ * Forgets cached verdicts (the next packet of each flow is decided again).
+ * Optional XFILTER_A_DOMID: NLA_U32 limits it to one domain. Held packets
+ * are not touched.
+ *
+ * XFILTER_CMD_VIF_GET (dump)
+ * --------------------------
+ *
+ * May only be called with NLM_F_DUMP. No attributes. One message per device
+ * xfilter is attached to:
+ *
+ *    XFILTER_A_VIF: NLA_NESTED
+ *        XFILTER_VIF_A_IFINDEX: NLA_U32
+ *        XFILTER_VIF_A_IFNAME: NLA_NUL_STRING, maxlen IFNAMSIZ - 1
+ *        XFILTER_VIF_A_DOMID: NLA_U32, absent when the name carries none
+ *        XFILTER_VIF_A_HANDLE: NLA_U32, N of vifD.N
+ *        XFILTER_VIF_A_HOOK: NLA_U8, enum xfilter_hook
+ *        XFILTER_VIF_A_STATS: NLA_NESTED, XFILTER_STATS_A_PACKETS, _BYTES,
+ *                             _ACCEPTED, _DROPPED, _QUEUED
+ *
+ * XFILTER_CMD_BATCH_NOTIFY (multicast group XFILTER_MCGRP_BATCH)
+ * --------------------------------------------------------------
+ *
+ * Sent by the kernel when a batch of flows of a domain in mode userland
+ * waits for verdicts (the batch is full or its delay expired):
+ *
+ *    XFILTER_A_DOMID: NLA_U32
+ *    XFILTER_A_BATCH_ID: NLA_U32
+ *    XFILTER_A_COUNT: NLA_U32, flows in the batch
+ *
+ * The userland filter counts as present while a socket is joined to this
+ * group; with none, the fail policy applies at once.
+ *
+ * XFILTER_CMD_BATCH_GET (admin)
+ * -----------------------------
+ *
+ * Not a dump. Fetches a batch:
+ *
+ *    XFILTER_A_DOMID: NLA_U32, required
+ *    XFILTER_A_BATCH_ID: NLA_U32, optional: absent = oldest unanswered
+ *
+ * Reply (-ENOENT if there is no such batch):
+ *
+ *    XFILTER_A_DOMID: NLA_U32
+ *    XFILTER_A_BATCH_ID: NLA_U32
+ *    XFILTER_A_FLOWS: NLA_NESTED
+ *        0: NLA_NESTED
+ *            XFILTER_FLOW_A_ID: NLA_U32, names the flow in the verdict
+ *            XFILTER_FLOW_A_DOMID .. XFILTER_FLOW_A_DPORT: as in FLOW_GET
+ *            XFILTER_FLOW_A_TCP_FLAGS: NLA_U8, of the first packet
+ *            XFILTER_FLOW_A_HELD: NLA_U32
+ *            XFILTER_FLOW_A_AGE_US: NLA_U32, microseconds since the
+ *                                   flow's first packet was held
+ *                                   (saturates), for latency figures
+ *        1: NLA_NESTED
+ *            ...
+ *        ...
+ *
+ * XFILTER_CMD_VERDICT (admin)
+ * ---------------------------
+ *
+ * Answers some or all flows of a batch:
+ *
+ *    XFILTER_A_DOMID: NLA_U32, required
+ *    XFILTER_A_BATCH_ID: NLA_U32, required
+ *    XFILTER_A_VERDICTS: NLA_NESTED, required
+ *        0: NLA_NESTED
+ *            XFILTER_VERDICT_A_FLOW_ID: NLA_U32, required
+ *            XFILTER_VERDICT_A_OWNER: NLA_NESTED, the owner found
+ *                XFILTER_OWNER_A_*: see enum xfilter_owner_attr
+ *            XFILTER_VERDICT_A_ACTION: NLA_U8, enum xfilter_action
+ *        1: NLA_NESTED
+ *            ...
+ *        ...
+ *
+ * With an OWNER the kernel matches the rules with it; without an OWNER the
+ * flow is unattributed (its domain's unattributed policy unless a rule
+ * without owner fields decides). An ACTION overrides both. Flows of the batch
+ * left unanswered get the fail policy when the verdict timeout expires.
+ * Answering a flow that has already timed out is not an error (the verdict is
+ * counted as late and dropped).
+ *
+ * XFILTER_CMD_LOG (multicast group XFILTER_MCGRP_LOG)
+ * ---------------------------------------------------
+ *
+ * Sent by the kernel when a flow is decided by its verdict source (every
+ * flow xfilterd or the hypervisor answered, with the OWNER it gave), by a
+ * rule with a log action, by the unattributed policy, or by the fail
+ * policy:
+ *
+ *    XFILTER_A_FLOW: NLA_NESTED, as in FLOW_GET with ACTION, SOURCE, RULE
+ *                    and OWNER when known
+ */
+#ifndef _UAPI_LINUX_XFILTER_H
+#define _UAPI_LINUX_XFILTER_H
+
+#define XFILTER_GENL_NAME "xfilter"
+#define XFILTER_GENL_VERSION 1
+
+#define XFILTER_MCGRP_BATCH "batch"
+#define XFILTER_MCGRP_LOG "log"
+
+#define XFILTER_DOMID_MAX 0x7fef
+#define XFILTER_DOMID_DEFAULT 0xffff
+#define XFILTER_COMM_LEN 16
+#define XFILTER_EXE_LEN 256
+
+enum xfilter_cmd {
+	XFILTER_CMD_UNSPEC,
+	XFILTER_CMD_RULE_ADD,
+	XFILTER_CMD_RULE_DEL,
+	XFILTER_CMD_RULE_FLUSH,
+	XFILTER_CMD_RULE_GET,
+	XFILTER_CMD_DOMAIN_SET,
+	XFILTER_CMD_DOMAIN_GET,
+	XFILTER_CMD_STATS_GET,
+	XFILTER_CMD_FLOW_GET,
+	XFILTER_CMD_FLOW_FLUSH,
+	XFILTER_CMD_VIF_GET,
+	XFILTER_CMD_BATCH_NOTIFY,
+	XFILTER_CMD_BATCH_GET,
+	XFILTER_CMD_VERDICT,
+	XFILTER_CMD_LOG,
+	__XFILTER_CMD_MAX
+};
+#define XFILTER_CMD_MAX (__XFILTER_CMD_MAX - 1)
+
+/* Same values as core/'s enum xf_action. */
+enum xfilter_action {
+	XFILTER_ACTION_ACCEPT,
+	XFILTER_ACTION_DROP,
+	XFILTER_ACTION_LOG,		/* log and accept */
+	XFILTER_ACTION_LOG_DROP,	/* log and drop */
+	__XFILTER_ACTION_MAX
+};
+#define XFILTER_ACTION_MAX (__XFILTER_ACTION_MAX - 1)
+
+/* Where a domain's flows that need an owner get one. */
+enum xfilter_mode {
+	/*
+	 * No attribution: rules without owner fields and the policies still
+	 * apply in the kernel; a flow that needs an owner is unattributed.
+	 */
+	XFILTER_MODE_OFF,
+	XFILTER_MODE_USERLAND,		/* xfilterd, over this family */
+	XFILTER_MODE_HYPERVISOR,	/* the filter module in Xen */
+	__XFILTER_MODE_MAX
+};
+#define XFILTER_MODE_MAX (__XFILTER_MODE_MAX - 1)
+
+/* What decided a verdict. */
+enum xfilter_source {
+	XFILTER_SOURCE_RULE,		/* a rule matched */
+	XFILTER_SOURCE_DEFAULT,		/* the domain's policy */
+	XFILTER_SOURCE_UNATTRIBUTED,	/* the unattributed policy */
+	XFILTER_SOURCE_FAIL_ABSENT,	/* fail policy: no verdict source */
+	XFILTER_SOURCE_FAIL_TIMEOUT,	/* fail policy: source too slow */
+	XFILTER_SOURCE_FAIL_OVERFLOW,	/* fail policy: queue full */
+	XFILTER_SOURCE_OVERRIDE,	/* the source gave an ACTION */
+	__XFILTER_SOURCE_MAX
+};
+#define XFILTER_SOURCE_MAX (__XFILTER_SOURCE_MAX - 1)
+
+enum xfilter_hook {
+	XFILTER_HOOK_NONE,
+	XFILTER_HOOK_RX_HANDLER,	/* netdev rx_handler (routed vif) */
+	XFILTER_HOOK_INGRESS,		/* netfilter netdev ingress (port) */
+	__XFILTER_HOOK_MAX
+};
+#define XFILTER_HOOK_MAX (__XFILTER_HOOK_MAX - 1)
+
+enum xfilter_flow_state {
+	XFILTER_FLOW_CACHED,		/* verdict cached */
+	XFILTER_FLOW_PENDING,		/* waiting for a verdict */
+	__XFILTER_FLOW_STATE_MAX
+};
+
+enum xfilter_domain_flags {
+	XFILTER_DOMAIN_F_OWN = 1U << 0,	/* has settings of its own */
+	XFILTER_DOMAIN_F_SOURCE = 1U << 1, /* its verdict source is present */
+	XFILTER_DOMAIN_F_ALL = (1U << 2) - 1
+};
+
+enum xfilter_attr {
+	XFILTER_A_UNSPEC,
+	XFILTER_A_RULE,
+	XFILTER_A_DOMAIN,
+	XFILTER_A_DOMID,
+	XFILTER_A_FLOW,
+	XFILTER_A_FLOWS,
+	XFILTER_A_VIF,
+	XFILTER_A_STATS,
+	XFILTER_A_BATCH_ID,
+	XFILTER_A_COUNT,
+	XFILTER_A_VERDICTS,
+	XFILTER_A_GENERATION,
+	XFILTER_A_PAD,
+	__XFILTER_A_LAST
+};
+#define XFILTER_A_MAX (__XFILTER_A_LAST - 1)
+
+enum xfilter_rule_attr {
+	XFILTER_RULE_A_UNSPEC,
+	XFILTER_RULE_A_INDEX,
+	XFILTER_RULE_A_ACTION,
+	XFILTER_RULE_A_DOMID,
+	XFILTER_RULE_A_PROTO,
+	XFILTER_RULE_A_DST4,
+	XFILTER_RULE_A_DST6,
+	XFILTER_RULE_A_DST_PLEN,
+	XFILTER_RULE_A_DPORT_MIN,
+	XFILTER_RULE_A_DPORT_MAX,
+	XFILTER_RULE_A_SPORT_MIN,
+	XFILTER_RULE_A_SPORT_MAX,
+	XFILTER_RULE_A_UID,
+	XFILTER_RULE_A_EUID,
+	XFILTER_RULE_A_GID,
+	XFILTER_RULE_A_PID,
+	XFILTER_RULE_A_COMM,
+	XFILTER_RULE_A_EXE,
+	XFILTER_RULE_A_PACKETS,
+	XFILTER_RULE_A_BYTES,
+	XFILTER_RULE_A_PAD,
+	__XFILTER_RULE_A_LAST
+};
+#define XFILTER_RULE_A_MAX (__XFILTER_RULE_A_LAST - 1)
+
+enum xfilter_domain_attr {
+	XFILTER_DOMAIN_A_UNSPEC,
+	XFILTER_DOMAIN_A_DOMID,
+	XFILTER_DOMAIN_A_MODE,
+	XFILTER_DOMAIN_A_POLICY,
+	XFILTER_DOMAIN_A_UNATTRIBUTED,
+	XFILTER_DOMAIN_A_FAIL_POLICY,
+	XFILTER_DOMAIN_A_FLAGS,
+	XFILTER_DOMAIN_A_STATS,
+	__XFILTER_DOMAIN_A_LAST
+};
+#define XFILTER_DOMAIN_A_MAX (__XFILTER_DOMAIN_A_LAST - 1)
+
+/* Counters, NLA_U64 each; absent ones are zero. */
+enum xfilter_stats_attr {
+	XFILTER_STATS_A_UNSPEC,
+	XFILTER_STATS_A_PACKETS,	/* seen at the hook */
+	XFILTER_STATS_A_BYTES,
+	XFILTER_STATS_A_ACCEPTED,	/* passed on (at once or re-injected) */
+	XFILTER_STATS_A_DROPPED,	/* freed (at once or after holding) */
+	XFILTER_STATS_A_HELD,		/* held right now */
+	XFILTER_STATS_A_QUEUED,		/* ever held */
+	XFILTER_STATS_A_CACHE_HITS,
+	XFILTER_STATS_A_CACHE_MISSES,
+	XFILTER_STATS_A_KERNEL_VERDICTS,	/* decided without an owner */
+	XFILTER_STATS_A_SOURCE_VERDICTS,	/* answered by the source */
+	XFILTER_STATS_A_UNATTRIBUTED,	/* flows decided unattributed */
+	XFILTER_STATS_A_FAIL_ABSENT,	/* flows: fail policy, no source */
+	XFILTER_STATS_A_FAIL_TIMEOUT,	/* flows: fail policy, timeout */
+	XFILTER_STATS_A_OVERFLOW,	/* packets: queue full */
+	XFILTER_STATS_A_LATE_VERDICTS,	/* answers after the timeout */
+	XFILTER_STATS_A_NOT_IP,		/* ARP etc.: passed */
+	XFILTER_STATS_A_MALFORMED,	/* unparsable IP: dropped */
+	XFILTER_STATS_A_NOMEM,		/* allocation failed: fail policy */
+	XFILTER_STATS_A_BATCHES,	/* batches notified */
+	XFILTER_STATS_A_FLOWS,		/* cached flows now */
+	XFILTER_STATS_A_PAD,
+	__XFILTER_STATS_A_LAST
+};
+#define XFILTER_STATS_A_MAX (__XFILTER_STATS_A_LAST - 1)
+
+enum xfilter_flow_attr {
+	XFILTER_FLOW_A_UNSPEC,
+	XFILTER_FLOW_A_ID,
+	XFILTER_FLOW_A_DOMID,
+	XFILTER_FLOW_A_FAMILY,
+	XFILTER_FLOW_A_PROTO,
+	XFILTER_FLOW_A_SADDR,
+	XFILTER_FLOW_A_DADDR,
+	XFILTER_FLOW_A_SPORT,
+	XFILTER_FLOW_A_DPORT,
+	XFILTER_FLOW_A_STATE,
+	XFILTER_FLOW_A_ACTION,
+	XFILTER_FLOW_A_SOURCE,
+	XFILTER_FLOW_A_RULE,
+	XFILTER_FLOW_A_HELD,
+	XFILTER_FLOW_A_EXPIRES_MS,
+	XFILTER_FLOW_A_TCP_FLAGS,
+	XFILTER_FLOW_A_OWNER,
+	XFILTER_FLOW_A_AGE_US,
+	__XFILTER_FLOW_A_LAST
+};
+#define XFILTER_FLOW_A_MAX (__XFILTER_FLOW_A_LAST - 1)
+
+enum xfilter_owner_attr {
+	XFILTER_OWNER_A_UNSPEC,
+	XFILTER_OWNER_A_FLAGS,		/* NLA_U32, core's enum xf_owner_flags */
+	XFILTER_OWNER_A_PID,		/* NLA_U32, thread id */
+	XFILTER_OWNER_A_TGID,		/* NLA_U32 */
+	XFILTER_OWNER_A_PPID,		/* NLA_U32 */
+	XFILTER_OWNER_A_UID,		/* NLA_U32 */
+	XFILTER_OWNER_A_GID,		/* NLA_U32 */
+	XFILTER_OWNER_A_EUID,		/* NLA_U32 */
+	XFILTER_OWNER_A_EGID,		/* NLA_U32 */
+	XFILTER_OWNER_A_CGROUP,		/* NLA_U64 */
+	XFILTER_OWNER_A_COMM,		/* NLA_NUL_STRING, maxlen 15 */
+	XFILTER_OWNER_A_EXE,		/* NLA_NUL_STRING, maxlen 255 */
+	XFILTER_OWNER_A_PAD,
+	__XFILTER_OWNER_A_LAST
+};
+#define XFILTER_OWNER_A_MAX (__XFILTER_OWNER_A_LAST - 1)
+
+/* Owner flags, as core/owner.h. */
+enum xfilter_owner_flags {
+	XFILTER_OWNER_F_FOUND = 1U << 0,
+	XFILTER_OWNER_F_EXE = 1U << 1,
+	XFILTER_OWNER_F_PPID = 1U << 2,
+	XFILTER_OWNER_F_CGROUP = 1U << 3,
+	XFILTER_OWNER_F_EXE_TRUNC = 1U << 4,
+	XFILTER_OWNER_F_ALL = (1U << 5) - 1
+};
+
+enum xfilter_vif_attr {
+	XFILTER_VIF_A_UNSPEC,
+	XFILTER_VIF_A_IFINDEX,
+	XFILTER_VIF_A_IFNAME,
+	XFILTER_VIF_A_DOMID,
+	XFILTER_VIF_A_HANDLE,
+	XFILTER_VIF_A_HOOK,
+	XFILTER_VIF_A_STATS,
+	__XFILTER_VIF_A_LAST
+};
+#define XFILTER_VIF_A_MAX (__XFILTER_VIF_A_LAST - 1)
+
+enum xfilter_verdict_attr {
+	XFILTER_VERDICT_A_UNSPEC,
+	XFILTER_VERDICT_A_FLOW_ID,
+	XFILTER_VERDICT_A_OWNER,
+	XFILTER_VERDICT_A_ACTION,
+	__XFILTER_VERDICT_A_LAST
+};
+#define XFILTER_VERDICT_A_MAX (__XFILTER_VERDICT_A_LAST - 1)
+
+#endif /* _UAPI_LINUX_XFILTER_H */

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Glue between the core/ verdict cache and the kernel: entries from a slab
+ * cache (GFP_ATOMIC, inserts happen in softirq), freed with call_rcu on the
+ * entry's reclaim area, ticks are jiffies, one writer spinlock (BH-safe),
+ * and a periodic sweep that reaps expired, dead and stale entries.
+ */
+#include <linux/jiffies.h>
+#include <linux/moduleparam.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+#include <net/genetlink.h>
+#include <uapi/linux/xfilter.h>
+
+#include "cache.h"
+#include "netlink.h"
+#include "rules.h"
+
+static unsigned int xf_cache_size = 65536;
+module_param_named(cache_size, xf_cache_size, uint, 0444);
+MODULE_PARM_DESC(cache_size, "verdict cache entries (default 65536)");
+
+static unsigned int xf_tcp_timeout = 600;
+module_param_named(tcp_timeout, xf_tcp_timeout, uint, 0444);
+MODULE_PARM_DESC(tcp_timeout, "idle seconds before a cached TCP flow is forgotten");
+
+static unsigned int xf_udp_timeout = 30;
+module_param_named(udp_timeout, xf_udp_timeout, uint, 0444);
+MODULE_PARM_DESC(udp_timeout, "idle seconds before a UDP (or other) pseudo-session ends");
+
+static unsigned int xf_tcp_linger_ms = 2000;
+module_param_named(tcp_linger_ms, xf_tcp_linger_ms, uint, 0444);
+MODULE_PARM_DESC(tcp_linger_ms, "ms a TCP entry lives after the guest's FIN");
+
+static struct xf_cache xf_vcache;
+static DEFINE_SPINLOCK(xf_cache_lock);
+static struct kmem_cache *xf_entry_slab;
+static struct delayed_work xf_sweep_work;
+
+static_assert(sizeof(struct rcu_head) <= sizeof(((struct xf_cache_entry *)0)->reclaim));
+
+static void *xf_entry_alloc(void *ctx, size_t size)
+{
+	if (WARN_ON_ONCE(size != sizeof(struct xf_cache_entry)))
+		return NULL;
+	return kmem_cache_alloc(xf_entry_slab, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+static void xf_entry_free_rcu(struct rcu_head *head)
+{
+	struct xf_cache_entry *e = container_of((void *)head,
+						struct xf_cache_entry, reclaim);
+
+	kmem_cache_free(xf_entry_slab, e);
+}
+
+static void xf_entry_free(void *ctx, struct xf_cache_entry *e)
+{
+	struct rcu_head *head = (struct rcu_head *)e->reclaim;
+
+	call_rcu(head, xf_entry_free_rcu);
+}
+
+static const struct xf_cache_ops xf_cache_kops = {
+	.alloc = xf_entry_alloc,
+	.free = xf_entry_free,
+};
+
+int xf_cache_lookup_k(const struct xf_flow *f, u64 gen, struct xf_verdict *v)
+{
+	return xf_cache_lookup(&xf_vcache, f, gen, jiffies, v);
+}
+
+void xf_cache_insert_k(const struct xf_flow *f, const struct xf_verdict *v)
+{
+	struct xf_ruleset *rs;
+
+	rcu_read_lock();
+	rs = xf_ruleset_get();
+	spin_lock_bh(&xf_cache_lock);
+	xf_cache_insert(&xf_vcache, f, v, rs->t.generation, jiffies);
+	spin_unlock_bh(&xf_cache_lock);
+	rcu_read_unlock();
+}
+
+void xf_cache_rules_changed_k(u64 gen)
+{
+	spin_lock_bh(&xf_cache_lock);
+	xf_cache_rules_changed(&xf_vcache, gen);
+	spin_unlock_bh(&xf_cache_lock);
+}
+
+void xf_cache_flush_k(u32 domid)
+{
+	struct xf_cache_entry *e, *next;
+	u32 i;
+
+	spin_lock_bh(&xf_cache_lock);
+	if (domid == U32_MAX) {
+		xf_cache_flush(&xf_vcache);
+		goto out;
+	}
+	/*
+	 * An unlinked entry is freed only after a grace period, and BHs are
+	 * off here, so its next pointer stays readable.
+	 */
+	for (i = 0; i <= xf_vcache.mask; i++) {
+		for (e = xf_vcache.buckets[i]; e; e = next) {
+			next = e->next;
+			if (e->key.domid == domid)
+				xf_cache_remove(&xf_vcache, &e->key);
+		}
+	}
+out:
+	spin_unlock_bh(&xf_cache_lock);
+}
+
+u32 xf_cache_count_k(void)
+{
+	return READ_ONCE(xf_vcache.count);
+}
+
+static int xf_cache_put_entry(struct sk_buff *skb, struct netlink_callback *cb,
+			      const struct xf_cache_entry *e)
+{
+	u8 verdict = READ_ONCE(e->verdict);
+	unsigned long deadline = READ_ONCE(e->deadline);
+	struct nlattr *nest;
+	void *hdr;
+	long left;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &xf_genl_family, NLM_F_MULTI, XFILTER_CMD_FLOW_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	genl_dump_check_consistent(cb, hdr);
+	nest = nla_nest_start(skb, XFILTER_A_FLOW);
+	if (!nest)
+		goto cancel;
+	left = (long)(deadline - jiffies);
+	if (xf_nl_put_key(skb, &e->key) ||
+	    nla_put_u8(skb, XFILTER_FLOW_A_STATE, XFILTER_FLOW_CACHED) ||
+	    nla_put_u8(skb, XFILTER_FLOW_A_ACTION, verdict & 3) ||
+	    nla_put_u8(skb, XFILTER_FLOW_A_SOURCE,
+		       (verdict & 0x10) ? XFILTER_SOURCE_UNATTRIBUTED :
+		       (verdict >> 2) & 3) ||
+	    (e->rule != XF_RULE_NONE &&
+	     nla_put_u32(skb, XFILTER_FLOW_A_RULE, e->rule)) ||
+	    nla_put_u32(skb, XFILTER_FLOW_A_EXPIRES_MS,
+			left > 0 ? jiffies_to_msecs(left) : 0))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/*
+ * Cursor: cb->args[1] bucket, cb->args[2] entries of it already sent.
+ * Chains are short (XF_CACHE_CHAIN_MAX); an entry added or removed between
+ * two messages can make the dump repeat or skip one, which the generation
+ * in cb->seq (the table's count of changes) reports as NLM_F_DUMP_INTR.
+ */
+int xf_cache_dump_k(struct sk_buff *skb, struct netlink_callback *cb,
+		    u32 domid)
+{
+	const struct xf_cache_entry *e;
+	u32 b = cb->args[1], n;
+	unsigned long now = jiffies;
+	int ret = 0;
+
+	rcu_read_lock();
+	for (; b <= xf_vcache.mask; b++, cb->args[2] = 0) {
+		n = 0;
+		for (e = rcu_dereference(xf_vcache.buckets[b]); e;
+		     e = rcu_dereference(e->next), n++) {
+			if (n < cb->args[2])
+				continue;
+			if ((domid != U32_MAX && e->key.domid != domid) ||
+			    READ_ONCE(e->state) == XF_CS_DEAD ||
+			    time_after_eq(now, (unsigned long)READ_ONCE(e->deadline)))
+				continue;
+			if (xf_cache_put_entry(skb, cb, e)) {
+				cb->args[2] = n;
+				ret = 1;
+				goto out;
+			}
+		}
+	}
+out:
+	cb->args[1] = b;
+	rcu_read_unlock();
+	return ret;
+}
+
+static void xf_sweep(struct work_struct *work)
+{
+	struct xf_ruleset *rs;
+
+	rcu_read_lock();
+	rs = xf_ruleset_get();
+	spin_lock_bh(&xf_cache_lock);
+	xf_cache_sweep(&xf_vcache, rs->t.generation, jiffies, 1024);
+	spin_unlock_bh(&xf_cache_lock);
+	rcu_read_unlock();
+	schedule_delayed_work(&xf_sweep_work, HZ);
+}
+
+int xf_cache_kinit(void)
+{
+	struct xf_cache_params p = {
+		.tcp_idle = (u64)xf_tcp_timeout * HZ,
+		.tcp_linger = msecs_to_jiffies(xf_tcp_linger_ms),
+		.udp_idle = (u64)xf_udp_timeout * HZ,
+		.other_idle = (u64)xf_udp_timeout * HZ,
+		.touch = HZ / 4,
+	};
+	struct xf_cache_entry **buckets;
+	u8 seed[16];
+	u32 n;
+	int err;
+
+	if (xf_cache_size < 64 || xf_cache_size > (1U << 24))
+		xf_cache_size = 65536;
+	n = roundup_pow_of_two(xf_cache_size);
+	p.max_entries = xf_cache_size;
+	xf_entry_slab = KMEM_CACHE(xf_cache_entry, 0);
+	if (!xf_entry_slab)
+		return -ENOMEM;
+	buckets = kvcalloc(n, sizeof(*buckets), GFP_KERNEL);
+	if (!buckets) {
+		kmem_cache_destroy(xf_entry_slab);
+		return -ENOMEM;
+	}
+	get_random_bytes(seed, sizeof(seed));
+	err = xf_cache_init(&xf_vcache, buckets, n, &p, &xf_cache_kops, NULL,
+			    seed);
+	if (err) {
+		kvfree(buckets);
+		kmem_cache_destroy(xf_entry_slab);
+		return -EINVAL;
+	}
+	INIT_DELAYED_WORK(&xf_sweep_work, xf_sweep);
+	schedule_delayed_work(&xf_sweep_work, HZ);
+	return 0;
+}
+
+void xf_cache_kexit(void)
+{
+	cancel_delayed_work_sync(&xf_sweep_work);
+	spin_lock_bh(&xf_cache_lock);
+	xf_cache_flush(&xf_vcache);
+	spin_unlock_bh(&xf_cache_lock);
+	rcu_barrier();	/* every xf_entry_free_rcu() has run */
+	kvfree(xf_vcache.buckets);
+	kmem_cache_destroy(xf_entry_slab);
+}

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-domain state: settings, counters and the batch queue.
+ */
+#ifndef XF_KMOD_DOMAIN_H
+#define XF_KMOD_DOMAIN_H
+
+#include <linux/list.h>
+#include <linux/percpu.h>
+#include <linux/skbuff.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <linux/workqueue.h>
+#include <uapi/linux/xfilter.h>
+
+#include "rule.h"
+
+#define XF_DOMID_NOVIF		0x7ff4	/* devices whose name has no domid */
+#define XF_PENDING_BITS		6
+
+struct xf_dom_stats {
+	u64 c[__XFILTER_STATS_A_LAST];	/* indexed by enum xfilter_stats_attr */
+};
+
+/*
+ * Flows of one domain waiting for a verdict and their held packets. Every
+ * field is under lock (taken from softirq by the hook and with BHs off
+ * elsewhere). The work item is the only place that notifies, expires and
+ * re-injects, so re-injection of a domain's packets is never concurrent
+ * with itself and keeps order.
+ */
+struct xf_queue {
+	spinlock_t lock;
+	struct hlist_head hash[1 << XF_PENDING_BITS];
+	struct xf_batch *open;		/* collecting flows */
+	struct list_head batches;	/* closed, oldest first */
+	struct list_head resolved;	/* flows with a verdict, to drain */
+	u32 held_pkts;
+	u32 held_bytes;
+	u32 n_pending;			/* READ_ONCE by the hook */
+	u32 next_batch_id;
+	u32 next_flow_id;
+	bool dying;
+	struct timer_list timer;
+	struct work_struct work;
+};
+
+struct xf_domain {
+	u32 domid;
+	bool own;		/* has settings of its own */
+	u8 mode;		/* enum xfilter_mode, if own */
+	u8 fail;		/* XF_ACT_ACCEPT or XF_ACT_DROP, if own */
+	struct xf_dom_stats __percpu *stats;
+	struct xf_queue q;
+};
+
+/* Settings of domains without their own (XFILTER_DOMID_DEFAULT). */
+extern u8 xf_default_mode;
+extern u8 xf_default_fail;
+
+static inline u8 xf_domain_mode(const struct xf_domain *dom)
+{
+	return READ_ONCE(dom->own) ? READ_ONCE(dom->mode) :
+				     READ_ONCE(xf_default_mode);
+}
+
+static inline u8 xf_domain_fail(const struct xf_domain *dom)
+{
+	return READ_ONCE(dom->own) ? READ_ONCE(dom->fail) :
+				     READ_ONCE(xf_default_fail);
+}
+
+static inline void xf_dom_stat(struct xf_domain *dom, int idx, u64 n)
+{
+	this_cpu_add(dom->stats->c[idx], n);
+}
+
+int xf_domains_init(void);
+void xf_domains_exit(void);
+/* Process context: find or create. */
+struct xf_domain *xf_domain_get(u32 domid);
+/* Under RCU or xf_config_mutex. */
+struct xf_domain *xf_domain_find(u32 domid);
+/* Next domain with id >= *domid, for dumps; NULL at the end. */
+struct xf_domain *xf_domain_next(unsigned long *domid);
+void xf_domain_stats_read(struct xf_domain *dom, u64 *c);
+
+#endif /* XF_KMOD_DOMAIN_H */

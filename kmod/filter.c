@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-packet fast path: every packet a guest sends passes here once.
+ *
+ *   parse (core/flow) -> verdict cache hit: done, no lock
+ *   miss -> pending flow of the same key? hold behind it (order)
+ *        -> rules without owner fields decide (core/rule): cache, done
+ *        -> needs an owner: mode off: unattributed; source absent: fail
+ *           policy; otherwise hold in the domain's batch queue
+ *
+ * Counters: every packet is counted once as PACKETS and exactly once as
+ * ACCEPTED, DROPPED or QUEUED here; a queued one later becomes ACCEPTED or
+ * DROPPED in queue.c, so PACKETS = ACCEPTED + DROPPED + HELD.
+ */
+#include <linux/if_ether.h>
+#include <linux/if_vlan.h>
+
+#include "cache.h"
+#include "domain.h"
+#include "filter.h"
+#include "netlink.h"
+#include "queue.h"
+#include "rules.h"
+#include "verdict.h"
+
+#define XF_PARSE_MAX 256	/* L3+L4 headers incl. IPv6 extensions */
+
+/*
+ * The stack has already moved an outer VLAN tag to skb->vlan_tci; an inner
+ * one (802.1ad) is still in the payload: skip it so that tagged IP is
+ * filtered like untagged IP and cannot slip past as "not IP".
+ */
+static int xf_parse_skb(const struct sk_buff *skb, u16 domid,
+			struct xf_flow *f)
+{
+	__be16 proto = skb->protocol;
+	unsigned int off = 0, len;
+	u8 buf[XF_PARSE_MAX];
+	const u8 *p;
+	int tags;
+
+	for (tags = 0; eth_type_vlan(proto); tags++) {
+		struct vlan_hdr _vh;
+		const struct vlan_hdr *vh;
+
+		if (tags == XF_VLAN_MAX_TAGS)
+			return XF_FLOW_E_VLAN;
+		vh = skb_header_pointer(skb, off, sizeof(_vh), &_vh);
+		if (!vh)
+			return XF_FLOW_E_TRUNC_L2;
+		proto = vh->h_vlan_encapsulated_proto;
+		off += VLAN_HLEN;
+	}
+	if (proto != htons(ETH_P_IP) && proto != htons(ETH_P_IPV6)) {
+		memset(f, 0, sizeof(*f));
+		return XF_FLOW_NOT_IP;
+	}
+	if (skb->len < off)
+		return XF_FLOW_E_TRUNC_L2;
+	len = min_t(unsigned int, skb->len - off, XF_PARSE_MAX);
+	p = skb_header_pointer(skb, off, len, buf);
+	if (!p)
+		return XF_FLOW_E_TRUNC_L3;
+	return xf_flow_parse_l3(ntohs(proto), p, len, skb->len - off, domid, f);
+}
+
+static enum xf_rx_result xf_apply(struct xf_vif *vif, struct xf_domain *dom,
+				  struct sk_buff *skb, u8 action)
+{
+	enum xf_rx_result res = xf_action_drops(action) ? XF_RX_DROP :
+							  XF_RX_PASS;
+
+	xf_dom_stat(dom, res == XF_RX_DROP ? XFILTER_STATS_A_DROPPED :
+					     XFILTER_STATS_A_ACCEPTED, 1);
+	xf_vif_count(vif, skb->len, res);
+	return res;
+}
+
+static enum xf_rx_result xf_decided(struct xf_vif *vif, struct xf_domain *dom,
+				    struct sk_buff *skb, struct xf_ruleset *rs,
+				    const struct xf_flow *flow,
+				    const struct xf_verdict *v)
+{
+	xf_rules_account(&rs->t, v, skb->len);
+	xf_cache_insert_k(flow, v);
+	if (v->unattributed)
+		xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
+	if (xf_action_logs(v->action) || v->unattributed)
+		xf_nl_log(dom, &flow->key, v, v->source, NULL);
+	return xf_apply(vif, dom, skb, v->action);
+}
+
+static enum xf_rx_result xf_fail(struct xf_vif *vif, struct xf_domain *dom,
+				 struct sk_buff *skb,
+				 const struct xf_flow *flow, int stat,
+				 u8 source)
+{
+	struct xf_verdict v = {
+		.action = xf_domain_fail(dom),
+		.rule = XF_RULE_NONE,
+	};
+
+	xf_dom_stat(dom, stat, 1);
+	xf_nl_log(dom, &flow->key, &v, source, NULL);
+	return xf_apply(vif, dom, skb, v.action);
+}
+
+static enum xf_rx_result xf_hold(struct xf_vif *vif, struct xf_domain *dom,
+				 struct sk_buff *skb,
+				 const struct xf_flow *flow)
+{
+	unsigned int len = skb->len;
+	int err;
+
+	err = xf_queue_hold(dom, skb, flow, false);
+	if (err == 1) {
+		xf_vif_count(vif, len, XF_RX_STOLEN);
+		return XF_RX_STOLEN;
+	}
+	if (err == -ENOSPC)
+		return xf_fail(vif, dom, skb, flow, XFILTER_STATS_A_OVERFLOW,
+			       XFILTER_SOURCE_FAIL_OVERFLOW);
+	return xf_fail(vif, dom, skb, flow, XFILTER_STATS_A_NOMEM,
+		       XFILTER_SOURCE_FAIL_ABSENT);
+}
+
+enum xf_rx_result xf_filter_rx(struct xf_vif *vif, struct sk_buff *skb)
+{
+	static const struct xf_owner nobody;
+	struct xf_domain *dom = vif->dom;
+	struct xf_ruleset *rs;
+	struct xf_verdict v;
+	struct xf_flow flow;
+	int st;
+
+	xf_dom_stat(dom, XFILTER_STATS_A_PACKETS, 1);
+	xf_dom_stat(dom, XFILTER_STATS_A_BYTES, skb->len);
+
+	st = xf_parse_skb(skb, dom->domid, &flow);
+	if (st == XF_FLOW_NOT_IP) {
+		xf_dom_stat(dom, XFILTER_STATS_A_NOT_IP, 1);
+		return xf_apply(vif, dom, skb, XF_ACT_ACCEPT);
+	}
+	if (st < 0) {
+		xf_dom_stat(dom, XFILTER_STATS_A_MALFORMED, 1);
+		return xf_apply(vif, dom, skb, XF_ACT_DROP);
+	}
+
+	rs = xf_ruleset_get();
+	if (xf_cache_lookup_k(&flow, rs->t.generation, &v) == XF_CACHE_HIT) {
+		xf_dom_stat(dom, XFILTER_STATS_A_CACHE_HITS, 1);
+		xf_rules_account(&rs->t, &v, skb->len);
+		return xf_apply(vif, dom, skb, v.action);
+	}
+	xf_dom_stat(dom, XFILTER_STATS_A_CACHE_MISSES, 1);
+
+	/* Packets of a flow waiting for its verdict queue behind it. */
+	if (READ_ONCE(dom->q.n_pending)) {
+		unsigned int len = skb->len;
+
+		if (xf_queue_hold(dom, skb, &flow, true) == 1) {
+			xf_vif_count(vif, len, XF_RX_STOLEN);
+			return XF_RX_STOLEN;
+		}
+	}
+
+	if (xf_rules_match(&rs->t, &flow.key, NULL, &v) == XF_MATCH_DECIDED) {
+		xf_dom_stat(dom, XFILTER_STATS_A_KERNEL_VERDICTS, 1);
+		return xf_decided(vif, dom, skb, rs, &flow, &v);
+	}
+
+	switch (xf_domain_mode(dom)) {
+	case XFILTER_MODE_OFF:
+		xf_rules_match(&rs->t, &flow.key, &nobody, &v);
+		xf_dom_stat(dom, XFILTER_STATS_A_KERNEL_VERDICTS, 1);
+		return xf_decided(vif, dom, skb, rs, &flow, &v);
+	default:
+		if (!xf_verdict_source_present(dom))
+			return xf_fail(vif, dom, skb, &flow,
+				       XFILTER_STATS_A_FAIL_ABSENT,
+				       XFILTER_SOURCE_FAIL_ABSENT);
+		return xf_hold(vif, dom, skb, &flow);
+	}
+}

@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-domain batch queues.
+ *
+ * A packet whose flow needs an owner is held in a struct xf_pending, and
+ * every later packet of the same flow is held behind it, so order within
+ * the flow is kept. New pending flows are collected in the domain's open
+ * batch; the batch is closed when it holds batch_flows flows or
+ * batch_delay_us after it was opened, and its verdict source is told
+ * (verdict.c). Flows still unanswered verdict_timeout_ms after that get the
+ * domain's fail policy. The queue is bounded by queue_packets and
+ * queue_bytes per domain; beyond that, new packets get the fail policy at
+ * once (counted as overflow; with an accepting fail policy such a packet
+ * can overtake held packets of its own flow).
+ *
+ * Guest frames from xen-netback carry frags that are the guest's own pages,
+ * grant-mapped: holding them would hold the guest's transmit slots. They
+ * are copied (skb_orphan_frags_rx) before being held; if the copy fails or
+ * the skb is shared, the packet is held as is, which the verdict timeout
+ * bounds.
+ *
+ * All re-injection and freeing of held packets happens in the domain's work
+ * item, one packet at a time, taking each from the head of its flow: a
+ * packet arriving meanwhile still finds the pending entry (it is removed
+ * only once empty, under the lock, together with the cache insert) and
+ * queues behind.
+ */
+#include <linux/jhash.h>
+#include <linux/moduleparam.h>
+#include <linux/netdevice.h>
+#include <linux/slab.h>
+#include <net/genetlink.h>
+
+#include "cache.h"
+#include "filter.h"
+#include "netlink.h"
+#include "queue.h"
+#include "rules.h"
+#include "verdict.h"
+
+static unsigned int xf_batch_flows = 32;
+module_param_named(batch_flows, xf_batch_flows, uint, 0644);
+MODULE_PARM_DESC(batch_flows, "flows per batch before it is sent (1..256, default 32)");
+
+static unsigned int xf_batch_delay_us = 2000;
+module_param_named(batch_delay_us, xf_batch_delay_us, uint, 0644);
+MODULE_PARM_DESC(batch_delay_us, "max us a batch collects flows (default 2000)");
+
+static unsigned int xf_queue_packets = 1024;
+module_param_named(queue_packets, xf_queue_packets, uint, 0644);
+MODULE_PARM_DESC(queue_packets, "held packets per domain (default 1024)");
+
+static unsigned int xf_queue_bytes = 4 << 20;
+module_param_named(queue_bytes, xf_queue_bytes, uint, 0644);
+MODULE_PARM_DESC(queue_bytes, "held bytes per domain (default 4 MiB)");
+
+static unsigned int xf_verdict_timeout_ms = 500;
+module_param_named(verdict_timeout_ms, xf_verdict_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(verdict_timeout_ms, "ms to wait for a verdict before the fail policy (default 500)");
+
+#define XF_BATCH_FLOWS_MAX 256
+
+struct xf_batch {
+	struct list_head link;		/* q->batches */
+	struct list_head flows;		/* unanswered xf_pending */
+	u32 id;
+	u32 n;				/* flows when closed */
+	unsigned long flush_at;
+	unsigned long deadline;
+	bool closed;
+	bool notified;
+};
+
+struct xf_pending {
+	struct hlist_node hnode;	/* q->hash */
+	struct list_head link;		/* batch->flows or q->resolved */
+	struct xf_batch *batch;		/* NULL once resolved */
+	struct sk_buff_head held;	/* its lock is unused: q->lock */
+	struct xf_flow flow;		/* of the first packet */
+	struct xf_verdict v;
+	u8 source;			/* enum xfilter_source */
+	bool cacheable;
+	u32 id;
+	u64 born_ns;			/* first packet held: latency figures */
+};
+
+static struct workqueue_struct *xf_wq;
+
+static u32 xf_key_hash(const struct xf_flow_key *k)
+{
+	return jhash2((const u32 *)k, sizeof(*k) / 4, 0) &
+	       ((1 << XF_PENDING_BITS) - 1);
+}
+
+static struct xf_pending *xf_pending_find(struct xf_queue *q,
+					  const struct xf_flow_key *k)
+{
+	struct xf_pending *p;
+
+	hlist_for_each_entry(p, &q->hash[xf_key_hash(k)], hnode)
+		if (!memcmp(&p->flow.key, k, sizeof(*k)))
+			return p;
+	return NULL;
+}
+
+static void xf_queue_timer(struct timer_list *t)
+{
+	struct xf_queue *q = from_timer(q, t, timer);
+
+	queue_work(xf_wq, &q->work);
+}
+
+static void xf_queue_arm(struct xf_queue *q, unsigned long when)
+{
+	if (!timer_pending(&q->timer) || time_before(when, q->timer.expires))
+		mod_timer(&q->timer, when);
+}
+
+static void xf_batch_close(struct xf_queue *q, struct xf_batch *b)
+{
+	b->closed = true;
+	b->deadline = jiffies + msecs_to_jiffies(READ_ONCE(xf_verdict_timeout_ms));
+	list_add_tail(&b->link, &q->batches);
+	q->open = NULL;
+}
+
+static struct xf_pending *xf_pending_new(struct xf_queue *q,
+					 const struct xf_flow *flow)
+{
+	struct xf_pending *p;
+	struct xf_batch *b = q->open;
+
+	p = kzalloc(sizeof(*p), GFP_ATOMIC | __GFP_NOWARN);
+	if (!p)
+		return NULL;
+	if (!b) {
+		b = kzalloc(sizeof(*b), GFP_ATOMIC | __GFP_NOWARN);
+		if (!b) {
+			kfree(p);
+			return NULL;
+		}
+		INIT_LIST_HEAD(&b->flows);
+		INIT_LIST_HEAD(&b->link);
+		b->id = ++q->next_batch_id;
+		b->flush_at = jiffies +
+			usecs_to_jiffies(READ_ONCE(xf_batch_delay_us));
+		q->open = b;
+		xf_queue_arm(q, b->flush_at);
+	}
+	__skb_queue_head_init(&p->held);
+	p->flow = *flow;
+	p->id = ++q->next_flow_id;
+	p->born_ns = ktime_get_ns();
+	p->batch = b;
+	list_add_tail(&p->link, &b->flows);
+	hlist_add_head(&p->hnode, &q->hash[xf_key_hash(&flow->key)]);
+	WRITE_ONCE(q->n_pending, q->n_pending + 1);
+	b->n++;
+	if (b->n >=
+	    clamp_t(u32, READ_ONCE(xf_batch_flows), 1, XF_BATCH_FLOWS_MAX)) {
+		xf_batch_close(q, b);
+		queue_work(xf_wq, &q->work);
+	}
+	return p;
+}
+
+int xf_queue_hold(struct xf_domain *dom, struct sk_buff *skb,
+		  const struct xf_flow *flow, bool only_existing)
+{
+	struct xf_queue *q = &dom->q;
+	struct xf_pending *p;
+	int ret = 1;
+
+	spin_lock(&q->lock);
+	if (q->dying) {
+		ret = only_existing ? 0 : -ENOMEM;
+		goto out;
+	}
+	p = xf_pending_find(q, &flow->key);
+	if (!p && only_existing) {
+		ret = 0;
+		goto out;
+	}
+	if (q->held_pkts >= READ_ONCE(xf_queue_packets) ||
+	    q->held_bytes + skb->len > READ_ONCE(xf_queue_bytes)) {
+		ret = -ENOSPC;
+		goto out;
+	}
+	if (!p) {
+		p = xf_pending_new(q, flow);
+		if (!p) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	/* Release the guest's grant-mapped frags before holding. */
+	if (!skb_shared(skb))
+		skb_orphan_frags_rx(skb, GFP_ATOMIC);
+	__skb_queue_tail(&p->held, skb);
+	q->held_pkts++;
+	q->held_bytes += skb->len;
+	xf_dom_stat(dom, XFILTER_STATS_A_QUEUED, 1);
+out:
+	spin_unlock(&q->lock);
+	return ret;
+}
+
+/* Under q->lock: give p its verdict and move it to the drain list. */
+static void xf_pending_resolve(struct xf_queue *q, struct xf_pending *p,
+			       const struct xf_verdict *v, u8 source,
+			       bool cacheable)
+{
+	struct xf_batch *b = p->batch;
+
+	p->v = *v;
+	p->source = source;
+	p->cacheable = cacheable;
+	p->batch = NULL;
+	list_move_tail(&p->link, &q->resolved);
+	if (b && b->n)
+		b->n--;
+}
+
+/* Under q->lock: a closed batch without unanswered flows goes. */
+static void xf_batch_maybe_free(struct xf_batch *b)
+{
+	if (b->closed && list_empty(&b->flows)) {
+		list_del(&b->link);
+		kfree(b);
+	}
+}
+
+/* Under q->lock: every flow of b gets the fail policy. */
+static void xf_batch_fail(struct xf_domain *dom, struct xf_batch *b,
+			  u8 source)
+{
+	struct xf_pending *p, *tmp;
+	struct xf_verdict v = {
+		.action = xf_domain_fail(dom),
+		.rule = XF_RULE_NONE,
+	};
+	int idx = source == XFILTER_SOURCE_FAIL_ABSENT ?
+		  XFILTER_STATS_A_FAIL_ABSENT : XFILTER_STATS_A_FAIL_TIMEOUT;
+
+	list_for_each_entry_safe(p, tmp, &b->flows, link) {
+		xf_dom_stat(dom, idx, 1);
+		xf_nl_log(dom, &p->flow.key, &v, source, NULL);
+		xf_pending_resolve(&dom->q, p, &v, source, false);
+	}
+	xf_batch_maybe_free(b);
+}
+
+int xf_queue_verdict(struct xf_domain *dom, u32 batch_id, u32 flow_id,
+		     const struct xf_owner *owner, int action)
+{
+	struct xf_queue *q = &dom->q;
+	struct xf_pending *p;
+	struct xf_batch *b;
+	struct xf_verdict v;
+	u8 source;
+
+	spin_lock_bh(&q->lock);
+	list_for_each_entry(b, &q->batches, link) {
+		if (b->id != batch_id)
+			continue;
+		list_for_each_entry(p, &b->flows, link) {
+			if (p->id != flow_id)
+				continue;
+			source = xf_verdict_decide(&p->flow.key, owner, action,
+						   &v);
+			xf_dom_stat(dom, XFILTER_STATS_A_SOURCE_VERDICTS, 1);
+			if (v.unattributed)
+				xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
+			/* Every source verdict: xfctl monitor shows them. */
+			xf_nl_log(dom, &p->flow.key, &v, source, owner);
+			xf_pending_resolve(q, p, &v, source, true);
+			xf_batch_maybe_free(b);
+			spin_unlock_bh(&q->lock);
+			return 0;
+		}
+		break;
+	}
+	spin_unlock_bh(&q->lock);
+	xf_dom_stat(dom, XFILTER_STATS_A_LATE_VERDICTS, 1);
+	return -ENOENT;
+}
+
+void xf_queue_kick(struct xf_domain *dom)
+{
+	queue_work(xf_wq, &dom->q.work);
+}
+
+/* Re-inject or free the packets of resolved flows, in order. */
+static void xf_queue_drain(struct xf_domain *dom)
+{
+	struct xf_queue *q = &dom->q;
+	struct xf_ruleset *rs;
+	struct xf_pending *p;
+	struct sk_buff *skb;
+	bool accept;
+
+	for (;;) {
+		spin_lock_bh(&q->lock);
+		p = list_first_entry_or_null(&q->resolved, struct xf_pending,
+					     link);
+		if (!p) {
+			spin_unlock_bh(&q->lock);
+			return;
+		}
+		skb = __skb_dequeue(&p->held);
+		if (!skb) {
+			/* Empty: from now on the cache decides this flow. */
+			if (p->cacheable)
+				xf_cache_insert_k(&p->flow, &p->v);
+			hlist_del(&p->hnode);
+			list_del(&p->link);
+			WRITE_ONCE(q->n_pending, q->n_pending - 1);
+			spin_unlock_bh(&q->lock);
+			kfree(p);
+			continue;
+		}
+		q->held_pkts--;
+		q->held_bytes -= skb->len;
+		accept = !xf_action_drops(p->v.action);
+		spin_unlock_bh(&q->lock);
+
+		rcu_read_lock();
+		rs = xf_ruleset_get();
+		xf_rules_account(&rs->t, &p->v, skb->len);
+		rcu_read_unlock();
+		local_bh_disable();
+		if (accept) {
+			xf_dom_stat(dom, XFILTER_STATS_A_ACCEPTED, 1);
+			xf_hook_reinject(skb);
+		} else {
+			xf_dom_stat(dom, XFILTER_STATS_A_DROPPED, 1);
+			kfree_skb(skb);
+		}
+		local_bh_enable();
+	}
+}
+
+struct xf_notice {
+	u32 id;
+	u32 n;
+};
+
+static void xf_queue_work(struct work_struct *work)
+{
+	struct xf_queue *q = container_of(work, struct xf_queue, work);
+	struct xf_domain *dom = container_of(q, struct xf_domain, q);
+	struct xf_notice notices[8];
+	unsigned long now, next = 0;
+	struct xf_batch *b, *tmp;
+	bool present, again;
+	int i, n = 0;
+
+	present = xf_verdict_source_present(dom);
+	spin_lock_bh(&q->lock);
+	now = jiffies;
+	if (q->open && time_after_eq(now, q->open->flush_at))
+		xf_batch_close(q, q->open);
+	list_for_each_entry_safe(b, tmp, &q->batches, link) {
+		if (!b->notified && !present) {
+			b->notified = true;
+			xf_batch_fail(dom, b, XFILTER_SOURCE_FAIL_ABSENT);
+			continue;
+		}
+		if (!b->notified && n < ARRAY_SIZE(notices)) {
+			b->notified = true;
+			notices[n].id = b->id;
+			notices[n++].n = b->n;
+		}
+		if (time_after_eq(now, b->deadline)) {
+			xf_batch_fail(dom, b, XFILTER_SOURCE_FAIL_TIMEOUT);
+			continue;
+		}
+		if (!next || time_before(b->deadline, next))
+			next = b->deadline;
+	}
+	if (q->open && (!next || time_before(q->open->flush_at, next)))
+		next = q->open->flush_at;
+	again = false;
+	list_for_each_entry(b, &q->batches, link)
+		if (!b->notified)
+			again = true;
+	if (next && !q->dying)
+		xf_queue_arm(q, next);
+	spin_unlock_bh(&q->lock);
+
+	for (i = 0; i < n; i++)
+		if (xf_verdict_submit(dom, notices[i].id, notices[i].n))
+			again = true;	/* failed ones time out */
+	xf_queue_drain(dom);
+	if (again && !READ_ONCE(q->dying))
+		queue_work(xf_wq, &q->work);
+}
+
+void xf_queue_init(struct xf_domain *dom)
+{
+	struct xf_queue *q = &dom->q;
+
+	spin_lock_init(&q->lock);
+	INIT_LIST_HEAD(&q->batches);
+	INIT_LIST_HEAD(&q->resolved);
+	timer_setup(&q->timer, xf_queue_timer, 0);
+	INIT_WORK(&q->work, xf_queue_work);
+}
+
+/* Under q->lock: free held packets matching dev (all if NULL). */
+static void xf_queue_free_held(struct xf_domain *dom, struct net_device *dev)
+{
+	struct xf_queue *q = &dom->q;
+	struct sk_buff *skb, *tmp;
+	struct xf_pending *p;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(q->hash); i++) {
+		hlist_for_each_entry(p, &q->hash[i], hnode) {
+			skb_queue_walk_safe(&p->held, skb, tmp) {
+				if (dev && skb->dev != dev)
+					continue;
+				__skb_unlink(skb, &p->held);
+				q->held_pkts--;
+				q->held_bytes -= skb->len;
+				xf_dom_stat(dom, XFILTER_STATS_A_DROPPED, 1);
+				kfree_skb(skb);
+			}
+		}
+	}
+}
+
+void xf_queue_purge_dev(struct xf_domain *dom, struct net_device *dev)
+{
+	spin_lock_bh(&dom->q.lock);
+	xf_queue_free_held(dom, dev);
+	spin_unlock_bh(&dom->q.lock);
+	/* A packet being re-injected right now still points at dev. */
+	flush_work(&dom->q.work);
+}
+
+void xf_queue_fini(struct xf_domain *dom)
+{
+	struct xf_queue *q = &dom->q;
+	struct hlist_node *tmp;
+	struct xf_pending *p;
+	struct xf_batch *b, *btmp;
+	int i;
+
+	spin_lock_bh(&q->lock);
+	q->dying = true;
+	spin_unlock_bh(&q->lock);
+	del_timer_sync(&q->timer);
+	cancel_work_sync(&q->work);
+
+	spin_lock_bh(&q->lock);
+	xf_queue_free_held(dom, NULL);
+	for (i = 0; i < ARRAY_SIZE(q->hash); i++) {
+		hlist_for_each_entry_safe(p, tmp, &q->hash[i], hnode) {
+			hlist_del(&p->hnode);
+			list_del(&p->link);
+			kfree(p);
+		}
+	}
+	list_for_each_entry_safe(b, btmp, &q->batches, link) {
+		list_del(&b->link);
+		kfree(b);
+	}
+	kfree(q->open);
+	q->open = NULL;
+	q->n_pending = 0;
+	spin_unlock_bh(&q->lock);
+}
+
+static int xf_put_pending(struct sk_buff *msg, const struct xf_pending *p,
+			  bool in_batch)
+{
+	u64 age_us = div_u64(ktime_get_ns() - p->born_ns, NSEC_PER_USEC);
+
+	if (xf_nl_put_key(msg, &p->flow.key) ||
+	    nla_put_u32(msg, XFILTER_FLOW_A_AGE_US, min_t(u64, age_us, U32_MAX)) ||
+	    nla_put_u32(msg, XFILTER_FLOW_A_ID, p->id) ||
+	    nla_put_u32(msg, XFILTER_FLOW_A_HELD, skb_queue_len(&p->held)) ||
+	    nla_put_u8(msg, XFILTER_FLOW_A_TCP_FLAGS, p->flow.tcp_flags))
+		return -EMSGSIZE;
+	if (!in_batch &&
+	    nla_put_u8(msg, XFILTER_FLOW_A_STATE, XFILTER_FLOW_PENDING))
+		return -EMSGSIZE;
+	return 0;
+}
+
+int xf_queue_put_batch(struct xf_domain *dom, struct sk_buff *msg,
+		       bool any, u32 batch_id)
+{
+	struct xf_queue *q = &dom->q;
+	struct nlattr *flows, *f;
+	struct xf_pending *p;
+	struct xf_batch *b;
+	int i = 0, err = -ENOENT;
+
+	spin_lock_bh(&q->lock);
+	list_for_each_entry(b, &q->batches, link) {
+		if (list_empty(&b->flows) || (!any && b->id != batch_id))
+			continue;
+		err = -EMSGSIZE;
+		if (nla_put_u32(msg, XFILTER_A_DOMID, dom->domid) ||
+		    nla_put_u32(msg, XFILTER_A_BATCH_ID, b->id))
+			break;
+		flows = nla_nest_start(msg, XFILTER_A_FLOWS);
+		if (!flows)
+			break;
+		list_for_each_entry(p, &b->flows, link) {
+			f = nla_nest_start(msg, i++);
+			if (!f || xf_put_pending(msg, p, true))
+				goto out;
+			nla_nest_end(msg, f);
+		}
+		nla_nest_end(msg, flows);
+		err = 0;
+		break;
+	}
+out:
+	spin_unlock_bh(&q->lock);
+	return err;
+}
+
+int xf_queue_dump(struct xf_domain *dom, struct sk_buff *skb,
+		  struct netlink_callback *cb)
+{
+	struct xf_queue *q = &dom->q;
+	struct xf_pending *p;
+	struct nlattr *nest;
+	long n = 0;
+	void *hdr;
+	int i, ret = 0;
+
+	spin_lock_bh(&q->lock);
+	for (i = 0; i < ARRAY_SIZE(q->hash); i++) {
+		hlist_for_each_entry(p, &q->hash[i], hnode) {
+			if (n++ < cb->args[3])
+				continue;
+			hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+					  cb->nlh->nlmsg_seq, &xf_genl_family,
+					  NLM_F_MULTI, XFILTER_CMD_FLOW_GET);
+			if (!hdr)
+				goto full;
+			nest = nla_nest_start(skb, XFILTER_A_FLOW);
+			if (!nest || xf_put_pending(skb, p, false)) {
+				genlmsg_cancel(skb, hdr);
+				goto full;
+			}
+			nla_nest_end(skb, nest);
+			genlmsg_end(skb, hdr);
+			cb->args[3] = n;
+		}
+	}
+	cb->args[3] = 0;
+	goto out;
+full:
+	ret = 1;
+out:
+	spin_unlock_bh(&q->lock);
+	return ret;
+}
+
+int xf_queue_module_init(void)
+{
+	xf_wq = alloc_workqueue("xfilter", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	return xf_wq ? 0 : -ENOMEM;
+}
+
+void xf_queue_module_exit(void)
+{
+	destroy_workqueue(xf_wq);
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The rule table of core/ (rules and per-domain policies), published under
+ * RCU: readers in softirq match against whatever table they loaded, writers
+ * (netlink, under xf_config_mutex) build a modified copy and swap it in.
+ */
+#ifndef XF_KMOD_RULES_H
+#define XF_KMOD_RULES_H
+
+#include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/rcupdate.h>
+
+#include "rule.h"
+
+#define XF_DOMS_MAX 1024	/* domains with a policy of their own */
+
+struct xf_ruleset {
+	struct rcu_head rcu;
+	struct xf_rule_table t;
+	struct xf_dom_policy doms[XF_DOMS_MAX];
+	struct xf_rule rules[];
+};
+
+extern struct xf_ruleset __rcu *xf_ruleset;
+/* Serializes every configuration change (rules, domain settings). */
+extern struct mutex xf_config_mutex;
+
+static inline struct xf_ruleset *xf_ruleset_get(void)
+{
+	return rcu_dereference(xf_ruleset);
+}
+
+static inline struct xf_ruleset *xf_ruleset_locked(void)
+{
+	return rcu_dereference_protected(xf_ruleset,
+					 lockdep_is_held(&xf_config_mutex));
+}
+
+int xf_rules_kinit(void);
+void xf_rules_kexit(void);
+
+/* All under xf_config_mutex; they bump the generation and tell the cache. */
+int xf_ruleset_insert(const struct xf_rule *r, u32 at,
+		      struct netlink_ext_ack *extack);
+int xf_ruleset_delete(u32 at, struct netlink_ext_ack *extack);
+int xf_ruleset_delete_equal(const struct xf_rule *r,
+			    struct netlink_ext_ack *extack);
+int xf_ruleset_flush(void);
+int xf_ruleset_set_policy(u16 domid, u8 dflt, u8 unattributed,
+			  struct netlink_ext_ack *extack);
+
+#endif /* XF_KMOD_RULES_H */

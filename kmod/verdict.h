@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Verdict sources behind one interface: the kernel itself (rules without
+ * owner fields, decided in filter.c), the userland filter (xfilterd, over
+ * generic netlink) and the filter module in the hypervisor.
+ */
+#ifndef XF_KMOD_VERDICT_H
+#define XF_KMOD_VERDICT_H
+
+#include "domain.h"
+#include "../core/owner.h"
+
+struct xf_vsource {
+	const char *name;
+	/* Can it answer now? Softirq-safe. */
+	bool (*present)(void);
+	/* Tell it that batch id of dom holds n flows. Process context. */
+	int (*submit)(struct xf_domain *dom, u32 batch_id, u32 n);
+};
+
+int xf_verdict_init(void);
+void xf_verdict_exit(void);
+
+/* The source of dom's current mode is there to ask (false for "off"). */
+bool xf_verdict_source_present(struct xf_domain *dom);
+int xf_verdict_submit(struct xf_domain *dom, u32 batch_id, u32 n);
+
+/*
+ * Decide a flow once its owner is known (NULL: unattributed) or the source
+ * forced an action (action >= 0). Returns the enum xfilter_source.
+ */
+u8 xf_verdict_decide(const struct xf_flow_key *key,
+		     const struct xf_owner *owner, int action,
+		     struct xf_verdict *v);
+
+#endif /* XF_KMOD_VERDICT_H */
