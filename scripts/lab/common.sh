@@ -9,6 +9,8 @@ XF_LAB=$XF_CACHE/lab
 XF_DOM0_KVER=${XF_DOM0_KVER:-6.1.0-56-amd64}
 XF_GUEST_KVER=${XF_GUEST_KVER:-$XF_DOM0_KVER}
 XF_XEN_PKG=${XF_XEN_PKG:-xen-hypervisor-4.17-amd64}
+# The newer kernel the lab also runs (bookworm-security / -backports).
+XF_KVER_612=${XF_KVER_612:-6.12.117+deb12-amd64}
 
 lab_log() { printf '[lab] %s\n' "$*" >&2; }
 lab_die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }

@@ -5,7 +5,7 @@
  * tests parse ("key=value ..."), and exits 0 only when everything it tried
  * worked. Addresses are numeric (IPv4 or IPv6); no name service.
  *
- *   xfnet tcp-connect ADDR PORT [-n COUNT] [-t MS] [-H SECS] [-s TEXT]
+ *   xfnet tcp-connect ADDR PORT [-n COUNT] [-t MS] [-H SECS] [-s TEXT] [-i MS]
  *   xfnet tcp-listen PORT [-n COUNT] [-e]        accept (and echo with -e)
  *   xfnet scan ADDR LO-HI [-t MS]                reached=N filtered=N
  *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS]
@@ -14,7 +14,8 @@
  *   xfnet tcp-sink PORT [-n COUNT]               throughput receiver
  *
  * -H keeps each connection open SECS seconds (for introspection tests), -r
- * waits for a UDP reply, -t is the per-attempt timeout. A TCP attempt that
+ * waits for a UDP reply, -t is the per-attempt timeout, -i pauses between
+ * connection attempts, -v prints each attempt's connect time. A TCP attempt that
  * ends in RST (refused) still reached the peer: only a silent drop counts
  * as filtered, which is what a dropping rule looks like from the guest.
  * Listeners bind both families ([::], v4-mapped).
@@ -33,10 +34,18 @@
 #include <unistd.h>
 
 struct opts {
-	long count, timeout_ms, hold_s, size;
-	bool echo, reply;
+	long count, timeout_ms, hold_s, size, interval_ms;
+	bool echo, reply, verbose;
 	const char *text;
 };
+
+static long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static long now_ms(void)
 {
@@ -131,35 +140,63 @@ static int listen_on(int type, long port)
 	return fd;
 }
 
+/*
+ * Send TEXT and a newline in one write and print what an echo server sends
+ * back, up to its newline: under load the reply may come in pieces.
+ */
+static void echo_line(int fd, const char *text, long timeout_ms)
+{
+	char buf[512];
+	size_t len = strlen(text), got = 0;
+	long deadline = now_ms() + timeout_ms;
+
+	if (len > sizeof(buf) - 2)
+		len = sizeof(buf) - 2;
+	memcpy(buf, text, len);
+	buf[len++] = '\n';
+	if (write(fd, buf, len) != (ssize_t)len)
+		return;
+	while (got < sizeof(buf) - 1 && (!got || buf[got - 1] != '\n')) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long left = deadline - now_ms();
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, left) != 1)
+			break;
+		n = read(fd, buf + got, sizeof(buf) - 1 - got);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	if (got && buf[got - 1] != '\n')
+		buf[got++] = '\n';
+	fwrite(buf, 1, got, stdout);
+}
+
 static int cmd_tcp_connect(const char *addr, long port, struct opts *o)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = addr_parse(addr, port, &ss);
-	long ok = 0, refused = 0, fail = 0, i;
-	int fd, *held = calloc(o->count, sizeof(int));
-	char buf[256];
+	long ok = 0, refused = 0, fail = 0, i, t0;
+	int fd, rc, *held = calloc(o->count, sizeof(int));
 
 	if (!held)
 		die("out of memory", addr);
 	for (i = 0; i < o->count; i++) {
 		held[i] = -1;
-		switch (tcp_connect_one(&ss, len, o->timeout_ms, &fd)) {
+		/* -i: one long-lived process making connections over time */
+		if (i && o->interval_ms)
+			usleep(o->interval_ms * 1000);
+		t0 = now_us();
+		rc = tcp_connect_one(&ss, len, o->timeout_ms, &fd);
+		/* -v: the connect time of each attempt, for the benchmarks */
+		if (o->verbose)
+			printf("connect %ld rc=%d us=%ld\n", i, rc, now_us() - t0);
+		switch (rc) {
 		case 0:
 			ok++;
-			if (o->text) {
-				ssize_t n;
-
-				if (write(fd, o->text, strlen(o->text)) < 0 ||
-				    write(fd, "\n", 1) < 0)
-					break;
-				/* An echo server answers: wait briefly for it. */
-				struct pollfd p = { .fd = fd, .events = POLLIN };
-				if (poll(&p, 1, o->timeout_ms) == 1 &&
-				    (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
-					buf[n] = 0;
-					fputs(buf, stdout);
-				}
-			}
+			if (o->text)
+				echo_line(fd, o->text, o->timeout_ms);
 			if (o->hold_s)
 				held[i] = fd;
 			else
@@ -383,12 +420,17 @@ int main(int argc, char **argv)
 			o.reply = true;
 			continue;
 		}
+		if (a[1] == 'v') {
+			o.verbose = true;
+			continue;
+		}
 		if (i + 1 >= argc)
 			die("option needs a value", a);
 		switch (a[1]) {
 		case 'n': o.count = num(argv[++i], 0, 10000000); break;
 		case 't': o.timeout_ms = num(argv[++i], 1, 600000); break;
 		case 'H': o.hold_s = num(argv[++i], 0, 86400); break;
+		case 'i': o.interval_ms = num(argv[++i], 0, 600000); break;
 		case 'z': o.size = num(argv[++i], 1, 65000); break;
 		case 's': o.text = argv[++i]; break;
 		default: die("unknown option", a);

@@ -16,6 +16,7 @@
 #	                      (not the network); prints its output, returns its rc
 #	wait_for SECS CMD...  retry CMD until it succeeds or SECS pass
 #	guest_up NAME         create guest NAME and wait until it serves commands
+#	guest_start / guest_wait NAME   the same in two halves (boot several at once)
 #	guest_down NAME       destroy it
 #	dmesg_mark / dmesg_clean   no BUG/WARNING/Oops since the mark
 
@@ -83,9 +84,9 @@ guest_ip6() { echo "fd00::$(($(guest_index "$1") + 1))"; }
 guest_log() { echo "/var/log/xen/console/guest-$1.log"; }
 guest_domid() { xl domid "$1" 2>/dev/null; }
 
-guest_up()
+guest_start()
 {
-	local name=$1 n ip ip6 mac cfg=/etc/xen/$1.cfg log size
+	local name=$1 n ip ip6 mac cfg=/etc/xen/$1.cfg log
 	n=$(guest_index "$name")
 	ip=$(guest_ip "$name")
 	ip6=$(guest_ip6 "$name")
@@ -102,11 +103,20 @@ vif = [ 'mac=$mac,bridge=xenbr0' ]
 on_crash = "preserve"
 CFG
 	log=$(guest_log "$name")
-	size=$(stat -c %s "$log" 2>/dev/null || echo 0)
-	xl create -q "$cfg" || return 1
 	# Only a READY line written after this create counts.
-	wait_for 120 sh -c "tail -c +$((size + 1)) '$log' 2>/dev/null | grep -q XF_GUEST_READY"
+	stat -c %s "$log" > "/run/xf-$name.logsize" 2>/dev/null || echo 0 > "/run/xf-$name.logsize"
+	xl create -q "$cfg"
 }
+
+guest_wait()
+{
+	local log size
+	log=$(guest_log "$1")
+	size=$(cat "/run/xf-$1.logsize" 2>/dev/null || echo 0)
+	wait_for 150 sh -c "tail -c +$((size + 1)) '$log' 2>/dev/null | grep -q XF_GUEST_READY"
+}
+
+guest_up() { guest_start "$1" && guest_wait "$1"; }
 
 guest_down()
 {
@@ -144,4 +154,41 @@ dmesg_clean()
 {
 	! dmesg | tail -n +$((XF_DMESG_MARK + 1)) |
 		grep -E 'BUG:|WARNING:|Oops|general protection|Call Trace|RIP:|refcount_t|leak'
+}
+
+# ---- xfilter.ko helpers (tests 1N) ----
+#	xf_load [PARAM=V ...]   insmod /xf/xfilter.ko; wait until its family answers
+#	xf_unload               flush rules, rmmod (the state every script leaves)
+#	xf_dstat DOMID NAME     one counter of `xfctl -j domain show DOMID`
+#	xf_sum_ok DOMID         packets == accepted + dropped + held
+#	xf_flows [ARGS]         `xfctl -j flows` as one object per line
+xf_load()
+{
+	insmod /xf/xfilter.ko "$@" && wait_for 5 xfctl stats
+}
+
+xf_unload()
+{
+	grep -q '^xfilter ' /proc/modules || return 0
+	xfctl rule flush
+	rmmod xfilter
+}
+
+xf_dstat()
+{
+	xfctl -j domain show "$1" | grep -o "\"$2\":[0-9]*" | head -n1 | cut -d: -f2
+}
+
+xf_sum_ok()
+{
+	local p a d h
+	p=$(xf_dstat "$1" packets) a=$(xf_dstat "$1" accepted)
+	d=$(xf_dstat "$1" dropped) h=$(xf_dstat "$1" held)
+	echo "# dom $1: packets=$p accepted=$a dropped=$d held=$h"
+	[ -n "$p" ] && [ "$p" -gt 0 ] && [ "$p" -eq $((a + d + h)) ]
+}
+
+xf_flows()
+{
+	xfctl -j flows "$@" | sed 's/},{/}\n{/g; s/^\[//; s/\]$//'
 }
