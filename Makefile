@@ -4,6 +4,8 @@
 # make check      run every test: host unit and fuzz tests, then the Xen lab
 # make demo       boot the Xen lab and play the demo
 # make KVER=6.12.x+bpo-amd64   build the module for another dom0 kernel
+# make install    module, tools, unit, man pages, completion (DESTDIR, PREFIX)
+# make dkms-install   the module through DKMS instead (rebuilt per kernel)
 #
 # Userland output goes to build/; kbuild leaves xfilter.ko at the top.
 
@@ -50,9 +52,9 @@ ifneq ($(XFILTERD_OBJS),)
 PROGS += $(B)/xfilterd
 endif
 
-GUEST_TOOLS := $(B)/guest/xfnet
+GUEST_TOOLS := $(patsubst tests/guest/%.c,$(B)/guest/%,$(wildcard tests/guest/*.c))
 
-.PHONY: all module userspace guest unit check demo lab clean
+.PHONY: all module userspace guest unit check demo lab clean xen
 all: module userspace guest
 
 module:
@@ -97,6 +99,77 @@ demo:
 
 lab:
 	scripts/lab/run $(LAB_ARGS)
+
+# The patched hypervisor (fast mode): .cache/xen/xen-xfilter
+xen: ; scripts/build-xen.sh
+
+# ---- install ---------------------------------------------------------------
+# make install [DESTDIR=/tmp/root] [PREFIX=/usr] [KVER=...]
+# install-tools is everything but the module (pair it with dkms-install).
+# The vif hook needs no hotplug script: the module attaches to every device
+# matching pattern= (default vif*) through a netdevice notifier.
+VERSION ?= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+UNITDIR ?= /lib/systemd/system
+MODLOADDIR ?= /usr/lib/modules-load.d
+INSTALL ?= install
+MODDIR = /lib/modules/$(KVER)/updates
+DKMS_SRC = /usr/src/xfilter-$(VERSION)
+
+.PHONY: install install-module install-tools uninstall dkms-install dkms-uninstall
+install: install-module install-tools
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates modules_install
+	$(if $(DESTDIR),,depmod -a $(KVER))
+
+install-tools: $(PROGS)
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MODLOADDIR) $(DESTDIR)/var/lib/xfilter/kernels
+	$(INSTALL) -m 0755 $(PROGS) $(DESTDIR)$(SBINDIR)/
+	$(INSTALL) -m 0644 docs/man/xfctl.8 docs/man/xfilterd.8 $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL) -m 0644 scripts/completion/xfctl.bash $(DESTDIR)$(BASHCOMPDIR)/xfctl
+	sed 's|/usr/sbin/xfilterd|$(SBINDIR)/xfilterd|' scripts/xfilterd.service \
+		> $(DESTDIR)$(UNITDIR)/xfilterd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/xfilterd.service
+	echo xfilter > $(DESTDIR)$(MODLOADDIR)/xfilter.conf
+	$(if $(DESTDIR),,-systemctl daemon-reload 2>/dev/null)
+
+# Leaves /var/lib/xfilter (profiles, the domid/UUID map) and DKMS alone.
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/xfctl $(DESTDIR)$(SBINDIR)/xfilterd \
+		$(DESTDIR)$(MANDIR)/man8/xfctl.8 $(DESTDIR)$(MANDIR)/man8/xfilterd.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/xfctl \
+		$(DESTDIR)$(UNITDIR)/xfilterd.service \
+		$(DESTDIR)$(MODLOADDIR)/xfilter.conf \
+		$(wildcard $(DESTDIR)$(MODDIR)/xfilter.ko*)
+	-rmdir $(DESTDIR)/var/lib/xfilter/kernels 2>/dev/null
+	$(if $(DESTDIR),,-depmod -a $(KVER))
+	$(if $(DESTDIR),,-systemctl daemon-reload 2>/dev/null)
+
+# The module's sources (Kbuild, kmod/, core/, include/) to /usr/src, then
+# dkms add/build/install for KVER; DKMS rebuilds it for new dom0 kernels.
+# A version already in DKMS is removed first (reinstall from this tree).
+dkms-install:
+	-dkms remove -m xfilter -v $(VERSION) --all >/dev/null 2>&1
+	rm -rf $(DKMS_SRC)
+	$(INSTALL) -d $(DKMS_SRC)
+	cp -p Kbuild dkms.conf $(DKMS_SRC)/
+	tar -cf - $(wildcard kmod/*.[ch] core/*.[ch]) core/core.mk \
+		$(shell find include -name '*.h') | tar -xf - -C $(DKMS_SRC)
+	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' $(DKMS_SRC)/dkms.conf
+	dkms add -m xfilter -v $(VERSION)
+	dkms build -m xfilter -v $(VERSION) -k $(KVER)
+	dkms install -m xfilter -v $(VERSION) -k $(KVER)
+
+dkms-uninstall:
+	-dkms remove -m xfilter -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 clean:
 	rm -rf $(B)
