@@ -54,11 +54,14 @@ endif
 
 GUEST_TOOLS := $(patsubst tests/guest/%.c,$(B)/guest/%,$(wildcard tests/guest/*.c))
 
-.PHONY: all module userspace guest unit check demo lab clean xen
+.PHONY: all module module-clean userspace guest unit check demo lab clean xen
 all: module userspace guest
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) WERROR=$(WERROR) modules
+
+module-clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 
 userspace: $(PROGS) $(UNIT_TESTS)
 unit: $(UNIT_TESTS)
@@ -68,6 +71,18 @@ guest: $(GUEST_TOOLS)
 $(B)/guest/%: tests/guest/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(XF_CFLAGS) -static -o $@ $<
+
+# The hostile guest module of 40-rootkit.sh, for the lab's guest kernel
+# (skipped with a note when its headers are absent).
+GUEST_KVER ?= $(LAB_KVER)
+GUEST_KDIR ?= /lib/modules/$(GUEST_KVER)/build
+guest: $(B)/guest/xfrk.ko
+$(B)/guest/xfrk.ko: tests/guest/rootkit/xfrk.c tests/guest/rootkit/Kbuild
+	@mkdir -p $(dir $@)
+	@if [ -f $(GUEST_KDIR)/Makefile ]; then \
+		$(MAKE) -C $(GUEST_KDIR) M=$(CURDIR)/tests/guest/rootkit modules && \
+		cp tests/guest/rootkit/xfrk.ko $@; \
+	else echo "xfrk.ko: no headers for $(GUEST_KVER) at $(GUEST_KDIR), not built" >&2; fi
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -34,6 +34,18 @@ static unsigned int xf_tcp_linger_ms = 2000;
 module_param_named(tcp_linger_ms, xf_tcp_linger_ms, uint, 0444);
 MODULE_PARM_DESC(tcp_linger_ms, "ms a TCP entry lives after the guest's FIN");
 
+/*
+ * Cache TCP flows first seen mid-connection too (after a rule change, a
+ * flush, a module load, a cache eviction). Without it every later packet
+ * of such a flow is a miss: decided again by the rules, or worse, queued
+ * for the verdict source one packet at a time. A SYN without ACK still
+ * never hits (core/cache.h), so a new connection on a reused tuple is
+ * always decided afresh.
+ */
+static bool xf_tcp_pickup = true;
+module_param_named(tcp_pickup, xf_tcp_pickup, bool, 0444);
+MODULE_PARM_DESC(tcp_pickup, "cache TCP flows first seen mid-connection (default 1)");
+
 static struct xf_cache xf_vcache;
 static DEFINE_SPINLOCK(xf_cache_lock);
 static struct kmem_cache *xf_entry_slab;
@@ -218,6 +230,7 @@ int xf_cache_kinit(void)
 		.udp_idle = (u64)xf_udp_timeout * HZ,
 		.other_idle = (u64)xf_udp_timeout * HZ,
 		.touch = HZ / 4,
+		.tcp_pickup = xf_tcp_pickup,
 	};
 	struct xf_cache_entry **buckets;
 	u8 seed[16];

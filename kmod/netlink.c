@@ -622,7 +622,7 @@ static int xf_nl_stats_get(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr ||
 	    xf_nl_put_stats(msg, XFILTER_A_STATS, sum) ||
 	    nla_put_u64_64bit(msg, XFILTER_A_GENERATION,
-			      READ_ONCE(xf_ruleset)->t.generation,
+			      xf_rules_generation(),
 			      XFILTER_A_PAD)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -663,7 +663,7 @@ static int xf_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	err = xf_nl_dump_domid(cb, &filter);
 	if (err)
 		return err;
-	cb->seq = (u32)READ_ONCE(xf_ruleset)->t.generation ?: 1;
+	cb->seq = (u32)xf_rules_generation() ?: 1;
 	if (cb->args[0] == 0) {
 		err = xf_cache_dump_k(skb, cb, filter);
 		if (err)

@@ -11,9 +11,11 @@
 #include <linux/mm.h>
 
 #include "cache.h"
+#include "hypercall.h"
 #include "rules.h"
 
 struct xf_ruleset __rcu *xf_ruleset;
+/* Serializes writers of xf_ruleset and the domain settings. */
 DEFINE_MUTEX(xf_config_mutex);
 
 static struct xf_ruleset *xf_ruleset_alloc(u32 cap)
@@ -56,6 +58,8 @@ static void xf_ruleset_publish(struct xf_ruleset *rs)
 
 	rcu_assign_pointer(xf_ruleset, rs);
 	xf_cache_rules_changed_k(rs->t.generation);
+	/* Keep the filter in Xen in step (fast mode); see hypercall.c. */
+	xf_hv_sync_rules(&rs->t);
 	kvfree_rcu(old, rcu);
 }
 

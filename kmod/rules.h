@@ -37,6 +37,17 @@ static inline struct xf_ruleset *xf_ruleset_locked(void)
 					 lockdep_is_held(&xf_config_mutex));
 }
 
+/* The current table's generation; any context. */
+static inline u64 xf_rules_generation(void)
+{
+	u64 gen;
+
+	rcu_read_lock();
+	gen = xf_ruleset_get()->t.generation;
+	rcu_read_unlock();
+	return gen;
+}
+
 int xf_rules_kinit(void);
 void xf_rules_kexit(void);
 

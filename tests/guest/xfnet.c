@@ -8,7 +8,7 @@
  *   xfnet tcp-connect ADDR PORT [-n COUNT] [-t MS] [-H SECS] [-s TEXT] [-i MS]
  *   xfnet tcp-listen PORT [-n COUNT] [-e]        accept (and echo with -e)
  *   xfnet scan ADDR LO-HI [-t MS]                reached=N filtered=N
- *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS]
+ *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS] [-i MS]
  *   xfnet udp-echo PORT [-n COUNT]
  *   xfnet tcp-stream ADDR PORT BYTES [-z CHUNK]  throughput sender
  *   xfnet tcp-sink PORT [-n COUNT]               throughput receiver
@@ -291,6 +291,9 @@ static int cmd_udp_send(const char *addr, long port, struct opts *o)
 	if (connect(fd, (struct sockaddr *)&ss, len) < 0)
 		die("connect", strerror(errno));
 	for (i = 0; i < o->count; i++) {
+		/* before each datagram: the socket is bound (connect) first */
+		if (o->interval_ms)
+			usleep(o->interval_ms * 1000);
 		if (send(fd, buf, o->size, 0) == o->size)
 			sent++;
 		if (o->reply) {

@@ -181,9 +181,12 @@ xf_dstat()
 
 xf_sum_ok()
 {
-	local p a d h
-	p=$(xf_dstat "$1" packets) a=$(xf_dstat "$1" accepted)
-	d=$(xf_dstat "$1" dropped) h=$(xf_dstat "$1" held)
+	local j p a d h
+	j=$(xfctl -j domain show "$1")	# one snapshot of all four
+	p=$(echo "$j" | grep -o '"packets":[0-9]*' | head -n1 | cut -d: -f2)
+	a=$(echo "$j" | grep -o '"accepted":[0-9]*' | head -n1 | cut -d: -f2)
+	d=$(echo "$j" | grep -o '"dropped":[0-9]*' | head -n1 | cut -d: -f2)
+	h=$(echo "$j" | grep -o '"held":[0-9]*' | head -n1 | cut -d: -f2)
 	echo "# dom $1: packets=$p accepted=$a dropped=$d held=$h"
 	[ -n "$p" ] && [ "$p" -gt 0 ] && [ "$p" -eq $((a + d + h)) ]
 }

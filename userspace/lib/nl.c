@@ -207,6 +207,11 @@ int xf_nl_join(struct xf_nl *nl, const char *group)
 	return 0;
 }
 
+int xf_nl_no_seq_check(struct nl_msg *msg, void *arg)
+{
+	return NL_OK;
+}
+
 int xf_nl_listen(struct xf_nl *nl, xf_nl_reply_fn fn, void *arg)
 {
 	struct xf_nl_req req = { .nl = nl, .fn = fn, .arg = arg };
@@ -215,6 +220,9 @@ int xf_nl_listen(struct xf_nl *nl, xf_nl_reply_fn fn, void *arg)
 
 	if (!cb)
 		return -ENOMEM;
+	/* Notifications carry sequence number 0: a fresh callback set would
+	 * check them against ours and refuse every one. */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, xf_nl_no_seq_check, NULL);
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, xf_nl_on_valid, &req);
 	err = nl_recvmsgs(nl->sk, cb);
 	nl_cb_put(cb);

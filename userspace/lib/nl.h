@@ -42,6 +42,8 @@ int xf_nl_request(struct xf_nl *nl, struct nl_msg *msg, xf_nl_reply_fn fn,
 
 /* Join a multicast group ("batch", "log") by name. */
 int xf_nl_join(struct xf_nl *nl, const char *group);
+/* NL_CB_SEQ_CHECK callback for multicast sockets: accept any sequence. */
+int xf_nl_no_seq_check(struct nl_msg *msg, void *arg);
 /* Receive and dispatch whatever comes (blocking). */
 int xf_nl_listen(struct xf_nl *nl, xf_nl_reply_fn fn, void *arg);
 

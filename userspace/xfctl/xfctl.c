@@ -17,12 +17,13 @@ static int cmd_help(int argc, char **argv);
 static const struct xfctl_cmd xfctl_cmds[] = {
 	{ "help", cmd_help, "show this list" },
 	{ "profile", cmd_profile, "build a guest kernel profile from its image" },
-	{ "hv", cmd_hv, "talk to the filter module in Xen (probe, counters, ...)" },
 	{ "rule", cmd_rule, "add, delete, list or flush filter rules" },
 	{ "domain", cmd_domain, "show or set a domain's mode and policies" },
 	{ "flows", cmd_flows, "show or flush cached and pending flows" },
 	{ "stats", cmd_stats, "show the module's counters" },
 	{ "vif", cmd_vif, "list attached vifs and the hook each uses" },
+	{ "save", cmd_save, "write the rules as a rule file (xfctl restore)" },
+	{ "restore", cmd_restore, "replace the rules with a rule file" },
 };
 
 void xfctl_err(const char *fmt, ...)
