@@ -60,8 +60,13 @@ all: module userspace guest
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) WERROR=$(WERROR) modules
 
+# Not kbuild's "clean": with M= it deletes every *.ko and *.lst below the
+# tree, .cache/ (kernel packages, the Xen source) included.
+MODULE_OUTPUT := xfilter.ko xfilter.o xfilter.mod xfilter.mod.c xfilter.mod.o \
+	Module.symvers modules.order .xfilter* .Module.symvers.cmd .modules.order.cmd
 module-clean:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -f $(MODULE_OUTPUT) kmod/*.o kmod/.*.cmd $(patsubst %.c,%.o,$(XF_CORE_SRCS)) \
+		$(foreach f,$(XF_CORE_SRCS),$(dir $(f)).$(notdir $(f:.c=.o)).cmd)
 
 userspace: $(PROGS) $(UNIT_TESTS)
 unit: $(UNIT_TESTS)
@@ -186,8 +191,7 @@ dkms-uninstall:
 	-dkms remove -m xfilter -v $(VERSION) --all
 	rm -rf $(DKMS_SRC)
 
-clean:
+clean: module-clean
 	rm -rf $(B)
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

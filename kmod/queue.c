@@ -285,6 +285,36 @@ int xf_queue_verdict(struct xf_domain *dom, u32 batch_id, u32 flow_id,
 	return -ENOENT;
 }
 
+/*
+ * Copy the unanswered flows of batch batch_id (keys and flow ids, at most
+ * max) for a source that answers from the kernel (the hypervisor).
+ * Returns how many, or -ENOENT if there is no such batch.
+ */
+int xf_queue_batch_flows(struct xf_domain *dom, u32 batch_id,
+			 struct xf_flow_key *keys, u32 *ids, u32 max)
+{
+	struct xf_queue *q = &dom->q;
+	struct xf_pending *p;
+	struct xf_batch *b;
+	int n = -ENOENT;
+
+	spin_lock_bh(&q->lock);
+	list_for_each_entry(b, &q->batches, link) {
+		if (b->id != batch_id)
+			continue;
+		n = 0;
+		list_for_each_entry(p, &b->flows, link) {
+			if (n == max)
+				break;
+			keys[n] = p->flow.key;
+			ids[n++] = p->id;
+		}
+		break;
+	}
+	spin_unlock_bh(&q->lock);
+	return n;
+}
+
 void xf_queue_kick(struct xf_domain *dom)
 {
 	queue_work(xf_wq, &dom->q.work);

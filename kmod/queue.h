@@ -36,6 +36,9 @@ int xf_queue_hold(struct xf_domain *dom, struct sk_buff *skb,
  */
 int xf_queue_verdict(struct xf_domain *dom, u32 batch_id, u32 flow_id,
 		     const struct xf_owner *owner, int action);
+/* Keys and ids of batch_id's unanswered flows (at most max): n or -ENOENT. */
+int xf_queue_batch_flows(struct xf_domain *dom, u32 batch_id,
+			 struct xf_flow_key *keys, u32 *ids, u32 max);
 /* Kick the work item (verdicts given: drain). */
 void xf_queue_kick(struct xf_domain *dom);
 

@@ -19,11 +19,10 @@
  */
 #include <net/genetlink.h>
 
+#include "hypercall.h"
 #include "netlink.h"
 #include "rules.h"
 #include "verdict.h"
-
-static bool xf_hv_available;
 
 static bool xf_userland_present(void)
 {
@@ -35,20 +34,16 @@ static int xf_userland_submit(struct xf_domain *dom, u32 batch_id, u32 n)
 	return xf_nl_notify_batch(dom->domid, batch_id, n);
 }
 
-/* Seam for the hypervisor backend (see the top comment). */
-static int xf_hv_probe(void)
-{
-	return -ENOSYS;
-}
+/* The hypervisor backend (see the top comment): kmod/hypercall.c. */
 
 static bool xf_hv_present(void)
 {
-	return READ_ONCE(xf_hv_available);
+	return xf_hv_available();
 }
 
 static int xf_hv_submit(struct xf_domain *dom, u32 batch_id, u32 n)
 {
-	return -ENOSYS;
+	return xf_hv_submit_batch(dom, batch_id, n);
 }
 
 static const struct xf_vsource xf_sources[] = {
@@ -117,7 +112,6 @@ int xf_verdict_init(void)
 {
 	int err = xf_hv_probe();
 
-	WRITE_ONCE(xf_hv_available, !err);
 	if (err)
 		pr_info("xfilter: no hypervisor filter (%d): mode hypervisor gets the fail policy\n",
 			err);

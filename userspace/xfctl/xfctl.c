@@ -17,6 +17,7 @@ static int cmd_help(int argc, char **argv);
 static const struct xfctl_cmd xfctl_cmds[] = {
 	{ "help", cmd_help, "show this list" },
 	{ "profile", cmd_profile, "build a guest kernel profile from its image" },
+	{ "hv", cmd_hv, "talk to the filter module in Xen (probe, counters, ...)" },
 	{ "rule", cmd_rule, "add, delete, list or flush filter rules" },
 	{ "domain", cmd_domain, "show or set a domain's mode and policies" },
 	{ "flows", cmd_flows, "show or flush cached and pending flows" },

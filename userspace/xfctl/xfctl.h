@@ -3,6 +3,7 @@
 #define XFCTL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Global output options, set by the -j/-p flags before the object word. */
@@ -31,6 +32,18 @@ int cmd_domain(int argc, char **argv);
 int cmd_flows(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_vif(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
+int cmd_save(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
+
+/* Shared by rule.c and save.c. */
+struct xf_nl;
+struct xf_rule;
+struct nlattr;
+int xfctl_rule_send(struct xf_nl *nl, uint8_t cmd, const struct xf_rule *r,
+		    uint32_t index);
+int xfctl_rule_from_attrs(struct nlattr *nest, struct xf_rule *r,
+			  uint32_t *index);
 
 /* Errors name the offending token; they go to stderr. */
 void xfctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
