@@ -17,6 +17,7 @@ static int cmd_help(int argc, char **argv);
 static const struct xfctl_cmd xfctl_cmds[] = {
 	{ "help", cmd_help, "show this list" },
 	{ "profile", cmd_profile, "build a guest kernel profile from its image" },
+	{ "ps", cmd_ps, "list a guest's processes and their sockets" },
 	{ "hv", cmd_hv, "talk to the filter module in Xen (probe, counters, ...)" },
 	{ "rule", cmd_rule, "add, delete, list or flush filter rules" },
 	{ "domain", cmd_domain, "show or set a domain's mode and policies" },

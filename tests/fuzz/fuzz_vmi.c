@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for the guest-kernel walker: a real guest's pages
+ * (vmi_snapshot.h, path in $XF_VMI_SNAPSHOT) with the input's bytes
+ * xor-ed into them, then a full walk, a hash-table lookup and an owner
+ * search over the damaged memory. The point is what a hostile guest can
+ * do: no crash, no sanitizer report, no hang (each call has a read budget
+ * the harness also checks).
+ *
+ * Input: byte 0 picks the lookup's tuple; then 6-byte records
+ * { u32 where, u8 xor, u8 span }: where picks one of the byte ranges the
+ * walker read on the real dump (and a byte in it), so mutations land in
+ * task_structs, fd arrays, socks and hash chains rather than in unread
+ * bytes; span consecutive bytes get the xor, so pointers move wholesale.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmi.h"
+#include "vmi_snapshot.h"
+
+#define READ_BUDGET 400000
+#define MAX_EDITS 512
+
+static struct vmi_snap_hdr hdr;
+static struct vmi_snap_page *pages;
+static struct vmi_snap_range *ranges;
+static uint8_t *pristine;
+static size_t total;
+static uint64_t reads;
+
+static int snap_read(void *ctx, uint64_t va, void *buf, uint32_t len)
+{
+	uint8_t *out = buf;
+
+	reads++;
+	while (len) {
+		uint64_t pva = va & ~(uint64_t)(VMI_SNAP_PAGE - 1);
+		uint32_t off = va - pva, n = VMI_SNAP_PAGE - off;
+		size_t lo = 0, hi = hdr.npages;
+
+		if (n > len)
+			n = len;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+
+			if (pages[mid].va < pva)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == hdr.npages || pages[lo].va != pva)
+			return -1;
+		memcpy(out, pages[lo].data + off, n);
+		out += n;
+		va += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Byte offset in pages[] of a byte the walker read; see the header. */
+static uint32_t snap_offset(uint32_t where)
+{
+	const struct vmi_snap_range *r = &ranges[where % hdr.nranges];
+	uint64_t va = r->va + (where / hdr.nranges) % r->len;
+	uint64_t pva = va & ~(uint64_t)(VMI_SNAP_PAGE - 1);
+	size_t lo = 0, hi = hdr.npages;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (pages[mid].va < pva)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == hdr.npages || pages[lo].va != pva)
+		return 8;	/* the first data byte: harmless */
+	return lo * sizeof(*pages) + 8 + (va - pva);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *path = getenv("XF_VMI_SNAPSHOT");
+	FILE *f;
+
+	if (!path)
+		path = "build/fuzz/vmi-snapshot.bin";
+	f = fopen(path, "rb");
+	if (!f || fread(&hdr, sizeof(hdr), 1, f) != 1 || hdr.magic != VMI_SNAP_MAGIC ||
+	    !hdr.npages || !hdr.nranges) {
+		fprintf(stderr, "fuzz_vmi: no snapshot at %s (tests/fuzz/run makes one)\n", path);
+		exit(1);
+	}
+	pages = calloc(hdr.npages, sizeof(*pages));
+	if (!pages || fread(pages, sizeof(*pages), hdr.npages, f) != hdr.npages) {
+		fprintf(stderr, "fuzz_vmi: short snapshot %s\n", path);
+		exit(1);
+	}
+	ranges = calloc(hdr.nranges ? hdr.nranges : 1, sizeof(*ranges));
+	if (!ranges || fread(ranges, sizeof(*ranges), hdr.nranges, f) != hdr.nranges) {
+		fprintf(stderr, "fuzz_vmi: short snapshot %s\n", path);
+		exit(1);
+	}
+	fclose(f);
+	total = (size_t)hdr.npages * sizeof(*pages);
+	pristine = malloc(total);
+	memcpy(pristine, pages, total);
+	return 0;
+}
+
+struct count {
+	uint32_t procs, socks;
+	struct xf_vmi_sock first;
+};
+
+static int on_proc(void *arg, const struct xf_vmi_proc *p)
+{
+	struct count *c = arg;
+
+	/* Touch what the walker promised: comm is terminated. */
+	if (memchr(p->owner.comm, 0, sizeof(p->owner.comm)) == NULL)
+		abort();
+	c->procs++;
+	return 0;
+}
+
+static int on_sock(void *arg, const struct xf_vmi_proc *p,
+		   const struct xf_vmi_sock *s)
+{
+	struct count *c = arg;
+
+	if (c->socks++ == (uint32_t)(s->lport % 7))
+		c->first = *s;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	size_t edits[MAX_EDITS][2];
+	size_t nedits = 0, i;
+	struct count c = { 0 };
+	struct xf_vmi v;
+	struct xf_vmi_tuple t;
+	struct xf_vmi_sock s;
+	struct xf_vmi_proc p;
+	uint8_t *bytes = (uint8_t *)pages;
+
+	if (!size)
+		return 0;
+	/* Mutate only the page data, never the va keys of the index. */
+	for (i = 1; i + 6 <= size && nedits < MAX_EDITS; i += 6) {
+		uint32_t off;
+		size_t k, span = data[i + 5] % 16 + 1;
+
+		memcpy(&off, data + i, 4);
+		off = snap_offset(off);
+		for (k = 0; k < span && off + k < total &&
+		     (off + k) % sizeof(*pages) >= 8; k++)
+			bytes[off + k] ^= data[i + 4];
+		edits[nedits][0] = off;
+		edits[nedits++][1] = k;
+	}
+	if (xf_vmi_init(&v, &hdr.prof, snap_read, NULL, hdr.slide, NULL))
+		abort();	/* the profile is untouched: must pass */
+	v.lim.max_reads = READ_BUDGET;
+	v.lim.max_tasks = 8192;
+	v.lim.max_fds = 8192;
+	reads = 0;
+	xf_vmi_walk(&v, on_proc, on_sock, &c);
+	if (reads > READ_BUDGET + 1)
+		abort();	/* the budget did not hold */
+	memset(&t, 0, sizeof(t));
+	t.family = c.first.family ? c.first.family : 4;
+	t.proto = data[0] & 1 ? 17 : 6;
+	t.lport = c.first.lport ^ (data[0] >> 4);
+	t.rport = c.first.rport;
+	memcpy(t.laddr, c.first.laddr, 16);
+	memcpy(t.raddr, c.first.raddr, 16);
+	reads = 0;
+	if (xf_vmi_sock_lookup(&v, &t, &s) == 0 && s.file) {
+		reads = 0;
+		xf_vmi_file_owner(&v, s.file, data[0] & 2 ? c.first.sk : 0,
+				  data[0] >> 2, &p, NULL);
+	}
+	if (reads > READ_BUDGET + 1)
+		abort();
+	/* Restore the pristine guest for the next input. */
+	for (i = 0; i < nedits; i++)
+		memcpy(bytes + edits[i][0], pristine + edits[i][0], edits[i][1]);
+	return 0;
+}

@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A live Xen domain as guest memory, from dom0: frames are mapped read-only
+ * through privcmd (libxenforeignmemory) and kept in a small direct-mapped
+ * cache, since mapping is a hypercall and the walker touches the same few
+ * hundred pages again and again. The page-table roots are the vCPUs' CR3s
+ * (libxenctrl); for a PV guest they and every page-table entry hold MFNs,
+ * which xenforeignmemory_map() takes as they are; for HVM they hold GFNs,
+ * which it takes too. So mem_pt.c walks both kinds the same way.
+ *
+ * The guest runs while we read it: a frame may be freed and reused under
+ * us. Reads are of a snapshot that may be torn; the walker's checks catch
+ * the result, and its tasklist_lock check catches the common race.
+ */
+#define __XEN_TOOLS__ 1
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <xenctrl.h>
+#include <xenforeignmemory.h>
+
+#include "mem.h"
+
+#define XEN_MAP_CACHE 512	/* mapped frames kept (power of two) */
+
+struct xen_map {
+	uint64_t frame;		/* ~0 when empty */
+	void *addr;
+};
+
+struct mem_xen {
+	struct xf_mem m;
+	xc_interface *xch;
+	xenforeignmemory_handle *fmem;
+	uint32_t domid;
+	uint64_t maps, hits;
+	struct xen_map cache[XEN_MAP_CACHE];
+};
+
+static void seterr(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+}
+
+static int xen_read_frame(struct xf_mem *m, uint64_t frame, uint32_t off,
+			  void *buf, uint32_t len)
+{
+	struct mem_xen *x = (struct mem_xen *)m;
+	struct xen_map *c = &x->cache[frame & (XEN_MAP_CACHE - 1)];
+
+	if (off > XF_PAGE_SIZE || len > XF_PAGE_SIZE - off)
+		return -EINVAL;
+	if (c->frame != frame) {
+		xen_pfn_t pfn = frame;
+		int merr = 0;
+		void *addr;
+
+		addr = xenforeignmemory_map(x->fmem, x->domid, PROT_READ, 1, &pfn,
+					    &merr);
+		if (!addr)
+			return -EFAULT;
+		if (merr) {
+			xenforeignmemory_unmap(x->fmem, addr, 1);
+			return -EFAULT;
+		}
+		if (c->addr)
+			xenforeignmemory_unmap(x->fmem, c->addr, 1);
+		c->addr = addr;
+		c->frame = frame;
+		x->maps++;
+	} else {
+		x->hits++;
+	}
+	memcpy(buf, (const uint8_t *)c->addr + off, len);
+	return 0;
+}
+
+static void xen_close(struct xf_mem *m)
+{
+	struct mem_xen *x = (struct mem_xen *)m;
+	unsigned int i;
+
+	for (i = 0; i < XEN_MAP_CACHE; i++)
+		if (x->cache[i].addr)
+			xenforeignmemory_unmap(x->fmem, x->cache[i].addr, 1);
+	if (x->fmem)
+		xenforeignmemory_close(x->fmem);
+	if (x->xch)
+		xc_interface_close(x->xch);
+	free(x);
+}
+
+static const struct xf_mem_ops xen_ops = { xen_read_frame, xen_close };
+
+int xf_mem_xen_open(uint32_t domid, struct xf_mem **out, char *err,
+		    size_t errlen)
+{
+	struct mem_xen *x;
+	xc_dominfo_t info;
+	unsigned int v;
+
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->m.ops = &xen_ops;
+	x->m.kind = "xen";
+	x->domid = domid;
+	for (v = 0; v < XEN_MAP_CACHE; v++)
+		x->cache[v].frame = ~0ULL;
+	xf_mem_tlb_flush(&x->m);
+	x->xch = xc_interface_open(NULL, NULL, 0);
+	if (!x->xch) {
+		seterr(err, errlen, "cannot open libxenctrl (not dom0, or privcmd missing): %s",
+		       strerror(errno));
+		goto fail;
+	}
+	x->fmem = xenforeignmemory_open(NULL, 0);
+	if (!x->fmem) {
+		seterr(err, errlen, "cannot open xenforeignmemory: %s", strerror(errno));
+		goto fail;
+	}
+	if (xc_domain_getinfo(x->xch, domid, 1, &info) != 1 || info.domid != domid) {
+		seterr(err, errlen, "no domain with id %u", domid);
+		goto fail;
+	}
+	x->m.pv = !info.hvm;
+	for (v = 0; v <= info.max_vcpu_id && x->m.nr_cr3 < 4; v++) {
+		vcpu_guest_context_any_t ctx;
+		uint64_t cr3;
+
+		if (xc_vcpu_getcontext(x->xch, domid, v, &ctx))
+			continue;
+		cr3 = ctx.x64.ctrlreg[3];
+		/* PV: xen_pfn_to_cr3() is mfn << 12 on x86_64 (identity). */
+		cr3 &= 0x000ffffffffff000ULL;
+		if (cr3)
+			x->m.cr3[x->m.nr_cr3++] = cr3;
+	}
+	if (!x->m.nr_cr3) {
+		seterr(err, errlen, "domain %u: no vCPU context with a page-table root", domid);
+		goto fail;
+	}
+	x->m.root = x->m.cr3[0];
+	*out = &x->m;
+	return 0;
+fail:
+	xen_close(&x->m);
+	return -1;
+}
