@@ -30,7 +30,7 @@ struct xf_dom_stats {
  * with itself and keeps order.
  */
 struct xf_queue {
-	spinlock_t lock;
+	spinlock_t lock;		/* every field below; BH-safe */
 	struct hlist_head hash[1 << XF_PENDING_BITS];
 	struct xf_batch *open;		/* collecting flows */
 	struct list_head batches;	/* closed, oldest first */

@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -255,16 +256,31 @@ static int cmd_scan(const char *addr, const char *range, struct opts *o)
 static int cmd_tcp_listen(long port, struct opts *o)
 {
 	int lfd = listen_on(SOCK_STREAM, port), fd;
+	pid_t parent = getpid();
 	char buf[4096];
 	ssize_t n;
 	long i;
 
 	printf("listening tcp %ld\n", port);
 	fflush(stdout);
+	/* -e: one process per connection, so that clients holding their
+	 * connection open are all echoed at once (not one after another). */
+	if (o->echo)
+		signal(SIGCHLD, SIG_IGN);
 	for (i = 0; !o->count || i < o->count; i++) {
 		fd = accept(lfd, NULL, NULL);
 		if (fd < 0)
 			continue;
+		if (o->echo) {
+			pid_t pid = fork();
+
+			if (pid > 0) {
+				close(fd);
+				continue;
+			}
+			if (pid == 0)
+				close(lfd);
+		}
 		while ((n = read(fd, buf, sizeof(buf))) > 0) {
 			if (o->echo && write(fd, buf, n) != n)
 				break;
@@ -273,6 +289,8 @@ static int cmd_tcp_listen(long port, struct opts *o)
 		}
 		fflush(stdout);
 		close(fd);
+		if (o->echo && getpid() != parent)
+			_exit(0);
 	}
 	return 0;
 }

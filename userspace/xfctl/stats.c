@@ -8,6 +8,8 @@
 #include "nl.h"
 #include "xfctl.h"
 
+void xfctl_print_daemon_stats(FILE *f);	/* daemon_stats.c */
+
 static const char *const stat_names[XFILTER_STATS_A_MAX + 1] = {
 	[XFILTER_STATS_A_PACKETS] = "packets",
 	[XFILTER_STATS_A_BYTES] = "bytes",
@@ -64,6 +66,7 @@ static int stats_cb(struct nl_msg *msg, void *arg)
 	if (xfctl_opts.json && tb[XFILTER_A_GENERATION])
 		printf(",\"generation\":%llu",
 		       (unsigned long long)nla_get_u64(tb[XFILTER_A_GENERATION]));
+	xfctl_print_daemon_stats(stdout);
 	if (xfctl_opts.json)
 		fputs("}\n", stdout);
 	return NL_OK;

@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# SYN-to-verdict latency of the userland filter (xfilterd) against the
+# time a TCP connection takes with no filter at all, in the Xen lab:
+#
+#	scripts/lab/run --script tests/bench/userland-latency.sh
+#
+# Three runs of N connections from g1 (user mail) to dom0:25:
+#   A  no xfilter.ko: plain connect() time, p50/p99
+#   B  userland mode, an owner rule on port 25, default batching
+#      (batch_delay_us 2000): every SYN is held, attributed by xfilterd
+#   C  the same with batch_flows=1: a batch is sent at once
+# For B and C: connect time p50/p99, and SYN-to-verdict p50/p99 as
+# xfilterd measured it (the module's flow age at fetch + our time to the
+# verdict). The ratio is SYN-to-verdict p50 / no-filter connect p50.
+# Prints "XF_BENCH ..." lines, parsed by whoever collects figures.
+. ./lib.sh
+. ./xfd_lib.sh
+
+N=${XF_BENCH_N:-200}
+trap 'kill $L1 2>/dev/null; xfd_cleanup' EXIT
+xfnet tcp-listen 25 > /dev/null 2>&1 & L1=$!
+
+# p50 and p99 of the "us=" values of xfnet -v output on stdin.
+pct()
+{
+	sed -n 's/^connect .* rc=0 us=\([0-9]*\)$/\1/p' | sort -n |
+		awk '{ v[NR] = $1 } END { if (!NR) { print "0 0 0"; exit }
+			i50 = int((NR - 1) * 0.50) + 1; i99 = int((NR - 1) * 0.99) + 1
+			print v[i50], v[i99], NR }'
+}
+
+run_connects()
+{
+	as mail g1 "xfnet tcp-connect 10.0.0.1 25 -n $N -t 5000 -v" | pct
+}
+
+set -- $(run_connects)
+a50=$1 a99=$2 an=$3
+echo "XF_BENCH nofilter connect_us p50=$a50 p99=$a99 n=$an"
+
+xfd_setup g1 || { echo "XF_BENCH xfilterd did not start"; exit 1; }
+xfctl rule add dom g1 uid 1001 dport 25 drop
+for mode in B C; do
+	[ $mode = C ] && echo 1 > /sys/module/xfilter/parameters/batch_flows
+	xfd_stop
+	rm -f "$XFD_STATS"
+	xfd_start
+	wait_for 240 xfd_ready g1
+	set -- $(run_connects)
+	c50=$1 c99=$2 cn=$3
+	sleep 1
+	set -- $(sed -n 's/^syn_us //p' "$XFD_STATS")
+	s50=$1 s99=$2 smax=$3
+	set -- $(sed -n 's/^batch_us //p' "$XFD_STATS")
+	echo "XF_BENCH userland-$mode connect_us p50=$c50 p99=$c99 n=$cn syn_to_verdict_us p50=$s50 p99=$s99 max=$smax daemon_batch_us p50=$1 p99=$2"
+	echo "XF_BENCH userland-$mode ratio syn_to_verdict_p50/nofilter_connect_p50=$(awk -v a=$s50 -v b=$a50 'BEGIN { printf "%.2f", b ? a / b : 0 }') p99/p99=$(awk -v a=$s99 -v b=$a99 'BEGIN { printf "%.2f", b ? a / b : 0 }') added_connect_p50_us=$((c50 - a50))"
+done
+xfctl stats
+t_ok "benchmark ran" test "$an" -gt 0
+t_done

@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The userland filter's own figures for `xfctl stats`: xfilterd keeps them
+ * in /run/xfilter/xfilterd.stats (see userspace/xfilterd/stats.c); absent
+ * when no daemon runs. Printed after the module's counters: JSON members
+ * ("xfilterd":{...}) or an indented block.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xfctl.h"
+
+#define XFD_STATS_FILE "/run/xfilter/xfilterd.stats"
+
+void xfctl_print_daemon_stats(FILE *out)
+{
+	unsigned long long batches = 0, flows = 0;
+	unsigned int b[3] = { 0 }, s[3] = { 0 }, samples = 0;
+	char line[512];
+	bool running;
+	int pid = 0, ndom = 0;
+	FILE *f = fopen(XFD_STATS_FILE, "r");
+
+	if (!f) {
+		if (!xfctl_opts.json)
+			fprintf(out, "xfilterd         not running\n");
+		else
+			fprintf(out, ",\"xfilterd\":null");
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		sscanf(line, "pid %d", &pid);
+		sscanf(line, "batches %llu", &batches);
+		sscanf(line, "flows %llu", &flows);
+		sscanf(line, "batch_us %u %u %u", &b[0], &b[1], &b[2]);
+		sscanf(line, "syn_us %u %u %u", &s[0], &s[1], &s[2]);
+		sscanf(line, "samples %u", &samples);
+	}
+	running = pid > 0 && kill(pid, 0) == 0;
+	if (xfctl_opts.json) {
+		fprintf(out, ",\"xfilterd\":{\"pid\":%d,\"running\":%s,\"batches\":%llu,\"flows\":%llu,"
+			"\"batch_us\":{\"p50\":%u,\"p99\":%u,\"max\":%u},"
+			"\"syn_to_verdict_us\":{\"p50\":%u,\"p99\":%u,\"max\":%u},\"samples\":%u,\"domains\":[",
+			pid, running ? "true" : "false", batches, flows, b[0], b[1],
+			b[2], s[0], s[1], s[2], samples);
+	} else {
+		fprintf(out, "xfilterd         pid %d%s, %llu batches, %llu flows\n",
+			pid, running ? "" : " (not running)", batches, flows);
+		fprintf(out, "batch_latency    p50 %u us  p99 %u us  max %u us\n",
+			b[0], b[1], b[2]);
+		fprintf(out, "syn_to_verdict   p50 %u us  p99 %u us  max %u us (%u samples)\n",
+			s[0], s[1], s[2], samples);
+	}
+	rewind(f);
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int id;
+		char name[64], state[16];
+
+		if (sscanf(line, "domain %u %63s %15s", &id, name, state) != 3)
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		if (xfctl_opts.json)
+			fprintf(out, "%s{\"domid\":%u,\"name\":\"%s\",\"state\":\"%s\"}",
+				ndom ? "," : "", id,
+				strpbrk(name, "\"\\") ? "?" : name, state);
+		else
+			fprintf(out, "  %s\n", line);
+		ndom++;
+	}
+	if (xfctl_opts.json)
+		fputs("]}", out);
+	fclose(f);
+}

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One batch: BATCH_GET, attribution, one VERDICT message with every flow.
+ *
+ * The batch comes from the module, but the flows in it were made by the
+ * guest: addresses and ports are just data here, lengths are checked
+ * before copying, and at most XFD_BATCH_MAX flows are taken (the module's
+ * own limit is 256). A domain whose introspection is not ready gets its
+ * fail policy as an explicit action, at once, instead of making its
+ * packets wait for the verdict timeout.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "flow.h"
+#include "xfilterd.h"
+
+#define XFD_BATCH_MAX 256
+#define XFD_BATCHES_PER_PASS 16	/* per domain, per wakeup */
+
+struct batch {
+	uint32_t domid, id;
+	int n;
+	struct xfd_flow f[XFD_BATCH_MAX];
+};
+
+static int parse_flow(struct nlattr *nest, uint32_t domid, struct xfd_flow *f)
+{
+	struct nlattr *tb[XFILTER_FLOW_A_MAX + 1];
+	int alen;
+
+	memset(f, 0, sizeof(*f));
+	if (nla_parse_nested(tb, XFILTER_FLOW_A_MAX, nest, NULL) < 0 ||
+	    !tb[XFILTER_FLOW_A_ID] || !tb[XFILTER_FLOW_A_FAMILY] ||
+	    !tb[XFILTER_FLOW_A_PROTO] || !tb[XFILTER_FLOW_A_SADDR] ||
+	    !tb[XFILTER_FLOW_A_DADDR])
+		return -1;
+	f->id = nla_get_u32(tb[XFILTER_FLOW_A_ID]);
+	f->domid = domid;
+	f->family = nla_get_u8(tb[XFILTER_FLOW_A_FAMILY]) == AF_INET6 ?
+		    XF_AF_INET6 : XF_AF_INET;
+	alen = f->family == XF_AF_INET6 ? 16 : 4;
+	if (nla_len(tb[XFILTER_FLOW_A_SADDR]) != alen ||
+	    nla_len(tb[XFILTER_FLOW_A_DADDR]) != alen)
+		return -1;
+	f->proto = nla_get_u8(tb[XFILTER_FLOW_A_PROTO]);
+	memcpy(f->saddr, nla_data(tb[XFILTER_FLOW_A_SADDR]), alen);
+	memcpy(f->daddr, nla_data(tb[XFILTER_FLOW_A_DADDR]), alen);
+	if (tb[XFILTER_FLOW_A_SPORT])
+		f->sport = nla_get_u16(tb[XFILTER_FLOW_A_SPORT]);
+	if (tb[XFILTER_FLOW_A_DPORT])
+		f->dport = nla_get_u16(tb[XFILTER_FLOW_A_DPORT]);
+	if (tb[XFILTER_FLOW_A_AGE_US])
+		f->age_us = nla_get_u32(tb[XFILTER_FLOW_A_AGE_US]);
+	return 0;
+}
+
+static int batch_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[XFILTER_A_MAX + 1], *a;
+	struct batch *b = arg;
+	int rem;
+
+	if (xf_nl_parse(msg, tb) < 0 || !tb[XFILTER_A_BATCH_ID] ||
+	    !tb[XFILTER_A_FLOWS])
+		return NL_SKIP;
+	b->id = nla_get_u32(tb[XFILTER_A_BATCH_ID]);
+	nla_for_each_nested(a, tb[XFILTER_A_FLOWS], rem) {
+		if (b->n >= XFD_BATCH_MAX)
+			break;
+		if (parse_flow(a, b->domid, &b->f[b->n]) == 0)
+			b->n++;
+	}
+	return NL_OK;
+}
+
+static int batch_fetch(struct xf_nl *nl, struct batch *b)
+{
+	struct nl_msg *msg = xf_nl_msg(nl, XFILTER_CMD_BATCH_GET, 0);
+
+	b->n = 0;
+	b->id = 0;
+	if (!msg)
+		return -ENOMEM;
+	nla_put_u32(msg, XFILTER_A_DOMID, b->domid);
+	return xf_nl_request(nl, msg, batch_cb, b);
+}
+
+static void put_owner(struct nl_msg *msg, const struct xf_owner *o)
+{
+	struct nlattr *n = nla_nest_start(msg, XFILTER_VERDICT_A_OWNER);
+	char comm[XF_COMM_LEN], exe[XF_EXE_LEN];
+
+	/* Guest bytes: terminate them ourselves before handing them on. */
+	memcpy(comm, o->comm, sizeof(comm));
+	comm[sizeof(comm) - 1] = 0;
+	nla_put_u32(msg, XFILTER_OWNER_A_FLAGS, o->flags & XFILTER_OWNER_F_ALL);
+	nla_put_u32(msg, XFILTER_OWNER_A_PID, o->pid);
+	nla_put_u32(msg, XFILTER_OWNER_A_TGID, o->tgid);
+	if (o->flags & XF_OWNER_F_PPID)
+		nla_put_u32(msg, XFILTER_OWNER_A_PPID, o->ppid);
+	nla_put_u32(msg, XFILTER_OWNER_A_UID, o->uid);
+	nla_put_u32(msg, XFILTER_OWNER_A_GID, o->gid);
+	nla_put_u32(msg, XFILTER_OWNER_A_EUID, o->euid);
+	nla_put_u32(msg, XFILTER_OWNER_A_EGID, o->egid);
+	if (o->flags & XF_OWNER_F_CGROUP)
+		nla_put_u64(msg, XFILTER_OWNER_A_CGROUP, o->cgroup_id);
+	nla_put_string(msg, XFILTER_OWNER_A_COMM, comm);
+	if (o->flags & XF_OWNER_F_EXE) {
+		memcpy(exe, o->exe, sizeof(exe));
+		exe[sizeof(exe) - 1] = 0;
+		nla_put_string(msg, XFILTER_OWNER_A_EXE, exe);
+	}
+	nla_nest_end(msg, n);
+}
+
+/* action < 0: let the module match its rules with the owner (or none). */
+static int batch_answer(struct xf_nl *nl, const struct batch *b, int action)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(65536);
+	struct nlattr *all, *v;
+	int i;
+
+	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+				 0, XFILTER_CMD_VERDICT, XFILTER_GENL_VERSION)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nla_put_u32(msg, XFILTER_A_DOMID, b->domid);
+	nla_put_u32(msg, XFILTER_A_BATCH_ID, b->id);
+	all = nla_nest_start(msg, XFILTER_A_VERDICTS);
+	for (i = 0; i < b->n; i++) {
+		v = nla_nest_start(msg, i);
+		if (!v)
+			break;
+		nla_put_u32(msg, XFILTER_VERDICT_A_FLOW_ID, b->f[i].id);
+		if (action >= 0)
+			nla_put_u8(msg, XFILTER_VERDICT_A_ACTION, action);
+		else if (b->f[i].attributed)
+			put_owner(msg, &b->f[i].owner);
+		nla_nest_end(msg, v);
+	}
+	nla_nest_end(msg, all);
+	return xf_nl_request(nl, msg, NULL, NULL);
+}
+
+static void log_flow(const struct xfd_dom *d, const struct xfd_flow *f)
+{
+	char s[INET6_ADDRSTRLEN], t[INET6_ADDRSTRLEN];
+	int af = f->family == XF_AF_INET6 ? AF_INET6 : AF_INET;
+
+	if (xfd_log_level < XFD_DEBUG)
+		return;
+	inet_ntop(af, f->saddr, s, sizeof(s));
+	inet_ntop(af, f->daddr, t, sizeof(t));
+	if (f->attributed)
+		xfd_dbg("dom %u flow %u proto %u %s:%u -> %s:%u: pid %u uid %u comm %s",
+			d->domid, f->id, f->proto, s, f->sport, t, f->dport,
+			f->owner.tgid, f->owner.uid, f->owner.comm);
+	else
+		xfd_dbg("dom %u flow %u proto %u %s:%u -> %s:%u: unattributed",
+			d->domid, f->id, f->proto, s, f->sport, t, f->dport);
+}
+
+static int dom_ready(uint32_t domid, struct xfd_dom **out)
+{
+	struct xfd_dom *d;
+	int ready;
+
+	pthread_mutex_lock(&xfd_dom_lock);
+	for (d = xfd_doms; d; d = d->next)
+		if (d->domid == domid && d->alive)
+			break;
+	ready = d && d->state == XFD_DOM_READY && d->g;
+	pthread_mutex_unlock(&xfd_dom_lock);
+	*out = d;
+	return ready;
+}
+
+/* Returns 1 if a batch was served, 0 if none waits, <0 on error. */
+static int serve_one(struct xf_nl *nl, struct batch *b, uint32_t last_id)
+{
+	uint32_t syn_us[XFD_BATCH_MAX];
+	struct xfd_dom *d;
+	uint64_t t0, t1;
+	int i, err, action = -1, nattr = 0;
+
+	err = batch_fetch(nl, b);
+	if (err == -ENOENT || (!err && b->n == 0))
+		return 0;
+	if (err) {
+		xfd_warn("dom %u: fetching a batch: %s", b->domid,
+			 xf_nl_strerror(nl, err));
+		return err;
+	}
+	if (b->id == last_id)
+		return 0;	/* answered but still there: leave it to the timeout */
+	t0 = xfd_now_us();
+	if (dom_ready(b->domid, &d)) {
+		xfd_attribute(d, b->f, b->n, t0 + xfd_cfg.batch_budget_us);
+	} else {
+		action = xfd_fail_policy(nl, b->domid);
+		xfd_dbg("dom %u: introspection not ready: batch %u (%d flows) gets the fail policy",
+			b->domid, b->id, b->n);
+	}
+	err = batch_answer(nl, b, action);
+	t1 = xfd_now_us();
+	if (err)
+		xfd_warn("dom %u: verdicts for batch %u: %s", b->domid, b->id,
+			 xf_nl_strerror(nl, err));
+	for (i = 0; i < b->n; i++) {
+		syn_us[i] = b->f[i].age_us + (uint32_t)(t1 - t0);
+		if (b->f[i].attributed)
+			nattr++;
+		if (d && action < 0)
+			log_flow(d, &b->f[i]);
+	}
+	if (d && action < 0) {
+		d->batches++;
+		d->flows += b->n;
+		d->attributed += nattr;
+		d->unattributed += b->n - nattr;
+	}
+	xfd_stats_batch(b->domid, b->n, t1 - t0, syn_us, b->n);
+	return 1;
+}
+
+void xfd_batch_domain(struct xf_nl *nl, uint32_t domid)
+{
+	static struct batch b;	/* 20 KiB: not on the stack */
+	uint32_t last = 0;
+	int i;
+
+	for (i = 0; i < XFD_BATCHES_PER_PASS; i++) {
+		b.domid = domid;
+		if (serve_one(nl, &b, last) <= 0)
+			break;
+		last = b.id;
+	}
+}
+
+void xfd_batch_drain_fail(struct xf_nl *nl)
+{
+	static struct batch b;
+	struct xfd_dom *d;
+	uint32_t ids[256], last;
+	int n = 0, i, j, action;
+
+	pthread_mutex_lock(&xfd_dom_lock);
+	for (d = xfd_doms; d && n < 256; d = d->next)
+		if (d->alive)
+			ids[n++] = d->domid;
+	pthread_mutex_unlock(&xfd_dom_lock);
+	for (i = 0; i < n; i++) {
+		action = -1;
+		last = 0;
+		for (j = 0; j < XFD_BATCHES_PER_PASS; j++) {
+			b.domid = ids[i];
+			if (batch_fetch(nl, &b) || b.n == 0 || b.id == last)
+				break;
+			if (action < 0)
+				action = xfd_fail_policy(nl, ids[i]);
+			batch_answer(nl, &b, action);
+			xfd_info("dom %u: shutdown: batch %u (%d flows) answered with the fail policy",
+				 ids[i], b.id, b.n);
+			last = b.id;
+		}
+	}
+}

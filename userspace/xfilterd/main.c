@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xfilterd: options, the event loop, shutdown.
+ *
+ *	xfilterd [--foreground] [-v|-q] [--kernel-path DIR]... [--pin GUEST=FILE]...
+ *		 [--profile-dir DIR] [--state-dir DIR] [--run-dir DIR]
+ *		 [--budget-ms N]
+ *
+ * One thread polls three things: the "batch" multicast group (a domain has
+ * flows waiting), the xenstore watch (domains come and go) and a signalfd.
+ * While a socket of ours is joined to the group the module counts the
+ * userland filter as present; closing it on exit makes new flows get the
+ * fail policy at once, and what was still waiting is answered with that
+ * policy before we go, so no packet waits for the timeout.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "xfilterd.h"
+
+#define XFD_TICK_MS 200
+#define XFD_SWEEP_US 1000000	/* look for batches we were not told about */
+#define XFD_DOMID_LIMIT (XFILTER_DOMID_MAX + 1)
+
+struct xfd_config xfd_cfg = {
+	.profile_dir = "/var/lib/xfilter/profiles",
+	.state_dir = "/var/lib/xfilter",
+	.run_dir = "/run/xfilter",
+	.batch_budget_us = 250000,
+};
+
+static const char *const default_search[] = {
+	"/xf/guest", "/boot", "/var/lib/xfilter/kernels",
+};
+
+/* Domains notified since the last pass, deduplicated. */
+static uint8_t pending[XFD_DOMID_LIMIT / 8 + 1];
+static bool overrun;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: xfilterd [OPTIONS]\n"
+		"  -f, --foreground        do not detach (systemd, tests)\n"
+		"  -v, --verbose           debug logging (-q: warnings only)\n"
+		"  -k, --kernel-path DIR   where guest kernel images are (repeatable;\n"
+		"                          default /xf/guest /boot /var/lib/xfilter/kernels)\n"
+		"  -P, --pin GUEST=FILE    use this profile (.xfp) or kernel image for a\n"
+		"                          guest named by name, UUID or domid (repeatable)\n"
+		"      --profile-dir DIR   built profiles cache (default %s)\n"
+		"      --state-dir DIR     domid/UUID map (default %s)\n"
+		"      --run-dir DIR       status file for xfctl (default %s)\n"
+		"      --budget-ms N       time one batch may take (default %u)\n",
+		xfd_cfg.profile_dir, xfd_cfg.state_dir, xfd_cfg.run_dir,
+		xfd_cfg.batch_budget_us / 1000);
+}
+
+static int add_pin(const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct xfd_pin *p;
+	size_t len;
+
+	if (!eq || eq == arg || !eq[1] || xfd_cfg.nr_pins >= XFD_MAX_PINS)
+		return -1;
+	p = &xfd_cfg.pins[xfd_cfg.nr_pins++];
+	p->guest = strndup(arg, eq - arg);
+	p->path = eq + 1;
+	len = strlen(p->path);
+	p->is_profile = len > 4 && !strcmp(p->path + len - 4, ".xfp");
+	return p->guest ? 0 : -1;
+}
+
+static int parse_args(int argc, char **argv, bool *foreground)
+{
+	static const struct option opts[] = {
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "kernel-path", required_argument, NULL, 'k' },
+		{ "pin", required_argument, NULL, 'P' },
+		{ "profile-dir", required_argument, NULL, 1 },
+		{ "state-dir", required_argument, NULL, 2 },
+		{ "run-dir", required_argument, NULL, 3 },
+		{ "budget-ms", required_argument, NULL, 4 },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	long v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "fvqk:P:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			*foreground = true;
+			break;
+		case 'v':
+			xfd_log_level = XFD_DEBUG;
+			break;
+		case 'q':
+			xfd_log_level = XFD_WARN;
+			break;
+		case 'k':
+			if (xfd_cfg.nr_search >= XFD_MAX_SEARCH) {
+				fprintf(stderr, "xfilterd: at most %d --kernel-path\n",
+					XFD_MAX_SEARCH);
+				return -1;
+			}
+			xfd_cfg.search[xfd_cfg.nr_search++] = optarg;
+			break;
+		case 'P':
+			if (add_pin(optarg)) {
+				fprintf(stderr, "xfilterd: bad --pin '%s' (GUEST=FILE)\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 1:
+			xfd_cfg.profile_dir = optarg;
+			break;
+		case 2:
+			xfd_cfg.state_dir = optarg;
+			break;
+		case 3:
+			xfd_cfg.run_dir = optarg;
+			break;
+		case 4:
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 10000) {
+				fprintf(stderr, "xfilterd: bad --budget-ms '%s' (1..10000)\n",
+					optarg);
+				return -1;
+			}
+			xfd_cfg.batch_budget_us = v * 1000;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "xfilterd: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (!xfd_cfg.nr_search) {
+		for (c = 0; c < (int)(sizeof(default_search) / sizeof(default_search[0])); c++)
+			xfd_cfg.search[xfd_cfg.nr_search++] = default_search[c];
+	}
+	return 0;
+}
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[XFILTER_A_MAX + 1];
+	uint32_t domid;
+
+	if (genlmsg_hdr(nlmsg_hdr(msg))->cmd != XFILTER_CMD_BATCH_NOTIFY ||
+	    xf_nl_parse(msg, tb) < 0 || !tb[XFILTER_A_DOMID])
+		return NL_SKIP;
+	domid = nla_get_u32(tb[XFILTER_A_DOMID]);
+	if (domid < XFD_DOMID_LIMIT)
+		pending[domid / 8] |= 1 << (domid % 8);
+	return NL_OK;
+}
+
+/* Read every notification queued on the event socket (non-blocking). */
+static void read_events(struct xf_nl *ev)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int i, err;
+
+	if (!cb)
+		return;
+	/* Multicast: sequence 0, not ours (a fresh cb would refuse them). */
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, xf_nl_no_seq_check, NULL);
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, NULL);
+	for (i = 0; i < 64; i++) {
+		err = nl_recvmsgs(ev->sk, cb);
+		if (err == -NLE_AGAIN)
+			break;
+		if (err == -NLE_NOMEM) {
+			/* ENOBUFS: notifications were lost; sweep everything. */
+			overrun = true;
+			continue;
+		}
+		if (err < 0) {
+			xfd_warn("batch notifications: %s", nl_geterror(err));
+			break;
+		}
+	}
+	nl_cb_put(cb);
+}
+
+static void serve_pending(struct xf_nl *nl, bool all)
+{
+	struct xfd_dom *d;
+	uint32_t domid, ids[256];
+	int n = 0, i;
+
+	if (all) {
+		pthread_mutex_lock(&xfd_dom_lock);
+		for (d = xfd_doms; d && n < 256; d = d->next)
+			if (d->alive && d->domid < XFD_DOMID_LIMIT)
+				ids[n++] = d->domid;
+		pthread_mutex_unlock(&xfd_dom_lock);
+		for (i = 0; i < n; i++)
+			pending[ids[i] / 8] |= 1 << (ids[i] % 8);
+	}
+	for (domid = 0; domid < XFD_DOMID_LIMIT; domid++) {
+		if (!pending[domid / 8]) {
+			domid |= 7;
+			continue;
+		}
+		if (pending[domid / 8] & (1 << (domid % 8))) {
+			pending[domid / 8] &= ~(1 << (domid % 8));
+			xfd_batch_domain(nl, domid);
+		}
+	}
+}
+
+static int open_netlink(struct xf_nl *nl, struct xf_nl *ev)
+{
+	if (xf_nl_open(nl)) {
+		xfd_err("%s", nl->errmsg);
+		return -1;
+	}
+	if (xf_nl_open(ev) || xf_nl_join(ev, XFILTER_MCGRP_BATCH)) {
+		xfd_err("%s", ev->errmsg);
+		xf_nl_close(nl);
+		xf_nl_close(ev);
+		return -1;
+	}
+	nl_socket_set_nonblocking(ev->sk);
+	/* Bursts of notifications must not be lost to a small buffer. */
+	nl_socket_set_buffer_size(ev->sk, 1 << 20, 0);
+	return 0;
+}
+
+static int signal_fd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);
+	if (pthread_sigmask(SIG_BLOCK, &set, NULL))
+		return -1;
+	sigdelset(&set, SIGPIPE);
+	return signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+}
+
+/* Returns true to go on. */
+static bool on_signal(int sfd, struct xf_nl *nl)
+{
+	struct signalfd_siginfo si;
+
+	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			xfd_info("SIGHUP: rescanning domains");
+			xfd_domains_scan(nl);
+			continue;
+		}
+		xfd_info("signal %u: shutting down", si.ssi_signo);
+		return false;
+	}
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	struct xf_nl nl, ev;
+	bool foreground = false, run = true;
+	uint64_t last_sweep = 0, now;
+	int sfd;
+
+	if (parse_args(argc, argv, &foreground))
+		return 2;
+	sfd = signal_fd();	/* before any thread: they inherit the mask */
+	if (sfd < 0) {
+		xfd_err("signalfd: %s", strerror(errno));
+		return 1;
+	}
+	if (!foreground && daemon(0, 1)) {
+		xfd_err("daemon: %s", strerror(errno));
+		return 1;
+	}
+	if (open_netlink(&nl, &ev))
+		return 1;
+	if (xfd_domains_init()) {
+		xf_nl_close(&ev);
+		xf_nl_close(&nl);
+		return 1;
+	}
+	xfd_rebind_load();
+	if (xfd_prep_start()) {
+		xfd_err("cannot start the introspection thread");
+		return 1;
+	}
+	xfd_domains_scan(&nl);
+	xfd_info("running: joined '%s', %d kernel search dirs, batch budget %u ms",
+		 XFILTER_MCGRP_BATCH, xfd_cfg.nr_search,
+		 xfd_cfg.batch_budget_us / 1000);
+	/* Batches that waited for a daemon (a restart) are served at once. */
+	serve_pending(&nl, true);
+
+	while (run) {
+		struct pollfd pfd[3] = {
+			{ .fd = nl_socket_get_fd(ev.sk), .events = POLLIN },
+			{ .fd = xfd_domains_fd(), .events = POLLIN },
+			{ .fd = sfd, .events = POLLIN },
+		};
+
+		if (poll(pfd, 3, XFD_TICK_MS) < 0 && errno != EINTR) {
+			xfd_err("poll: %s", strerror(errno));
+			break;
+		}
+		if (pfd[2].revents & POLLIN)
+			run = on_signal(sfd, &nl);
+		if (pfd[1].revents & POLLIN)
+			xfd_domains_event(&nl);
+		if (pfd[0].revents & POLLIN)
+			read_events(&ev);
+		now = xfd_now_us();
+		if (overrun || now - last_sweep >= XFD_SWEEP_US) {
+			if (overrun)
+				xfd_warn("notifications were lost: sweeping every domain");
+			serve_pending(&nl, true);
+			overrun = false;
+			last_sweep = now;
+		} else {
+			serve_pending(&nl, false);
+		}
+		xfd_domains_tick();
+		xfd_stats_write(false);
+	}
+
+	/* Leave the group first: from now on the kernel applies the fail
+	 * policy itself; then answer what is still waiting the same way. */
+	xf_nl_close(&ev);
+	xfd_batch_drain_fail(&nl);
+	xfd_prep_stop();
+	xfd_rebind_save();
+	xfd_domains_exit();
+	xfd_stats_exit();
+	xf_nl_close(&nl);
+	xfd_info("stopped");
+	return 0;
+}

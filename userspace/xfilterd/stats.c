@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Figures for `xfctl stats` and the tests, in run_dir/xfilterd.stats
+ * (written to a temporary file and renamed, so readers never see half):
+ *
+ *	pid N
+ *	batches N / flows N
+ *	batch_us p50 p99 max	time we took per batch (fetch to verdict)
+ *	syn_us p50 p99 max	first packet held to verdict sent
+ *	domain ID NAME STATE flows=N attributed=N unattributed=N walks=N
+ *		fast=N kernel=PATH [why=...]
+ *
+ * Percentiles are exact over the last XFD_SAMPLES samples.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "xfilterd.h"
+
+#define XFD_SAMPLES 4096
+#define XFD_WRITE_EVERY_US 500000
+
+struct ring {
+	uint32_t v[XFD_SAMPLES];
+	uint32_t n, next;
+	uint32_t max;
+};
+
+static struct ring batch_ring, syn_ring;
+static uint64_t total_batches, total_flows, last_write;
+static bool dirty = true;
+
+static void ring_add(struct ring *r, uint32_t v)
+{
+	r->v[r->next] = v;
+	r->next = (r->next + 1) % XFD_SAMPLES;
+	if (r->n < XFD_SAMPLES)
+		r->n++;
+	if (v > r->max)
+		r->max = v;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void ring_pct(const struct ring *r, uint32_t *p50, uint32_t *p99)
+{
+	static uint32_t tmp[XFD_SAMPLES];
+
+	*p50 = *p99 = 0;
+	if (!r->n)
+		return;
+	memcpy(tmp, r->v, r->n * sizeof(tmp[0]));
+	qsort(tmp, r->n, sizeof(tmp[0]), cmp_u32);
+	*p50 = tmp[(r->n - 1) / 2];
+	*p99 = tmp[(uint64_t)(r->n - 1) * 99 / 100];
+}
+
+void xfd_stats_batch(uint32_t domid, int nflows, uint64_t batch_us,
+		     const uint32_t *syn_us, int n)
+{
+	int i;
+
+	total_batches++;
+	total_flows += nflows;
+	ring_add(&batch_ring, batch_us > UINT32_MAX ? UINT32_MAX : batch_us);
+	for (i = 0; i < n; i++)
+		ring_add(&syn_ring, syn_us[i]);
+	dirty = true;
+}
+
+static const char *state_name(int s)
+{
+	static const char *const names[] = { "new", "opening", "ready", "failed" };
+
+	return s >= 0 && s < 4 ? names[s] : "?";
+}
+
+static void path_of(char *buf, size_t len, const char *suffix)
+{
+	snprintf(buf, len, "%s/xfilterd.stats%s", xfd_cfg.run_dir, suffix);
+}
+
+void xfd_stats_write(bool force)
+{
+	char path[300], tmp[310], why[256];
+	uint32_t b50, b99, s50, s99;
+	uint64_t now = xfd_now_us();
+	struct xfd_dom *d;
+	FILE *f;
+	size_t i;
+
+	/* Domain states change on the prep thread, without a batch: write
+	 * at least every XFD_WRITE_EVERY_US, dirty or not (it is small). */
+	if (!force && !dirty && now - last_write < XFD_WRITE_EVERY_US)
+		return;
+	if (!force && dirty && now - last_write < XFD_WRITE_EVERY_US / 5)
+		return;
+	mkdir(xfd_cfg.run_dir, 0755);
+	path_of(path, sizeof(path), "");
+	path_of(tmp, sizeof(tmp), ".tmp");
+	f = fopen(tmp, "w");
+	if (!f) {
+		xfd_dbg("cannot write %s: %s", tmp, strerror(errno));
+		return;
+	}
+	ring_pct(&batch_ring, &b50, &b99);
+	ring_pct(&syn_ring, &s50, &s99);
+	fprintf(f, "pid %d\nbatches %llu\nflows %llu\n", (int)getpid(),
+		(unsigned long long)total_batches,
+		(unsigned long long)total_flows);
+	fprintf(f, "batch_us %u %u %u\nsyn_us %u %u %u\nsamples %u\n", b50, b99,
+		batch_ring.max, s50, s99, syn_ring.max, syn_ring.n);
+	pthread_mutex_lock(&xfd_dom_lock);
+	for (d = xfd_doms; d; d = d->next) {
+		if (!d->alive)
+			continue;
+		/* Guest-chosen names: keep the line format intact. */
+		snprintf(why, sizeof(why), "%s", d->why);
+		for (i = 0; why[i]; i++)
+			if (why[i] == '\n')
+				why[i] = ' ';
+		fprintf(f, "domain %u %s %s flows=%llu attributed=%llu unattributed=%llu walks=%llu fast=%llu kernel=%s%s%s\n",
+			d->domid, d->name[0] ? d->name : "-",
+			state_name(d->state), (unsigned long long)d->flows,
+			(unsigned long long)d->attributed,
+			(unsigned long long)d->unattributed,
+			(unsigned long long)d->walks,
+			(unsigned long long)d->fast_hits,
+			d->kernel[0] ? d->kernel : "-", why[0] ? " why=" : "",
+			why);
+	}
+	pthread_mutex_unlock(&xfd_dom_lock);
+	if (fclose(f) == 0 && rename(tmp, path) == 0) {
+		dirty = false;
+		last_write = now;
+	}
+}
+
+void xfd_stats_exit(void)
+{
+	char path[300];
+
+	path_of(path, sizeof(path), "");
+	unlink(path);
+}

@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xfilterd: the userland verdict source of xfilter.ko (the "safe mode" of
+ * the design). The module holds the first packets of flows whose rules need
+ * an owner and tells us about them in batches; we find the owner of each
+ * flow by reading the guest kernel's memory and send the owners back, all
+ * verdicts of a batch in one message. The module then matches its own rule
+ * table (core/rule.c, the one matcher) with the owner we found, so a rule
+ * change between our lookup and the verdict can never apply a stale table.
+ *
+ * Threads: the main thread owns netlink, xenstore and every batch; one
+ * helper thread opens introspection sessions (building a guest kernel
+ * profile can take seconds under TCG) and hands them over under dom_lock.
+ */
+#ifndef XFILTERD_H
+#define XFILTERD_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "guest.h"
+#include "nl.h"
+
+/* ---- logging (log.c) ------------------------------------------------------ */
+
+enum xfd_level { XFD_ERR, XFD_WARN, XFD_INFO, XFD_DEBUG };
+
+extern int xfd_log_level;
+void xfd_log(int level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+#define xfd_err(...) xfd_log(XFD_ERR, __VA_ARGS__)
+#define xfd_warn(...) xfd_log(XFD_WARN, __VA_ARGS__)
+#define xfd_info(...) xfd_log(XFD_INFO, __VA_ARGS__)
+#define xfd_dbg(...) \
+	do { if (xfd_log_level >= XFD_DEBUG) xfd_log(XFD_DEBUG, __VA_ARGS__); } while (0)
+
+uint64_t xfd_now_us(void);	/* CLOCK_MONOTONIC */
+
+/* ---- configuration (main.c) ----------------------------------------------- */
+
+#define XFD_MAX_SEARCH 8
+#define XFD_MAX_PINS 32
+
+/* A profile or kernel image set for one guest by name, UUID or domid. */
+struct xfd_pin {
+	const char *guest;
+	const char *path;
+	bool is_profile;
+};
+
+struct xfd_config {
+	const char *search[XFD_MAX_SEARCH];	/* guest kernel images */
+	int nr_search;
+	const char *profile_dir;	/* cache of built profiles */
+	const char *state_dir;		/* domid -> UUID map */
+	const char *run_dir;		/* status file for xfctl */
+	struct xfd_pin pins[XFD_MAX_PINS];
+	int nr_pins;
+	uint32_t batch_budget_us;	/* time one batch may take */
+};
+
+extern struct xfd_config xfd_cfg;
+
+/* ---- domains (domains.c) -------------------------------------------------- */
+
+#define XFD_NAME_LEN 64
+#define XFD_UUID_LEN 48	/* "/vm/" + 36 + NUL fits */
+
+enum xfd_dom_state {
+	XFD_DOM_NEW,		/* queued for the prep thread */
+	XFD_DOM_PREP,		/* being opened */
+	XFD_DOM_READY,		/* introspection works */
+	XFD_DOM_FAILED,		/* gave up for now; retried later */
+};
+
+/* Hint cache: the last process found for a struct file. */
+#define XFD_HINTS 64
+struct xfd_hint {
+	uint64_t file;
+	uint64_t task;
+	int32_t fd;
+};
+
+struct xfd_dom {
+	uint32_t domid;
+	char name[XFD_NAME_LEN];
+	char uuid[XFD_UUID_LEN];
+	bool alive;		/* seen in the last xenstore scan */
+	bool rebound;		/* rules followed it from an old domid */
+	int state;		/* enum xfd_dom_state, under xfd_dom_lock */
+	char why[256];		/* last failure, for the status file */
+	char kernel[256];	/* where its profile came from */
+	uint64_t retry_at_us;
+	uint32_t retry_delay_ms;
+	struct xf_guest *g;	/* READY only; used by the main thread alone */
+	struct xfd_hint hints[XFD_HINTS];
+	/* counters, main thread */
+	uint64_t batches, flows, attributed, unattributed, walks;
+	uint64_t fast_hits;
+	struct xfd_dom *next;
+};
+
+extern pthread_mutex_t xfd_dom_lock;
+extern struct xfd_dom *xfd_doms;
+
+int xfd_domains_init(void);
+void xfd_domains_exit(void);
+int xfd_domains_fd(void);			/* the xenstore watch fd */
+void xfd_domains_event(struct xf_nl *nl);	/* fd readable */
+void xfd_domains_scan(struct xf_nl *nl);
+void xfd_domains_tick(void);			/* retries */
+struct xfd_dom *xfd_dom_find(uint32_t domid);
+
+/* ---- following guests across domids (rebind.c) --------------------------- */
+
+void xfd_rebind_load(void);
+void xfd_rebind_remember(const struct xfd_dom *d);
+/*
+ * d is a guest new under its domid: move the rules of its old domid. Returns
+ * false while its old instance is still listed (retried at the next scan).
+ */
+bool xfd_rebind_domain(struct xf_nl *nl, const struct xfd_dom *d);
+void xfd_rebind_save(void);
+/* The fail policy the module applies to domid. */
+int xfd_fail_policy(struct xf_nl *nl, uint32_t domid);
+
+/* ---- profiles and sessions (profiles.c, prep.c) --------------------------- */
+
+/*
+ * Opens an introspection session for domid: a pinned profile or kernel,
+ * else the kernel libxl booted, else every image on the search path, each
+ * accepted only if its banner is found in the guest's memory.
+ */
+int xfd_guest_open(uint32_t domid, const char *name, const char *uuid,
+		   struct xf_guest *g, char *src, size_t srclen, char *err,
+		   size_t errlen);
+
+int xfd_prep_start(void);
+void xfd_prep_stop(void);
+void xfd_prep_kick(void);
+
+/* ---- batches (batch.c, attrib.c) ------------------------------------------ */
+
+struct xfd_flow {
+	uint32_t id;
+	uint32_t domid;
+	uint8_t family;		/* XF_AF_INET / XF_AF_INET6 */
+	uint8_t proto;
+	uint16_t sport, dport;
+	uint8_t saddr[16], daddr[16];
+	uint32_t age_us;	/* since its first packet was held */
+	bool attributed;
+	struct xf_owner owner;
+};
+
+/* Drain every waiting batch of domid. */
+void xfd_batch_domain(struct xf_nl *nl, uint32_t domid);
+/* Shutdown: answer what waits with each domain's fail policy. */
+void xfd_batch_drain_fail(struct xf_nl *nl);
+/* Attribute the flows of one batch (one consistent view). */
+void xfd_attribute(struct xfd_dom *d, struct xfd_flow *f, int n,
+		   uint64_t deadline_us);
+
+/* ---- statistics (stats.c) ------------------------------------------------- */
+
+void xfd_stats_batch(uint32_t domid, int nflows, uint64_t batch_us,
+		     const uint32_t *syn_us, int n);
+void xfd_stats_write(bool force);
+void xfd_stats_exit(void);
+
+#endif /* XFILTERD_H */
