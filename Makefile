@@ -54,7 +54,7 @@ endif
 
 GUEST_TOOLS := $(patsubst tests/guest/%.c,$(B)/guest/%,$(wildcard tests/guest/*.c))
 
-.PHONY: all module module-clean userspace guest unit check demo lab clean xen
+.PHONY: all module module-clean userspace guest unit check demo lab stress clean xen
 all: module userspace guest
 
 module:
@@ -119,6 +119,12 @@ demo:
 
 lab:
 	scripts/lab/run $(LAB_ARGS)
+
+# Hostile-guest tests at full length (make check runs them reduced).
+stress:
+	scripts/lab/run --guests "g1 g2" --timeout 5400 \
+		--env "FLOOD_S=120 RELOADS=100 KILLS=30 NLFUZZ_N=30000 XF_TEST_TIMEOUT=2400" \
+		40-rootkit.sh 41-netlink-fuzz.sh 42-floods.sh 43-faults.sh
 
 # The patched hypervisor (fast mode): .cache/xen/xen-xfilter
 xen: ; scripts/build-xen.sh
