@@ -21,6 +21,7 @@
 
 #include "domain.h"
 #include "hypercall.h"
+#include "hv_rule.h"
 #include "queue.h"
 
 #define __HYPERVISOR_xfilter_op __HYPERVISOR_arch_7
@@ -106,30 +107,6 @@ int xf_hv_clear_profile(u16 domid)
 	return xf_hv_call(XF_HV_PROFILE, &op);
 }
 
-static void xf_hv_rule_from(struct xf_hv_rule *h, const struct xf_rule *r)
-{
-	memset(h, 0, sizeof(*h));
-	h->fields = r->fields;
-	h->domid = r->domid;
-	h->proto = r->proto;
-	h->action = r->action;
-	h->dst_family = r->dst_family;
-	h->dst_plen = r->dst_plen;
-	h->dport_lo = r->dport_lo;
-	h->dport_hi = r->dport_hi;
-	h->sport_lo = r->sport_lo;
-	h->sport_hi = r->sport_hi;
-	memcpy(h->dst, r->dst, sizeof(h->dst));
-	h->uid = r->uid;
-	h->euid = r->euid;
-	h->gid = r->gid;
-	h->pid = r->pid;
-	BUILD_BUG_ON(sizeof(h->comm) != sizeof(r->comm));
-	BUILD_BUG_ON(sizeof(h->exe) != sizeof(r->exe));
-	memcpy(h->comm, r->comm, sizeof(h->comm));
-	memcpy(h->exe, r->exe, sizeof(h->exe));
-}
-
 int xf_hv_load_rules(const struct xf_rule_table *t)
 {
 	struct xf_hv_rules op = {
@@ -167,7 +144,7 @@ int xf_hv_load_rules(const struct xf_rule_table *t)
 	 * tables like any other dom0 address.
 	 */
 	for (i = 0; i < t->n_rules; i++)
-		xf_hv_rule_from(&rules[i], &t->rules[i]);
+		xf_hv_rule_pack(&rules[i], &t->rules[i]);
 	for (i = 0; i < t->n_doms; i++) {
 		doms[i].domid = t->doms[i].domid;
 		doms[i].dflt = t->doms[i].dflt;

@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 
 #include "guest.h"
+#include "hv_rule.h"
 #include "mem.h"
 #include "rule.h"
 #include "rule_text.h"
@@ -239,28 +240,6 @@ static int hv_action(const char *s, uint8_t *out)
 	return 0;
 }
 
-static void hv_rule_to_abi(struct xf_hv_rule *h, const struct xf_rule *r)
-{
-	memset(h, 0, sizeof(*h));
-	h->fields = r->fields;
-	h->domid = r->domid;
-	h->proto = r->proto;
-	h->action = r->action;
-	h->dst_family = r->dst_family;
-	h->dst_plen = r->dst_plen;
-	h->dport_lo = r->dport_lo;
-	h->dport_hi = r->dport_hi;
-	h->sport_lo = r->sport_lo;
-	h->sport_hi = r->sport_hi;
-	memcpy(h->dst, r->dst, sizeof(h->dst));
-	h->uid = r->uid;
-	h->euid = r->euid;
-	h->gid = r->gid;
-	h->pid = r->pid;
-	memcpy(h->comm, r->comm, sizeof(h->comm));
-	memcpy(h->exe, r->exe, sizeof(h->exe));
-}
-
 static int hv_rules(int argc, char **argv)
 {
 	static struct xf_hv_rule rules[XF_HV_RULES_MAX];
@@ -314,7 +293,7 @@ static int hv_rules(int argc, char **argv)
 			xfctl_err("hv rules: more than %u rules", XF_HV_RULES_MAX);
 			return 1;
 		}
-		hv_rule_to_abi(&rules[n++], &rule);
+		xf_hv_rule_pack(&rules[n++], &rule);
 	}
 	if (f && f != stdin)
 		fclose(f);
