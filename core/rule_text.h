@@ -30,6 +30,15 @@
 #define XF_TEXT_TOKEN_MAX 48	/* bytes of a bad token kept in the error */
 #define XF_TEXT_MAX_TOKENS 64	/* a longer rule is an error */
 
+/*
+ * The longest text xf_rule_print() can write, NUL included: every string
+ * byte escaped as \xHH (4 bytes) inside quotes, plus 256 bytes for the
+ * keywords, numbers, addresses and the action. A buffer of this size never
+ * cuts a rule.
+ */
+#define XF_RULE_TEXT_MAX						\
+	(4 * (XF_COMM_LEN + XF_EXE_LEN + XF_DOM_NAME_LEN) + 256)
+
 enum xf_text_err {
 	XF_TEXT_OK = 0,
 	XF_TEXT_E_UNKNOWN = -1,		/* not a keyword or action */

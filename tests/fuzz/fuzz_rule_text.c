@@ -2,7 +2,8 @@
 /*
  * libFuzzer target for the rule text parser: any line either fails with an
  * error naming a token, or yields a valid rule whose printed form parses
- * back to the same rule (and prints identically).
+ * back to the same rule (and prints identically) and never needs more than
+ * XF_RULE_TEXT_MAX bytes.
  */
 #include <stdlib.h>
 
@@ -12,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct xf_rule_error err;
 	struct xf_rule r, r2;
-	static char out[1024], out2[1024];
+	static char out[XF_RULE_TEXT_MAX], out2[XF_RULE_TEXT_MAX];
 	char *line;
 	size_t n;
 	int ret;

@@ -259,11 +259,34 @@ static void test_random_round_trip(void)
 	is(fails, 0, "5000 random rules round-trip");
 }
 
+/* Every string at full length and every byte escaped: the worst case. */
+static void test_longest_text(void)
+{
+	static char buf[XF_RULE_TEXT_MAX];
+	struct xf_rule_error e;
+	struct xf_rule r, r2;
+	size_t n;
+
+	memset(&r, 0, sizeof(r));
+	r.fields = XF_RF_DOMNAME | XF_RF_COMM | XF_RF_EXE;
+	memset(r.dom_name, 'a', sizeof(r.dom_name) - 1);
+	memset(r.comm, 0xcb, sizeof(r.comm) - 1);
+	r.exe[0] = '/';
+	memset(r.exe + 1, 0xe3, sizeof(r.exe) - 2);
+	r.action = XF_ACT_DROP;
+	is(xf_rule_check(&r), 0, "longest rule is valid");
+	n = xf_rule_print(&r, buf, sizeof(buf));
+	ok(n > 1000 && n < sizeof(buf), "longest rule fits XF_RULE_TEXT_MAX");
+	is(parse(buf, &r2, &e), 0, "longest rule parses back");
+	ok(xf_rule_equal(&r, &r2), "longest rule round trip");
+}
+
 int main(void)
 {
 	test_good();
 	test_bad();
 	test_argv();
 	test_random_round_trip();
+	test_longest_text();
 	return tap_done();
 }

@@ -200,7 +200,7 @@ static int rule_list_cb(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[XFILTER_A_MAX + 1];
 	struct rule_list *l = arg;
 	struct xf_rule r;
-	char text[512];
+	char text[XF_RULE_TEXT_MAX];
 	uint32_t index;
 
 	if (xf_nl_parse(msg, tb) < 0 || !tb[XFILTER_A_RULE] ||

@@ -49,6 +49,7 @@ struct save_ctx {
 	FILE *f;
 	struct xs_handle *xs;
 	int n;
+	int unreadable;		/* rules the kernel sent that we could not print */
 };
 
 static int save_cb(struct nl_msg *msg, void *arg)
@@ -56,19 +57,23 @@ static int save_cb(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[XFILTER_A_MAX + 1];
 	struct save_ctx *s = arg;
 	struct xf_rule r;
-	char text[512];
+	char text[XF_RULE_TEXT_MAX];
 	uint32_t index;
 
 	if (xf_nl_parse(msg, tb) < 0 || !tb[XFILTER_A_RULE] ||
-	    xfctl_rule_from_attrs(tb[XFILTER_A_RULE], &r, &index))
+	    xfctl_rule_from_attrs(tb[XFILTER_A_RULE], &r, &index)) {
+		s->unreadable++;
 		return NL_SKIP;
+	}
 	if ((r.fields & XF_RF_DOMID) &&
 	    domain_name(s->xs, r.domid, r.dom_name, sizeof(r.dom_name))) {
 		r.fields &= ~XF_RF_DOMID;
 		r.fields |= XF_RF_DOMNAME;
 	}
-	if (xf_rule_print(&r, text, sizeof(text)) >= sizeof(text))
-		return NL_STOP;
+	if (xf_rule_print(&r, text, sizeof(text)) >= sizeof(text)) {
+		s->unreadable++;
+		return NL_SKIP;
+	}
 	fprintf(s->f, "%s\n", text);
 	s->n++;
 	return NL_OK;
@@ -104,6 +109,12 @@ int cmd_save(int argc, char **argv)
 	err = msg ? xf_nl_request(&nl, msg, save_cb, &s) : -ENOMEM;
 	if (err)
 		xfctl_err("%s", xf_nl_strerror(&nl, err));
+	/* A save that silently drops a rule would be restored as a hole. */
+	if (!err && s.unreadable) {
+		xfctl_err("%d rule(s) could not be read back from the kernel; the saved set is incomplete",
+			  s.unreadable);
+		err = -EPROTO;
+	}
 	if (s.xs)
 		xs_close(s.xs);
 	if (s.f != stdout && fclose(s.f) && !err) {
