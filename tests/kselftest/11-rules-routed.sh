@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default k612
+# XF-PASSES: default
 #
 # Owner-free rules on a routed vif, then the handover when it becomes a
 # bridge port again. g1's vif is taken out of xenbr0 and routed the way
