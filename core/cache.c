@@ -15,7 +15,7 @@
 #define VERDICT_UNATTR 0x10
 
 /* SipHash-1-3 over 64-bit words: keyed, so guests cannot aim collisions. */
-#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+#define ROTL(x, b) ((uint64_t)(((x) << (b)) | ((x) >> (64 - (b)))))
 #define SIPROUND(v0, v1, v2, v3)					\
 	do {								\
 		v0 += v1; v1 = ROTL(v1, 13); v1 ^= v0; v0 = ROTL(v0, 32); \

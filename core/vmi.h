@@ -80,8 +80,10 @@ struct xf_vmi_proc {
 	uint32_t kthread;	/* no mm: a kernel thread */
 };
 
-/* One inet socket behind a file descriptor. Ports in host order,
- * addresses in network order (IPv4 in the first 4 bytes). */
+/*
+ * One inet socket behind a file descriptor. Ports in host order,
+ * addresses in network order (IPv4 in the first 4 bytes).
+ */
 struct xf_vmi_sock {
 	int32_t fd;		/* -1 when found through a hash table */
 	uint8_t family;		/* XF_AF_INET or XF_AF_INET6 (core/flow.h) */

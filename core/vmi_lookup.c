@@ -147,7 +147,8 @@ static int vmi_hash_mix(struct xf_vmi *v, uint32_t *mix)
 	/* A kernel without hash_mix (no CONFIG_NET_NS) mixes in zero. */
 	if (!xf_member_fits(&pr->net.hash_mix, pr->net.net_size) || !net)
 		return XF_VMI_EPROFILE;
-	if ((r = vmi_member(v, net, &pr->net.hash_mix, &x)))
+	r = vmi_member(v, net, &pr->net.hash_mix, &x);
+	if (r)
 		return r;
 	v->hash_mix = (uint32_t)x;
 	*mix = x;
@@ -271,7 +272,8 @@ static int vmi_chain_walk(struct xf_vmi *v, const struct vmi_chain *c,
 				*best_score = score;
 			}
 		}
-		if ((r = vmi_member(v, p, next, &p)))
+		r = vmi_member(v, p, next, &p);
+		if (r)
 			return r;
 	}
 }
@@ -297,7 +299,8 @@ static int vmi_ehash_bucket(struct xf_vmi *v, const struct xf_vmi_tuple *t,
 	uint32_t mix, secret, secret6, fh;
 	int r;
 
-	if ((r = vmi_hash_mix(v, &mix)))
+	r = vmi_hash_mix(v, &mix);
+	if (r)
 		return r;
 	if (t->family == 4 || (addr_v4mapped(t->raddr) && addr_v4mapped(t->laddr))) {
 		const uint8_t *l = t->family == 4 ? t->laddr : t->laddr + 12;
@@ -305,15 +308,19 @@ static int vmi_ehash_bucket(struct xf_vmi *v, const struct xf_vmi_tuple *t,
 
 		if (variant)
 			return XF_VMI_ENOENT;	/* IPv4 has one form */
-		if ((r = vmi_secret(v, sy->inet_ehash_secret, &secret)))
+		r = vmi_secret(v, sy->inet_ehash_secret, &secret);
+		if (r)
 			return r;
 		*hash = jhash_3words(word(l), word(f),
 				     (uint32_t)t->lport << 16 | be16_raw(t->rport),
 				     secret + mix);
 		return XF_VMI_OK;
 	}
-	if ((r = vmi_secret(v, sy->inet6_ehash_secret, &secret6)) ||
-	    (r = vmi_secret(v, sy->ipv6_hash_secret, &secret)))
+	r = vmi_secret(v, sy->inet6_ehash_secret, &secret6);
+	if (r)
+		return r;
+	r = vmi_secret(v, sy->ipv6_hash_secret, &secret);
+	if (r)
 		return r;
 	/*
 	 * __ipv6_addr_jhash() is jhash2() over the whole address since the
@@ -348,8 +355,11 @@ static int vmi_tcp_established(struct xf_vmi *v, uint64_t hi,
 	uint32_t hash;
 	int r;
 
-	if ((r = vmi_member_ptr(v, hi, &h->ehash, 8, &ehash)) ||
-	    (r = vmi_member(v, hi, &h->ehash_mask, &mask)))
+	r = vmi_member_ptr(v, hi, &h->ehash, 8, &ehash);
+	if (r)
+		return r;
+	r = vmi_member(v, hi, &h->ehash_mask, &mask);
+	if (r)
 		return r;
 	if (!ehash || !h->inet_ehash_bucket_size)
 		return XF_VMI_ENOENT;
@@ -360,8 +370,9 @@ static int vmi_tcp_established(struct xf_vmi *v, uint64_t hi,
 			if (variant && vmi_ehash_bucket(v, t, variant, &hash))
 				break;
 			i = hash & mask;
-			if ((r = vmi_bucket_first(v, ehash + i * h->inet_ehash_bucket_size,
-						  &h->ehash_bucket_chain, &c.first)))
+			r = vmi_bucket_first(v, ehash + i * h->inet_ehash_bucket_size,
+					     &h->ehash_bucket_chain, &c.first);
+			if (r)
 				return r;
 			r = vmi_chain_walk(v, &c, t, best, score);
 			if (r == XF_VMI_EBUDGET)
@@ -372,8 +383,9 @@ static int vmi_tcp_established(struct xf_vmi *v, uint64_t hi,
 	/* No secrets: every bucket, bounded. */
 	n = mask + 1 < v->lim.max_buckets ? mask + 1 : v->lim.max_buckets;
 	for (i = 0; i < n && *score < 0; i++) {
-		if ((r = vmi_bucket_first(v, ehash + i * h->inet_ehash_bucket_size,
-					  &h->ehash_bucket_chain, &c.first)))
+		r = vmi_bucket_first(v, ehash + i * h->inet_ehash_bucket_size,
+				     &h->ehash_bucket_chain, &c.first);
+		if (r)
 			return r;
 		r = vmi_chain_walk(v, &c, t, best, score);
 		if (r == XF_VMI_EBUDGET)
@@ -406,10 +418,14 @@ static int vmi_tcp_listener(struct xf_vmi *v, uint64_t hi,
 	} else {
 		return XF_VMI_EPROFILE;
 	}
-	if ((r = vmi_hash_mix(v, &mix)))
+	r = vmi_hash_mix(v, &mix);
+	if (r)
 		return r;
-	if ((r = vmi_member_ptr(v, hi, &h->lhash2, 8, &lhash2)) ||
-	    (r = vmi_member(v, hi, &h->lhash2_mask, &mask)))
+	r = vmi_member_ptr(v, hi, &h->lhash2, 8, &lhash2);
+	if (r)
+		return r;
+	r = vmi_member(v, hi, &h->lhash2_mask, &mask);
+	if (r)
 		return r;
 	if (!lhash2 || !h->inet_listen_hashbucket_size)
 		return XF_VMI_ENOENT;
@@ -419,14 +435,17 @@ static int vmi_tcp_listener(struct xf_vmi *v, uint64_t hi,
 		hs[0] = ipv6_portaddr_hash(mix, t->laddr, t->lport);
 	/* The wildcard bucket: IPv4 any and IPv6 any hash alike. */
 	hs[1] = ipv4_portaddr_hash(mix, any, t->lport);
-	/* ilb_nulls_head is nulls_head, or before 5.19 the plain head at
-	 * the same place (a union). */
+	/*
+	 * ilb_nulls_head is nulls_head, or before 5.19 the plain head at
+	 * the same place (a union).
+	 */
 	for (i = 0; i < 2; i++) {
 		if (i == 1 && hs[1] == hs[0])
 			break;
-		if ((r = vmi_bucket_first(v, lhash2 + (uint64_t)(hs[i] & mask) *
-					  h->inet_listen_hashbucket_size,
-					  &h->ilb_nulls_head, &c.first)))
+		r = vmi_bucket_first(v, lhash2 + (uint64_t)(hs[i] & mask) *
+				     h->inet_listen_hashbucket_size,
+				     &h->ilb_nulls_head, &c.first);
+		if (r)
 			return r;
 		r = vmi_chain_walk(v, &c, t, best, score);
 		if (r == XF_VMI_EBUDGET)
@@ -450,24 +469,30 @@ static int vmi_udp(struct xf_vmi *v, const struct xf_vmi_tuple *t,
 	if (!xf_member_present(&pr->skc.skc_node))
 		return XF_VMI_EPROFILE;
 	c.node_off = vmi_skc_node(v, &pr->skc.skc_node);
-	if ((r = vmi_table(v, &pr->net.udp_table, pr->sym.udp_table, &table)))
+	r = vmi_table(v, &pr->net.udp_table, pr->sym.udp_table, &table);
+	if (r)
 		return r;
-	if ((r = vmi_member_ptr(v, table, &h->udp_hash, 8, &hash)) ||
-	    (r = vmi_member(v, table, &h->udp_mask, &mask)))
+	r = vmi_member_ptr(v, table, &h->udp_hash, 8, &hash);
+	if (r)
+		return r;
+	r = vmi_member(v, table, &h->udp_mask, &mask);
+	if (r)
 		return r;
 	if (!hash || !h->udp_hslot_size)
 		return XF_VMI_ENOENT;
 	if (vmi_hash_mix(v, &mix) == 0) {
 		i = (t->lport + mix) & mask;
-		if ((r = vmi_bucket_first(v, hash + i * h->udp_hslot_size,
-					  &h->hslot_head, &c.first)))
+		r = vmi_bucket_first(v, hash + i * h->udp_hslot_size,
+				     &h->hslot_head, &c.first);
+		if (r)
 			return r;
 		return vmi_chain_walk(v, &c, t, best, score);
 	}
 	n = mask + 1 < v->lim.max_buckets ? mask + 1 : v->lim.max_buckets;
 	for (i = 0; i < n && *score < 0; i++) {
-		if ((r = vmi_bucket_first(v, hash + i * h->udp_hslot_size,
-					  &h->hslot_head, &c.first)))
+		r = vmi_bucket_first(v, hash + i * h->udp_hslot_size,
+				     &h->hslot_head, &c.first);
+		if (r)
 			return r;
 		r = vmi_chain_walk(v, &c, t, best, score);
 		if (r == XF_VMI_EBUDGET)
@@ -509,7 +534,8 @@ int xf_vmi_sock_lookup(struct xf_vmi *v, const struct xf_vmi_tuple *t,
 	if (t->proto == VMI_IPPROTO_UDP) {
 		r = vmi_udp(v, t, s, &score);
 	} else if (t->proto == VMI_IPPROTO_TCP) {
-		if ((r = vmi_table(v, &pr->net.tcp_hashinfo, pr->sym.tcp_hashinfo, &hi)))
+		r = vmi_table(v, &pr->net.tcp_hashinfo, pr->sym.tcp_hashinfo, &hi);
+		if (r)
 			return r;
 		r = vmi_tcp_established(v, hi, t, s, &score);
 		/* A request sock's owner is its listener. */
@@ -593,7 +619,8 @@ static int vmi_owner_scan(struct xf_vmi *v, uint64_t file, bool threads,
 		uint64_t task, files = 0;
 		uint32_t i;
 
-		if ((r = vmi_member_ptr(v, cur, &pr->lists.list_next, 8, &next)))
+		r = vmi_member_ptr(v, cur, &pr->lists.list_next, 8, &next);
+		if (r)
 			return r;
 		if (next == head)
 			return XF_VMI_ENOENT;
@@ -606,7 +633,8 @@ static int vmi_owner_scan(struct xf_vmi *v, uint64_t file, bool threads,
 		if (vmi_member_ptr(v, task, &pr->task.files, 8, &files))
 			files = 0;
 		if (threads) {
-			if ((r = vmi_proc_files(v, task, &set, NULL)))
+			r = vmi_proc_files(v, task, &set, NULL);
+			if (r)
 				return r;
 		} else if (files) {
 			set.files[set.n++] = files;
@@ -640,7 +668,8 @@ int xf_vmi_file_owner(struct xf_vmi *v, uint64_t file, uint64_t hint_task,
 			*fd = hint_fd;
 		return vmi_proc_read(v, hint_task, p);
 	}
-	if ((r = xf_vmi_tasklist_check(v)))
+	r = xf_vmi_tasklist_check(v);
+	if (r)
 		return r;
 	r = vmi_owner_scan(v, file, false, p, fd);
 	if (r == XF_VMI_ENOENT)

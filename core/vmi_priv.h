@@ -45,12 +45,16 @@ static inline uint64_t vmi_sym(const struct xf_vmi *v, uint64_t sym)
 }
 
 int vmi_read(struct xf_vmi *v, uint64_t va, void *buf, uint32_t len);
-/* Member of the struct at base as an unsigned integer (size 1..8, LE,
- * bitfields applied). */
+/*
+ * Member of the struct at base as an unsigned integer (size 1..8, LE,
+ * bitfields applied).
+ */
 int vmi_member(struct xf_vmi *v, uint64_t base, const struct xf_member *m,
 	       uint64_t *out);
-/* A pointer member: NULL is returned as 0 with success; anything else must
- * pass vmi_kptr_ok(align) or XF_VMI_EPTR. */
+/*
+ * A pointer member: NULL is returned as 0 with success; anything else must
+ * pass vmi_kptr_ok(align) or XF_VMI_EPTR.
+ */
 int vmi_member_ptr(struct xf_vmi *v, uint64_t base, const struct xf_member *m,
 		   uint32_t align, uint64_t *out);
 /* The same, from a struct already copied into buf (len bytes). */
@@ -87,8 +91,10 @@ static inline bool vmi_cycle_step(struct vmi_cycle *c, uint64_t cur)
 
 /* vmi_task.c */
 int vmi_proc_read(struct xf_vmi *v, uint64_t task, struct xf_vmi_proc *p);
-/* Distinct fd tables looked at per thread group (CLONE_THREAD without
- * CLONE_FILES is legal but rare). */
+/*
+ * Distinct fd tables looked at per thread group (CLONE_THREAD without
+ * CLONE_FILES is legal but rare).
+ */
 #define VMI_FILES_PER_PROC 4
 struct vmi_files_set {
 	uint64_t files[VMI_FILES_PER_PROC];
@@ -97,8 +103,10 @@ struct vmi_files_set {
 /* The fd tables of a thread group, the leader's first, and its threads. */
 int vmi_proc_files(struct xf_vmi *v, uint64_t leader, struct vmi_files_set *set,
 		   uint32_t *nr_threads);
-/* Reads the fd array of a files_struct: fn(v, fd, file, arg) per slot in
- * use; stops when fn returns non-zero (that value is returned). */
+/*
+ * Reads the fd array of a files_struct: fn(v, fd, file, arg) per slot in
+ * use; stops when fn returns non-zero (that value is returned).
+ */
 int vmi_fd_each(struct xf_vmi *v, uint64_t files,
 		int (*fn)(struct xf_vmi *v, int32_t fd, uint64_t file, void *arg),
 		void *arg);

@@ -20,7 +20,8 @@ int vmi_sk_decode(struct xf_vmi *v, uint64_t sk, struct xf_vmi_sock *s)
 
 	if (!vmi_kptr_ok(sk, 8))
 		return XF_VMI_EPTR;
-	if ((r = vmi_read(v, skc, buf, len)))
+	r = vmi_read(v, skc, buf, len);
+	if (r)
 		return r;
 	family = vmi_buf_member(buf, len, &c->skc_family);
 	if (family == VMI_AF_INET)
@@ -51,10 +52,12 @@ int vmi_sk_decode(struct xf_vmi *v, uint64_t sk, struct xf_vmi_sock *s)
 		s->file = 0;
 		return XF_VMI_OK;
 	}
-	if ((r = vmi_member(v, sk, &pr->sock.sk_protocol, &x)))
+	r = vmi_member(v, sk, &pr->sock.sk_protocol, &x);
+	if (r)
 		return r;
 	s->proto = x;
-	if ((r = vmi_member(v, sk, &pr->sock.sk_type, &x)))
+	r = vmi_member(v, sk, &pr->sock.sk_type, &x);
+	if (r)
 		return r;
 	if (!((x == VMI_SOCK_STREAM && s->proto == VMI_IPPROTO_TCP) ||
 	      (x == VMI_SOCK_DGRAM && s->proto == VMI_IPPROTO_UDP)))
@@ -90,21 +93,25 @@ int vmi_file_sock(struct xf_vmi *v, uint64_t file, struct xf_vmi_sock *s)
 
 	if (!vmi_file_is_socket(v, file))
 		return v->reads_left ? XF_VMI_ENOENT : XF_VMI_EBUDGET;
-	if ((r = vmi_member_ptr(v, file, &pr->file.private_data, 8, &sock)))
+	r = vmi_member_ptr(v, file, &pr->file.private_data, 8, &sock);
+	if (r)
 		return r;
 	if (!sock)
 		return XF_VMI_ENOENT;
 	/* socket->file must lead back here, or this is not our socket. */
-	if ((r = vmi_member(v, sock, &pr->socket.file, &back)))
+	r = vmi_member(v, sock, &pr->socket.file, &back);
+	if (r)
 		return r;
 	if (back != file)
 		return XF_VMI_EPTR;
-	if ((r = vmi_member_ptr(v, sock, &pr->socket.sk, 8, &sk)))
+	r = vmi_member_ptr(v, sock, &pr->socket.sk, 8, &sk);
+	if (r)
 		return r;
 	if (!sk)
 		return XF_VMI_ENOENT;
 	memset(s, 0, sizeof(*s));
-	if ((r = vmi_sk_decode(v, sk, s)))
+	r = vmi_sk_decode(v, sk, s);
+	if (r)
 		return r;
 	s->file = file;
 	return XF_VMI_OK;
