@@ -50,6 +50,7 @@ struct xf_domain {
 	bool own;		/* has settings of its own */
 	u8 mode;		/* enum xfilter_mode, if own */
 	u8 fail;		/* XF_ACT_ACCEPT or XF_ACT_DROP, if own */
+	unsigned long hv_asked;	/* jiffies: last profile request (hypercall.c) */
 	struct xf_dom_stats __percpu *stats;
 	struct xf_queue q;
 };

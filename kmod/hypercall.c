@@ -22,6 +22,7 @@
 #include "domain.h"
 #include "hypercall.h"
 #include "hv_rule.h"
+#include "netlink.h"
 #include "queue.h"
 
 #define __HYPERVISOR_xfilter_op __HYPERVISOR_arch_7
@@ -239,6 +240,17 @@ static void xf_hv_owner_to(struct xf_owner *o, const struct xf_hv_owner *h)
 	o->comm[sizeof(o->comm) - 1] = '\0';
 }
 
+/* Ask xfilterd (netlink.c) for dom's profile, at most every 500 ms. */
+static void xf_hv_want_profile(struct xf_domain *dom)
+{
+	unsigned long last = READ_ONCE(dom->hv_asked);
+
+	if (last && time_before(jiffies, last + msecs_to_jiffies(500)))
+		return;
+	WRITE_ONCE(dom->hv_asked, jiffies ?: 1);
+	xf_nl_notify_profile(dom->domid);
+}
+
 int xf_hv_submit_batch(struct xf_domain *dom, u32 batch_id, u32 n)
 {
 	struct xf_hv_submit_buf *buf;
@@ -262,6 +274,17 @@ int xf_hv_submit_batch(struct xf_domain *dom, u32 batch_id, u32 n)
 		for (i = 0; i < chunk; i++)
 			xf_hv_flow_from_key(&buf->flows[i], &buf->keys[off + i]);
 		err = xf_hv_check(dom->domid, buf->flows, buf->res, chunk);
+		if (err == -ENOENT && !off) {
+			/*
+			 * Xen has no profile of this guest (just put in
+			 * hypervisor mode, rebooted, or cleared): ask
+			 * xfilterd for it and let the queue retry until the
+			 * verdict deadline, instead of failing the batch.
+			 */
+			xf_hv_want_profile(dom);
+			err = -EAGAIN;
+			goto out;
+		}
 		if (err) {
 			pr_warn_ratelimited("xfilter: d%u: hypervisor check failed: %d\n",
 					    dom->domid, err);

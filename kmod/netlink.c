@@ -18,6 +18,7 @@
 #include "compat.h"
 #include "domain.h"
 #include "hook.h"
+#include "hypercall.h"
 #include "netlink.h"
 #include "queue.h"
 #include "rules.h"
@@ -489,6 +490,11 @@ static int xf_nl_domain_set(struct sk_buff *skb, struct genl_info *info)
 	xf_config_gen++;
 out:
 	mutex_unlock(&xf_config_mutex);
+	/* Put in hypervisor mode: Xen needs the guest's profile now. */
+	if (!err && tb[XFILTER_DOMAIN_A_MODE] &&
+	    nla_get_u8(tb[XFILTER_DOMAIN_A_MODE]) == XFILTER_MODE_HYPERVISOR &&
+	    xf_hv_available())
+		xf_nl_notify_profile(domid);
 	return err;
 }
 
@@ -917,6 +923,27 @@ int xf_nl_notify_batch(u32 domid, u32 batch_id, u32 n)
 	if (!hdr || nla_put_u32(msg, XFILTER_A_DOMID, domid) ||
 	    nla_put_u32(msg, XFILTER_A_BATCH_ID, batch_id) ||
 	    nla_put_u32(msg, XFILTER_A_COUNT, n)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_multicast(&xf_genl_family, msg, 0, XF_GRP_BATCH,
+				 GFP_KERNEL);
+}
+
+int xf_nl_notify_profile(u32 domid)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!xf_nl_batch_listeners())
+		return -ENODEV;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put(msg, 0, 0, &xf_genl_family, 0,
+			  XFILTER_CMD_PROFILE_NOTIFY);
+	if (!hdr || nla_put_u32(msg, XFILTER_A_DOMID, domid)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}

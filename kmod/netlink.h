@@ -25,5 +25,7 @@ void xf_nl_log(struct xf_domain *dom, const struct xf_flow_key *key,
 bool xf_nl_batch_listeners(void);
 /* Process context. */
 int xf_nl_notify_batch(u32 domid, u32 batch_id, u32 n);
+/* Process context: ask xfilterd to load domid's profile into Xen. */
+int xf_nl_notify_profile(u32 domid);
 
 #endif /* XF_KMOD_NETLINK_H */

@@ -59,6 +59,7 @@ module_param_named(verdict_timeout_ms, xf_verdict_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(verdict_timeout_ms, "ms to wait for a verdict before the fail policy (default 500)");
 
 #define XF_BATCH_FLOWS_MAX 256
+#define XF_RETRY_MS 20		/* a source not ready: ask again after */
 
 struct xf_batch {
 	struct list_head link;		/* q->batches */
@@ -69,6 +70,7 @@ struct xf_batch {
 	unsigned long deadline;
 	bool closed;
 	bool notified;
+	unsigned long retry_at;		/* not before (source not ready) */
 };
 
 struct xf_pending {
@@ -315,6 +317,32 @@ int xf_queue_batch_flows(struct xf_domain *dom, u32 batch_id,
 	return n;
 }
 
+/*
+ * The source could not answer batch_id yet (the hypervisor has no profile
+ * of the guest loaded): submit it again after delay_ms, to whatever source
+ * the domain has then, until its verdict deadline. Process context.
+ */
+void xf_queue_batch_retry(struct xf_domain *dom, u32 batch_id,
+			  unsigned int delay_ms)
+{
+	struct xf_queue *q = &dom->q;
+	struct xf_batch *b;
+
+	spin_lock_bh(&q->lock);
+	list_for_each_entry(b, &q->batches, link) {
+		if (b->id != batch_id)
+			continue;
+		/* jiffies 0 means "no retry": avoid it. */
+		b->retry_at = (jiffies + msecs_to_jiffies(delay_ms)) ?: 1;
+		b->notified = false;
+		if (!q->dying)
+			xf_queue_arm(q, time_before(b->retry_at, b->deadline) ?
+					b->retry_at : b->deadline);
+		break;
+	}
+	spin_unlock_bh(&q->lock);
+}
+
 void xf_queue_kick(struct xf_domain *dom)
 {
 	queue_work(xf_wq, &dom->q.work);
@@ -375,6 +403,12 @@ struct xf_notice {
 	u32 n;
 };
 
+/* Under q->lock: the batch's source said "not yet" and its time is not up. */
+static bool xf_batch_waits(const struct xf_batch *b, unsigned long now)
+{
+	return b->retry_at && time_before(now, b->retry_at);
+}
+
 static void xf_queue_work(struct work_struct *work)
 {
 	struct xf_queue *q = container_of(work, struct xf_queue, work);
@@ -396,6 +430,16 @@ static void xf_queue_work(struct work_struct *work)
 			xf_batch_fail(dom, b, XFILTER_SOURCE_FAIL_ABSENT);
 			continue;
 		}
+		if (!b->notified && xf_batch_waits(b, now)) {
+			/* Its source asked for time (xf_queue_batch_retry). */
+			if (time_after_eq(now, b->deadline)) {
+				xf_batch_fail(dom, b, XFILTER_SOURCE_FAIL_TIMEOUT);
+				continue;
+			}
+			if (!next || time_before(b->retry_at, next))
+				next = b->retry_at;
+			continue;
+		}
 		if (!b->notified && n < ARRAY_SIZE(notices)) {
 			b->notified = true;
 			notices[n].id = b->id;
@@ -412,15 +456,20 @@ static void xf_queue_work(struct work_struct *work)
 		next = q->open->flush_at;
 	again = false;
 	list_for_each_entry(b, &q->batches, link)
-		if (!b->notified)
+		if (!b->notified && !xf_batch_waits(b, now))
 			again = true;
 	if (next && !q->dying)
 		xf_queue_arm(q, next);
 	spin_unlock_bh(&q->lock);
 
-	for (i = 0; i < n; i++)
-		if (xf_verdict_submit(dom, notices[i].id, notices[i].n))
+	for (i = 0; i < n; i++) {
+		int err = xf_verdict_submit(dom, notices[i].id, notices[i].n);
+
+		if (err == -EAGAIN)	/* source not ready for this domain */
+			xf_queue_batch_retry(dom, notices[i].id, XF_RETRY_MS);
+		else if (err)
 			again = true;	/* failed ones time out */
+	}
 	xf_queue_drain(dom);
 	if (again && !READ_ONCE(q->dying))
 		queue_work(xf_wq, &q->work);

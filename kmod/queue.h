@@ -39,6 +39,9 @@ int xf_queue_verdict(struct xf_domain *dom, u32 batch_id, u32 flow_id,
 /* Keys and ids of batch_id's unanswered flows (at most max): n or -ENOENT. */
 int xf_queue_batch_flows(struct xf_domain *dom, u32 batch_id,
 			 struct xf_flow_key *keys, u32 *ids, u32 max);
+/* Submit batch_id again in delay_ms (its source was not ready). */
+void xf_queue_batch_retry(struct xf_domain *dom, u32 batch_id,
+			  unsigned int delay_ms);
 /* Kick the work item (verdicts given: drain). */
 void xf_queue_kick(struct xf_domain *dom);
 

@@ -112,9 +112,18 @@ int xf_verdict_init(void)
 {
 	int err = xf_hv_probe();
 
-	if (err)
+	if (err) {
 		pr_info("xfilter: no hypervisor filter (%d): mode hypervisor gets the fail policy\n",
 			err);
+		return 0;
+	}
+	/*
+	 * Xen may hold the table of an earlier load of the module, or none:
+	 * give it ours at once, not only at the first change.
+	 */
+	mutex_lock(&xf_config_mutex);
+	xf_hv_sync_rules(&xf_ruleset_locked()->t);
+	mutex_unlock(&xf_config_mutex);
 	return 0;
 }
 

@@ -14,7 +14,10 @@ struct xf_vsource {
 	const char *name;
 	/* Can it answer now? Softirq-safe. */
 	bool (*present)(void);
-	/* Tell it that batch id of dom holds n flows. Process context. */
+	/*
+	 * Tell it that batch id of dom holds n flows. Process context.
+	 * -EAGAIN: not ready for dom yet, the queue submits it again later.
+	 */
 	int (*submit)(struct xf_domain *dom, u32 batch_id, u32 n);
 };
 

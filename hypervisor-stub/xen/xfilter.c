@@ -326,6 +326,24 @@ static struct xf_dom_profile *xf_profile_find(const struct domain *d)
     return NULL;
 }
 
+/* Under xf_lock: a used slot whose domain no longer exists (or is dying). */
+static bool xf_slot_stale(const struct xf_dom_profile *p)
+{
+    struct domain *d;
+    bool stale;
+
+    if ( !p->prof )
+        return false;
+    d = rcu_lock_domain_by_id(p->domid);
+    if ( !d )
+        return true;
+    stale = d->is_dying ||
+            memcmp(p->handle, d->handle, sizeof(p->handle));
+    rcu_unlock_domain(d);
+
+    return stale;
+}
+
 static unsigned int xf_hist_index(uint64_t ns)
 {
     unsigned int msb;
@@ -522,12 +540,27 @@ static int xf_op_profile(XEN_GUEST_HANDLE_PARAM(void) arg)
     slot = xf_profile_find(d);
     if ( !slot )
     {
-        /* Also reclaim slots of domains that are gone (domid reused). */
         for ( i = 0; i < ARRAY_SIZE(xf_profiles); i++ )
             if ( !xf_profiles[i].prof )
             {
                 slot = &xf_profiles[i];
                 xf_nr_profiles++;
+                break;
+            }
+    }
+    if ( !slot )
+    {
+        /*
+         * Full: take the slot of a domain that is gone. A guest rebooted
+         * by xl comes back under a new domid (same UUID) and dom0 loads
+         * its profile again, so without this every reboot leaked a slot.
+         */
+        for ( i = 0; i < ARRAY_SIZE(xf_profiles); i++ )
+            if ( xf_slot_stale(&xf_profiles[i]) )
+            {
+                slot = &xf_profiles[i];
+                xfree(slot->prof);
+                slot->prof = NULL;
                 break;
             }
     }

@@ -102,7 +102,7 @@ t_ok "pid rule: other alice processes are not matched" as alice g1 "xfnet tcp-co
 t_ok "pid rule: mail unaffected" as mail g1 "xfnet tcp-connect 10.0.0.1 25 -n 3 $C"
 t_ok "delete the pid rule" xfctl rule del dom g1 pid "${S:-0}" dport 25 drop
 
-t_ok "xfilterd attributed flows of g1" test "$(dstat g1 attributed)" -gt 0
+t_ok "the $XF_MODE verdict source attributed flows of g1" test "$(src_stat g1 attributed)" -gt 0
 t_is "no flow of g1 needed the fail policy" "$(kstat fail_timeout)/$(kstat fail_absent)" "0/0"
 kill $MON
 t_ok "xfctl -j monitor showed alice's dropped flows with her uid" \

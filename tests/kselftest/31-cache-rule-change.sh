@@ -19,12 +19,12 @@ t_ok "xfilterd introspects g1" xfd_setup g1
 # Any owner rule for port 25 makes every port-25 flow of g1 need an owner.
 t_ok "rule: dom g1 uid 1002 dport 25 drop" xfctl rule add dom g1 uid 1002 dport 25 drop
 
-v0=$(kstat source_verdicts) h0=$(kstat cache_hits) f0=$(dstat g1 flows)
+v0=$(kstat source_verdicts) h0=$(kstat cache_hits) f0=$(src_stat g1 flows)
 t_ok "mail: 5 connections, each sending a line and reading the echo" \
 	out_has "ok=5" mail g1 "xfnet tcp-connect 10.0.0.1 25 -n 5 -s hello-from-mail -t 3000"
-v1=$(kstat source_verdicts) h1=$(kstat cache_hits) f1=$(dstat g1 flows)
-t_is "the module asked xfilterd once per connection" "$((v1 - v0))" 5
-t_is "xfilterd inspected 5 flows" "$((f1 - f0))" 5
+v1=$(kstat source_verdicts) h1=$(kstat cache_hits) f1=$(src_stat g1 flows)
+t_is "the module asked its $XF_MODE source once per connection" "$((v1 - v0))" 5
+t_is "the $XF_MODE source inspected 5 flows" "$((f1 - f0))" 5
 t_ok "later packets were cache hits ($((h1 - h0)) hits)" test "$((h1 - h0))" -ge 10
 
 # Long connections: a line now, another once the rule is in (/tmp/go:

@@ -35,7 +35,7 @@ t_ok "g2: mail is dropped" out_has "filtered=2" mail g2 "xfnet tcp-connect 10.0.
 t_ok "g2: alice reaches dom0:25" out_has "ok=3" alice g2 "xfnet tcp-connect 10.0.0.1 25 -n 3 -t 3000"
 t_ok "g2: alice reaches g1 over IPv6? no listener: refused, not filtered" \
 	out_has "refused=1" alice g2 "xfnet tcp-connect fd00::2 25 -t 3000"
-t_ok "xfilterd attributed flows in both guests" \
-	sh -c "[ $(dstat g1 attributed) -gt 0 ] && [ $(dstat g2 attributed) -gt 0 ]"
+t_ok "the $XF_MODE source attributed flows in both guests" \
+	sh -c "[ $(src_stat g1 attributed) -gt 0 ] && [ $(src_stat g2 attributed) -gt 0 ]"
 t_ok "no oops, warning or leak report in dmesg" dmesg_clean
 t_done

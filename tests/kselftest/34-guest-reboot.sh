@@ -39,5 +39,9 @@ t_ok "xfilterd introspects the new g1" wait_for 240 xfd_ready g1
 t_ok "after reboot: alice still dropped" out_has "filtered=2" alice g1 "xfnet tcp-connect 10.0.0.1 25 -n 2 -t 1500"
 t_ok "after reboot: mail still connects" out_has "ok=3" mail g1 "xfnet tcp-connect 10.0.0.1 25 -n 3 -t 3000"
 t_ok "xfilterd logged the move" grep -q "moved from domid $D to $D2" "$XFD_LOG"
+if [ "$XF_MODE" = hypervisor ]; then
+	t_ok "xfilterd loaded the new g1's profile into Xen by itself" \
+		grep -q "domain $D2 (g1): profile loaded into Xen" "$XFD_LOG"
+fi
 t_ok "no oops, warning or leak report in dmesg" dmesg_clean
 t_done

@@ -10,11 +10,33 @@
 #	as USER G CMD         run CMD in guest G as USER
 #	kstat NAME            a counter of `xfctl stats`
 #	dstat G KEY           a per-domain figure of xfilterd's status file
+#	src_stat G flows|attributed   flows the domain's verdict source
+#	                      answered / found an owner for, in either mode
+#
+# One suite, two modes: XF_MODE=userland (xfilterd answers the batches) or
+# XF_MODE=hypervisor (the filter in Xen answers them, xfilterd only loads
+# the guests' profiles into Xen). Unset, it is hypervisor when the patched
+# Xen answers `xfctl hv probe` (the lab's xen pass) and userland otherwise;
+# scripts/lab/run --env XF_MODE=userland forces userland on the patched Xen.
+# In hypervisor mode xfd_setup puts each guest in mode hypervisor and
+# xfd_ready also waits until xfilterd loaded its profile into Xen.
 
 XFD_LOG=/tmp/xfilterd.log
 XFD_STATS=/run/xfilter/xfilterd.stats
 XFD_PID=
 export PATH=/xf/bin:$PATH
+
+if [ -z "$XF_MODE" ]; then
+	if xfctl hv probe > /dev/null 2>&1; then
+		XF_MODE=hypervisor
+	else
+		XF_MODE=userland
+	fi
+fi
+case $XF_MODE in
+userland|hypervisor) echo "# verdict source: $XF_MODE mode" >&2 ;;
+*) echo "# XF_MODE=$XF_MODE: expected userland or hypervisor" >&2; exit 1 ;;
+esac
 
 xfd_start()
 {
@@ -39,7 +61,9 @@ xfd_ready()
 	d=$(guest_domid "$1") || return 1
 	# The file of this daemon, not one a killed daemon left behind.
 	[ -n "$XFD_PID" ] && grep -q "^pid $XFD_PID\$" "$XFD_STATS" 2>/dev/null &&
-		grep -q "^domain $d [^ ]* ready " "$XFD_STATS" 2>/dev/null
+		grep -q "^domain $d [^ ]* ready " "$XFD_STATS" 2>/dev/null || return 1
+	[ "$XF_MODE" = userland ] ||
+		grep -q "^domain $d [^ ]* ready .* hv=loaded " "$XFD_STATS" 2>/dev/null
 }
 
 xfd_setup()
@@ -48,6 +72,11 @@ xfd_setup()
 	grep -q '^xfilter ' /proc/modules || insmod /xf/xfilter.ko || return 1
 	# TCG is slow: give introspection time before the fail policy applies.
 	echo "${XFD_VERDICT_TIMEOUT_MS:-3000}" > /sys/module/xfilter/parameters/verdict_timeout_ms
+	if [ "$XF_MODE" = hypervisor ]; then
+		for g in "$@"; do
+			dom0 xfctl domain set "$g" mode hypervisor || return 1
+		done
+	fi
 	xfd_start
 	for g in "$@"; do
 		if ! wait_for 240 xfd_ready "$g"; then
@@ -100,6 +129,22 @@ dstat()
 	local d
 	d=$(guest_domid "$1")
 	sed -n "s/^domain $d .* $2=\([0-9]*\).*/\1/p" "$XFD_STATS"
+}
+
+src_stat()
+{
+	local d v u
+	if [ "$XF_MODE" = userland ]; then
+		dstat "$1" "$2"
+		return
+	fi
+	d=$(guest_domid "$1")
+	v=$(xf_dstat "$d" source_verdicts)
+	u=$(xf_dstat "$d" unattributed)
+	case $2 in
+	flows) echo "${v:-0}" ;;
+	attributed) echo $((${v:-0} - ${u:-0})) ;;
+	esac
 }
 
 # Pids in guest G of processes of UID connected to PORT, via xfctl ps

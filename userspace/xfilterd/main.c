@@ -165,10 +165,17 @@ static int on_event(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[XFILTER_A_MAX + 1];
 	uint32_t domid;
 
-	if (genlmsg_hdr(nlmsg_hdr(msg))->cmd != XFILTER_CMD_BATCH_NOTIFY ||
+	uint8_t cmd = genlmsg_hdr(nlmsg_hdr(msg))->cmd;
+
+	if ((cmd != XFILTER_CMD_BATCH_NOTIFY &&
+	     cmd != XFILTER_CMD_PROFILE_NOTIFY) ||
 	    xf_nl_parse(msg, tb) < 0 || !tb[XFILTER_A_DOMID])
 		return NL_SKIP;
 	domid = nla_get_u32(tb[XFILTER_A_DOMID]);
+	if (cmd == XFILTER_CMD_PROFILE_NOTIFY) {
+		xfd_hv_want(domid);
+		return NL_OK;
+	}
 	if (domid < XFD_DOMID_LIMIT)
 		pending[domid / 8] |= 1 << (domid % 8);
 	return NL_OK;
@@ -305,6 +312,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	xfd_rebind_load();
+	xfd_hv_init();
 	if (xfd_prep_start()) {
 		xfd_err("cannot start the introspection thread");
 		return 1;
@@ -344,6 +352,7 @@ int main(int argc, char **argv)
 			serve_pending(&nl, false);
 		}
 		xfd_domains_tick();
+		xfd_hv_tick(&nl);
 		xfd_stats_write(false);
 	}
 

@@ -55,6 +55,8 @@ static void prep_one(struct xfd_dom *d)
 	if (r == 0 && d->alive) {
 		d->g = g;
 		d->state = XFD_DOM_READY;
+		d->hv_check = true;	/* hv.c: its profile to Xen if needed */
+		d->hv_loaded = false;
 		d->why[0] = 0;
 		snprintf(d->kernel, sizeof(d->kernel), "%s", src);
 		d->retry_delay_ms = 1000;

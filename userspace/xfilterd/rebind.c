@@ -280,6 +280,17 @@ int xfd_fail_policy(struct xf_nl *nl, uint32_t domid)
 	return XFILTER_ACTION_DROP;	/* unknown: the safe answer */
 }
 
+int xfd_domain_mode(struct xf_nl *nl, uint32_t domid)
+{
+	struct dom_settings s;
+
+	if (get_settings(nl, domid, &s) == 0 && s.found)
+		return s.mode;
+	if (get_settings(nl, XFILTER_DOMID_DEFAULT, &s) == 0 && s.found)
+		return s.mode;
+	return -1;
+}
+
 /*
  * The same guest: the same UUID (what xl keeps across reboot, save/restore
  * and migration), or, when the toolstack gave it a new UUID (xl create of

@@ -8,7 +8,8 @@
  *	batch_us p50 p99 max	time we took per batch (fetch to verdict)
  *	syn_us p50 p99 max	first packet held to verdict sent
  *	domain ID NAME STATE flows=N attributed=N unattributed=N walks=N
- *		fast=N kernel=PATH [why=...]
+ *		fast=N hv=loaded|- kernel=PATH [why=...]
+ *	(hv=loaded: its profile is in the filter in Xen, hv.c)
  *
  * Percentiles are exact over the last XFD_SAMPLES samples.
  */
@@ -128,13 +129,14 @@ void xfd_stats_write(bool force)
 		for (i = 0; why[i]; i++)
 			if (why[i] == '\n')
 				why[i] = ' ';
-		fprintf(f, "domain %u %s %s flows=%llu attributed=%llu unattributed=%llu walks=%llu fast=%llu kernel=%s%s%s\n",
+		fprintf(f, "domain %u %s %s flows=%llu attributed=%llu unattributed=%llu walks=%llu fast=%llu hv=%s kernel=%s%s%s\n",
 			d->domid, d->name[0] ? d->name : "-",
 			state_name(d->state), (unsigned long long)d->flows,
 			(unsigned long long)d->attributed,
 			(unsigned long long)d->unattributed,
 			(unsigned long long)d->walks,
 			(unsigned long long)d->fast_hits,
+			d->hv_loaded ? "loaded" : "-",
 			d->kernel[0] ? d->kernel : "-", why[0] ? " why=" : "",
 			why);
 	}

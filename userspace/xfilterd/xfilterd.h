@@ -95,6 +95,11 @@ struct xfd_dom {
 	uint64_t retry_at_us;
 	uint32_t retry_delay_ms;
 	struct xf_guest *g;	/* READY only; used by the main thread alone */
+	/* hv.c: its profile in Xen (flags under xfd_dom_lock) */
+	bool hv_check;		/* look up its mode, load if hypervisor */
+	bool hv_want;		/* the module asked: load */
+	bool hv_loaded;		/* main thread */
+	uint64_t hv_retry_at_us;
 	struct xfd_hint hints[XFD_HINTS];
 	/* counters, main thread */
 	uint64_t batches, flows, attributed, unattributed, walks;
@@ -125,6 +130,18 @@ bool xfd_rebind_domain(struct xf_nl *nl, const struct xfd_dom *d);
 void xfd_rebind_save(void);
 /* The fail policy the module applies to domid. */
 int xfd_fail_policy(struct xf_nl *nl, uint32_t domid);
+
+/* The mode the module applies to domid (enum xfilter_mode; -1 unknown). */
+int xfd_domain_mode(struct xf_nl *nl, uint32_t domid);
+
+/* ---- profiles for the filter in Xen (hv.c) -------------------------------- */
+
+void xfd_hv_init(void);
+bool xfd_hv_available(void);
+/* PROFILE_NOTIFY from the module (XFILTER_DOMID_DEFAULT: every domain). */
+void xfd_hv_want(uint32_t domid);
+/* Load what is due; main thread. */
+void xfd_hv_tick(struct xf_nl *nl);
 
 /* ---- profiles and sessions (profiles.c, prep.c) --------------------------- */
 

@@ -249,6 +249,22 @@
  *
  *    XFILTER_A_FLOW: NLA_NESTED, as in FLOW_GET with ACTION, SOURCE, RULE
  *                    and OWNER when known
+ *
+ * XFILTER_CMD_PROFILE_NOTIFY (multicast group XFILTER_MCGRP_BATCH)
+ * ----------------------------------------------------------------
+ *
+ * Sent by the kernel when the filter module in Xen needs the guest kernel
+ * profile of a domain: the domain (or, with XFILTER_DOMID_DEFAULT, every
+ * domain without settings of its own) was put in mode hypervisor, or Xen
+ * answered a batch of it with "no profile loaded" (the domain rebooted
+ * under a new domid, or its profile was cleared; at most twice a second
+ * per domain; the batch is submitted again until its verdict timeout):
+ *
+ *    XFILTER_A_DOMID: NLA_U32
+ *
+ * xfilterd answers by loading the profile into Xen (XF_HV_PROFILE through
+ * /dev/xen/privcmd, include/xfilter/hypercall.h), as soon as it can
+ * introspect the guest.
  */
 #ifndef _UAPI_LINUX_XFILTER_H
 #define _UAPI_LINUX_XFILTER_H
@@ -280,6 +296,7 @@ enum xfilter_cmd {
 	XFILTER_CMD_BATCH_GET,
 	XFILTER_CMD_VERDICT,
 	XFILTER_CMD_LOG,
+	XFILTER_CMD_PROFILE_NOTIFY,
 	__XFILTER_CMD_MAX
 };
 #define XFILTER_CMD_MAX (__XFILTER_CMD_MAX - 1)
