@@ -157,6 +157,12 @@ static int move_rule(struct xf_nl *nl, const struct dumped_rule *r,
 		case XFILTER_RULE_A_PACKETS:
 		case XFILTER_RULE_A_BYTES:
 		case XFILTER_RULE_A_PAD:
+		case XFILTER_RULE_A_EXPIRES_MS:
+		case XFILTER_RULE_A_ALERT:
+		case XFILTER_RULE_A_REASON:
+		case XFILTER_RULE_A_MIRROR_COPIES:
+		case XFILTER_RULE_A_MIRROR_DROPS:
+		case XFILTER_RULE_A_MIRROR_ERRORS:
 			continue;	/* output-only, or replaced */
 		}
 		nla_put(msg, nla_type(a), nla_len(a), nla_data(a));
