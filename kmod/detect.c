@@ -215,16 +215,18 @@ static void xf_block_fn(struct work_struct *work)
 	static struct xf_rule r;	/* the work never runs concurrently */
 	static char text[XF_RULE_TEXT_MAX];
 	struct xf_alert *a;
-	u32 id, i, block_ms;
+	u32 id, i, block_ms, done = 0;
 	u8 response;
 	int err;
 
+	/* Oldest first; an alert raised meanwhile re-queues the work. */
 	for (;;) {
 		id = 0;
 		spin_lock_bh(&xf_alerts_lock);
 		for (i = 0; i < XFILTER_ALERTS_MAX; i++) {
 			a = &xf_alerts[i];
-			if (a->id && a->response == XFILTER_ALERT_BLOCKING &&
+			if (a->id > done &&
+			    a->response == XFILTER_ALERT_BLOCKING &&
 			    (!id || a->id < id))
 				id = a->id;
 		}
@@ -236,11 +238,11 @@ static void xf_block_fn(struct work_struct *work)
 				 "alert %u: %s by %.16s pid %u uid %u", id,
 				 xf_kind_name(a->hit.kinds), a->owner.comm,
 				 a->owner.tgid, a->owner.uid);
-			a->response = XFILTER_ALERT_BLOCK_FAILED; /* for now */
 		}
 		spin_unlock_bh(&xf_alerts_lock);
 		if (!id)
 			break;
+		done = id;
 
 		r.alert = id;
 		r.expires_ms = div_u64(ktime_get_ns(), NSEC_PER_MSEC) +
@@ -281,7 +283,6 @@ int xf_detect_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	struct xf_alert *tmp, *a;
 	u32 id, first, next;
 	void *hdr;
-	int ret = 0;
 
 	tmp = kmalloc(sizeof(*tmp), GFP_KERNEL);
 	if (!tmp)
@@ -312,7 +313,7 @@ int xf_detect_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	}
 	cb->args[0] = id;
 	kfree(tmp);
-	return ret ?: skb->len;
+	return skb->len;
 }
 
 void xf_detect_exit(void)

@@ -201,7 +201,7 @@ static int domain_cb(struct nl_msg *msg, void *arg)
 		       xf_action_name(nla_get_u8(d[XFILTER_DOMAIN_A_UNATTRIBUTED])),
 		       xf_action_name(nla_get_u8(d[XFILTER_DOMAIN_A_FAIL_POLICY])));
 		if (d[XFILTER_DOMAIN_A_DETECT])
-			printf(",\"detect\":\"%s\",\"window_ms\":%u,\"ports\":%u,\"hosts\":%u,\"flows\":%u,\"block_ms\":%u",
+			printf(",\"detect\":\"%s\",\"detect_window_ms\":%u,\"detect_ports\":%u,\"detect_hosts\":%u,\"detect_flows\":%u,\"block_ms\":%u",
 			       detect_name(d), u32_of(d, XFILTER_DOMAIN_A_DETECT_WINDOW_MS),
 			       u32_of(d, XFILTER_DOMAIN_A_DETECT_PORTS),
 			       u32_of(d, XFILTER_DOMAIN_A_DETECT_HOSTS),
