@@ -196,6 +196,18 @@ static void test_udp_other(void)
 	is(xf_cache_lookup(&c, &f, GEN, 400, &out), XF_CACHE_MISS,
 	   "udp idle expiry");
 
+	/* A mirror slot rides along with the verdict (mirror rules). */
+	f = flow(17, 54, 0);
+	v.action = XF_ACT_DROP;
+	v.mirror = XF_MIRROR_SLOTS;
+	v.unattributed = true;
+	is(xf_cache_insert(&c, &f, &v, GEN, 0), 0, "udp with a mirror slot");
+	is(xf_cache_lookup(&c, &f, GEN, 1, &out), XF_CACHE_HIT, "hit");
+	is(out.mirror, XF_MIRROR_SLOTS, "the mirror slot comes back");
+	is(out.action, XF_ACT_DROP, "with its action");
+	ok(out.unattributed, "and the unattributed bit");
+	v = verdict(XF_ACT_ACCEPT, GEN);
+
 	f = flow(1, 7, 0);
 	is(xf_cache_insert(&c, &f, &v, GEN, 0), 0, "icmp pseudo-session");
 	is(xf_cache_lookup(&c, &f, GEN, 29, &out), XF_CACHE_HIT, "icmp hit");
