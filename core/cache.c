@@ -13,6 +13,7 @@
 #define VERDICT_ACTION(v) ((v) & 0x3)
 #define VERDICT_SOURCE(v) (((v) >> 2) & 0x3)
 #define VERDICT_UNATTR 0x10
+#define VERDICT_MIRROR(v) (((v) >> 5) & 0x7)	/* slot, XF_MIRROR_SLOTS */
 
 /* SipHash-1-3 over 64-bit words: keyed, so guests cannot aim collisions. */
 #define ROTL(x, b) ((uint64_t)(((x) << (b)) | ((x) >> (64 - (b)))))
@@ -191,6 +192,7 @@ int xf_cache_lookup(struct xf_cache *c, const struct xf_flow *f,
 	v->action = VERDICT_ACTION(verdict);
 	v->source = VERDICT_SOURCE(verdict);
 	v->unattributed = verdict & VERDICT_UNATTR;
+	v->mirror = VERDICT_MIRROR(verdict);
 	v->rule = e->rule;
 	v->generation = gen;
 	return XF_CACHE_HIT;
@@ -354,7 +356,8 @@ int xf_cache_insert(struct xf_cache *c, const struct xf_flow *f,
 	e->gen = (uint32_t)cur_gen;
 	e->rule = v->rule;
 	e->verdict = (uint8_t)(v->action | (v->source & 0x3) << 2 |
-			       (v->unattributed ? VERDICT_UNATTR : 0));
+			       (v->unattributed ? VERDICT_UNATTR : 0) |
+			       (v->mirror & 0x7) << 5);
 	e->state = XF_CS_OPEN;
 	e->deadline = now + idle_timeout(c, f->key.proto);
 	e->next = c->buckets[b];

@@ -126,6 +126,7 @@ int xf_rules_match(const struct xf_rule_table *t, const struct xf_flow_key *key,
 
 	res->generation = t->generation;
 	res->unattributed = owner && !(owner->flags & XF_OWNER_F_FOUND);
+	res->mirror = 0;
 	for (i = 0; i < t->n_rules; i++) {
 		r = &t->rules[i];
 		if (!match_net(r, key))
@@ -135,6 +136,11 @@ int xf_rules_match(const struct xf_rule_table *t, const struct xf_flow_key *key,
 				return XF_MATCH_NEED_OWNER;
 			if (!match_owner(r, owner))
 				continue;
+		}
+		if (r->action == XF_ACT_MIRROR) {
+			if (!res->mirror)
+				res->mirror = r->mirror_slot;
+			continue;
 		}
 		res->action = r->action;
 		res->source = XF_SRC_RULE;
@@ -208,7 +214,11 @@ int xf_rule_check(const struct xf_rule *r)
 	if ((f & XF_RF_DOMNAME) &&
 	    (!r->dom_name[0] || !str_terminated(r->dom_name, XF_DOM_NAME_LEN)))
 		return XF_RULE_E_INVAL;
-	if (r->action > XF_ACT_MAX)
+	if (r->action > XF_ACT_MAX && r->action != XF_ACT_MIRROR)
+		return XF_RULE_E_INVAL;
+	if (r->action == XF_ACT_MIRROR &&
+	    (!r->mirror_dev[0] || !str_terminated(r->mirror_dev, XF_IFNAME_LEN) ||
+	     r->mirror_slot > XF_MIRROR_SLOTS))
 		return XF_RULE_E_INVAL;
 	if (f & XF_RF_DST) {
 		if (r->dst_family == XF_AF_INET) {
@@ -247,6 +257,9 @@ bool xf_rule_equal(const struct xf_rule *a, const struct xf_rule *b)
 	if (f != b->fields || a->action != b->action)
 		return false;
 	if ((f & XF_RF_DOMID) && a->domid != b->domid)
+		return false;
+	if (a->action == XF_ACT_MIRROR &&
+	    !str_eq(a->mirror_dev, b->mirror_dev, XF_IFNAME_LEN))
 		return false;
 	if ((f & XF_RF_DOMNAME) &&
 	    !str_eq(a->dom_name, b->dom_name, XF_DOM_NAME_LEN))

@@ -16,6 +16,7 @@
 #define XF_RULE_NONE 0xffff	/* "no rule": a policy decided */
 #define XF_RULES_MAX 0xfffe	/* rule indices fit in 16 bits */
 #define XF_DOMID_ANY 0xffff	/* xf_rules_set_policy(): the fallback */
+#define XF_RULE_REASON_LEN 64
 
 enum xf_action {
 	XF_ACT_ACCEPT = 0,
@@ -25,6 +26,15 @@ enum xf_action {
 	__XF_ACT_LAST,
 	XF_ACT_MAX = __XF_ACT_LAST - 1,
 };
+
+/*
+ * A rule action that is not a verdict: packets of matching flows are
+ * copied to the device mirror_dev, and matching goes on to the next rule
+ * for the verdict. The first matching mirror rule names the copy's target.
+ */
+#define XF_ACT_MIRROR 4
+#define XF_IFNAME_LEN 16	/* IFNAMSIZ */
+#define XF_MIRROR_SLOTS 7	/* mirror targets at a time (3 bits) */
 
 static inline bool xf_action_drops(uint8_t a)
 {
@@ -73,7 +83,7 @@ struct xf_rule {
 	uint32_t fields;	/* enum xf_rule_fields */
 	uint16_t domid;
 	uint8_t proto;
-	uint8_t action;		/* enum xf_action */
+	uint8_t action;		/* enum xf_action or XF_ACT_MIRROR */
 	uint8_t dst_family;	/* XF_AF_INET or XF_AF_INET6 */
 	uint8_t dst_plen;
 	uint16_t dport_lo, dport_hi;
@@ -83,9 +93,22 @@ struct xf_rule {
 	char comm[XF_COMM_LEN];
 	char exe[XF_EXE_LEN];
 	char dom_name[XF_DOM_NAME_LEN];
+	/* XF_ACT_MIRROR: the device, and its slot (1..XF_MIRROR_SLOTS) as
+	 * given by the module that delivers the copies; 0: none (userland,
+	 * Xen: matched, never copied). Only the name is identity. */
+	char mirror_dev[XF_IFNAME_LEN];
+	uint8_t mirror_slot;
 	/* Counters: not part of the rule's identity (xf_rule_equal). */
 	uint64_t packets;
 	uint64_t bytes;
+	/*
+	 * Rules the module added itself (detection in block mode): when the
+	 * rule goes (the caller's millisecond clock; 0: never) and why.
+	 * Not part of the rule's identity either.
+	 */
+	uint64_t expires_ms;
+	uint32_t alert;		/* id of the alert that added it; 0: none */
+	char reason[XF_RULE_REASON_LEN];	/* NUL-terminated, may be "" */
 };
 
 /* Policy of one domain when no rule matches. */
@@ -131,6 +154,7 @@ struct xf_verdict {
 	uint8_t source;		/* enum xf_verdict_source */
 	uint16_t rule;		/* index, or XF_RULE_NONE */
 	bool unattributed;	/* decided with an owner lacking F_FOUND */
+	uint8_t mirror;		/* slot of the first matching mirror rule, 0 */
 	uint64_t generation;	/* of the table that decided */
 };
 

@@ -27,11 +27,13 @@ struct parser {
 enum keyword {
 	KW_DOM, KW_UID, KW_EUID, KW_GID, KW_PID, KW_COMM, KW_EXE, KW_PROTO,
 	KW_DST, KW_SPORT, KW_DPORT, KW_COUNT,
+	KW_MIRROR = KW_COUNT,	/* the action with a value: mirror DEV */
+	KW_ALL,
 };
 
-static const char *const kw_names[KW_COUNT] = {
+static const char *const kw_names[KW_ALL] = {
 	"dom", "uid", "euid", "gid", "pid", "comm", "exe", "proto",
-	"dst", "sport", "dport",
+	"dst", "sport", "dport", "mirror",
 };
 
 /* The field bit each keyword sets; dom uses DOMID for "seen" purposes. */
@@ -53,7 +55,7 @@ static const char *const err_msgs[] = {
 	[-XF_TEXT_E_MISSING] = "missing value after keyword",
 	[-XF_TEXT_E_VALUE] = "invalid value",
 	[-XF_TEXT_E_DUPLICATE] = "given more than once",
-	[-XF_TEXT_E_NO_ACTION] = "no action (accept, drop, log, log-drop)",
+	[-XF_TEXT_E_NO_ACTION] = "no action (accept, drop, log, log-drop, mirror DEV)",
 	[-XF_TEXT_E_TOO_LONG] = "too long",
 	[-XF_TEXT_E_QUOTE] = "bad quoting or escape",
 	[-XF_TEXT_E_INVALID] = "invalid combination of fields",
@@ -92,6 +94,8 @@ static int set_err(struct xf_rule_error *err, int code, int index,
 
 const char *xf_action_name(uint8_t action)
 {
+	if (action == XF_ACT_MIRROR)
+		return "mirror";
 	return action <= XF_ACT_MAX ? action_names[action] : "?";
 }
 
@@ -323,6 +327,25 @@ static bool parse_string(struct token t, char *dst, size_t size)
 	return true;
 }
 
+/* A network device name as the kernel accepts it: 1..15 bytes, no '/',
+ * ':' or whitespace. */
+static bool parse_ifname(struct token t, char *dst)
+{
+	size_t i;
+
+	if (!t.len || t.len >= XF_IFNAME_LEN)
+		return false;
+	for (i = 0; i < t.len; i++)
+		if (t.s[i] <= ' ' || t.s[i] == '/' || t.s[i] == ':' ||
+		    t.s[i] > '~')
+			return false;
+	if (tok_is(t, ".") || tok_is(t, ".."))
+		return false;
+	memcpy(dst, t.s, t.len);
+	dst[t.len] = '\0';
+	return true;
+}
+
 static bool parse_proto(struct token t, uint8_t *proto)
 {
 	uint32_t v;
@@ -367,6 +390,8 @@ static bool parse_value(int kw, struct token t, struct xf_rule *r)
 		return parse_range(t, &r->sport_lo, &r->sport_hi);
 	case KW_DPORT:
 		return parse_range(t, &r->dport_lo, &r->dport_hi);
+	case KW_MIRROR:
+		return parse_ifname(t, r->mirror_dev);
 	default:
 		return false;
 	}
@@ -398,8 +423,18 @@ static int parser_feed(struct parser *p, struct token t, int idx)
 			return set_err(p->err, XF_TEXT_E_VALUE, idx, t.s,
 				       t.len);
 		/* dom's own bit is not set by "any"; others are set here. */
-		if (kw != KW_DOM)
+		if (kw != KW_DOM && kw < KW_COUNT)
 			p->r->fields |= kw_fields[kw];
+		return 0;
+	}
+	if (tok_is(t, kw_names[KW_MIRROR])) {
+		if (p->have_action)
+			return set_err(p->err, XF_TEXT_E_DUPLICATE, idx, t.s,
+				       t.len);
+		p->have_action = true;
+		p->r->action = XF_ACT_MIRROR;
+		p->pending = KW_MIRROR;
+		p->pending_idx = idx;
 		return 0;
 	}
 	for (kw = 0; kw < KW_COUNT; kw++) {
@@ -784,6 +819,10 @@ size_t xf_rule_print(const struct xf_rule *r, char *buf, size_t size)
 	if (o.len)
 		put_char(&o, ' ');
 	put_str(&o, xf_action_name(r->action));
+	if (r->action == XF_ACT_MIRROR) {
+		put_char(&o, ' ');
+		put_string(&o, r->mirror_dev, XF_IFNAME_LEN);
+	}
 	if (size)
 		buf[o.len < size ? o.len : size - 1] = '\0';
 	return o.len;

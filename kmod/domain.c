@@ -4,14 +4,24 @@
  * when it gets settings, kept until the module goes (a few hundred bytes
  * each; keeping them keeps their counters readable after the guest is gone).
  */
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
+#include "detect.h"
 #include "domain.h"
 #include "queue.h"
 
 u8 xf_default_mode = XFILTER_MODE_USERLAND;
 u8 xf_default_fail = XF_ACT_DROP;
+struct xf_detect_set xf_default_detect = {
+	.mode = XFILTER_DETECT_OFF,
+	.window_ms = 10000,
+	.ports = 20,
+	.hosts = 20,
+	.flows = 0,
+	.block_ms = 300000,
+};
 
 static DEFINE_XARRAY(xf_domains);
 static DEFINE_MUTEX(xf_domains_mutex);
@@ -43,11 +53,16 @@ struct xf_domain *xf_domain_get(u32 domid)
 	if (!dom->stats)
 		goto err_free;
 	xf_queue_init(dom);
+	/* Detection on by default: this domain needs its table too. */
+	if (READ_ONCE(xf_default_detect.mode) != XFILTER_DETECT_OFF &&
+	    xf_detect_table_alloc(dom))
+		goto err_stats;
 	err = xa_err(xa_store(&xf_domains, domid, dom, GFP_KERNEL));
 	if (err)
 		goto err_stats;
 	goto out;
 err_stats:
+	kvfree(dom->det_table);
 	free_percpu(dom->stats);
 err_free:
 	kfree(dom);
@@ -88,6 +103,7 @@ void xf_domains_exit(void)
 		xf_queue_fini(dom);
 	xa_for_each(&xf_domains, id, dom) {
 		xa_erase(&xf_domains, id);
+		kvfree(dom->det_table);
 		free_percpu(dom->stats);
 		kfree(dom);
 	}

@@ -45,12 +45,30 @@ struct xf_queue {
 	struct work_struct work;
 };
 
+/* Detector settings (XFILTER_DOMAIN_A_DETECT ..); fields READ_ONCE. */
+struct xf_detect_set {
+	u8 mode;		/* enum xfilter_detect */
+	u32 window_ms;
+	u32 ports, hosts, flows;	/* thresholds, 0: off */
+	u32 block_ms;		/* lifetime of block-mode rules */
+};
+
+struct xf_detect_table;
+
 struct xf_domain {
 	u32 domid;
 	bool own;		/* has settings of its own */
 	u8 mode;		/* enum xfilter_mode, if own */
 	u8 fail;		/* XF_ACT_ACCEPT or XF_ACT_DROP, if own */
 	unsigned long hv_asked;	/* jiffies: last profile request (hypercall.c) */
+	struct xf_detect_set det;	/* if own */
+	/*
+	 * Per-owner windows of the detector: allocated (process context)
+	 * when detection is first turned on for the domain or the default,
+	 * published with smp_store_release, freed at module exit; its
+	 * contents are under q.lock.
+	 */
+	struct xf_detect_table *det_table;
 	struct xf_dom_stats __percpu *stats;
 	struct xf_queue q;
 };
@@ -58,6 +76,7 @@ struct xf_domain {
 /* Settings of domains without their own (XFILTER_DOMID_DEFAULT). */
 extern u8 xf_default_mode;
 extern u8 xf_default_fail;
+extern struct xf_detect_set xf_default_detect;
 
 static inline u8 xf_domain_mode(const struct xf_domain *dom)
 {

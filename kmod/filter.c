@@ -16,8 +16,10 @@
 #include <linux/if_vlan.h>
 
 #include "cache.h"
+#include "detect.h"
 #include "domain.h"
 #include "filter.h"
+#include "mirror.h"
 #include "netlink.h"
 #include "queue.h"
 #include "rules.h"
@@ -65,10 +67,14 @@ static int xf_parse_skb(const struct sk_buff *skb, u16 domid,
 }
 
 static enum xf_rx_result xf_apply(struct xf_vif *vif, struct xf_domain *dom,
-				  struct sk_buff *skb, u8 action)
+				  struct sk_buff *skb, u8 action, u8 mirror)
 {
 	enum xf_rx_result res = xf_action_drops(action) ? XF_RX_DROP :
 							  XF_RX_PASS;
+
+	/* Copies do not change the verdict: dropped packets are copied too. */
+	if (unlikely(mirror))
+		xf_mirror_skb(mirror, skb);
 
 	xf_dom_stat(dom, res == XF_RX_DROP ? XFILTER_STATS_A_DROPPED :
 					     XFILTER_STATS_A_ACCEPTED, 1);
@@ -87,7 +93,7 @@ static enum xf_rx_result xf_decided(struct xf_vif *vif, struct xf_domain *dom,
 		xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
 	if (xf_action_logs(v->action) || v->unattributed)
 		xf_nl_log(dom, &flow->key, v, v->source, NULL);
-	return xf_apply(vif, dom, skb, v->action);
+	return xf_apply(vif, dom, skb, v->action, v->mirror);
 }
 
 static enum xf_rx_result xf_fail(struct xf_vif *vif, struct xf_domain *dom,
@@ -102,7 +108,7 @@ static enum xf_rx_result xf_fail(struct xf_vif *vif, struct xf_domain *dom,
 
 	xf_dom_stat(dom, stat, 1);
 	xf_nl_log(dom, &flow->key, &v, source, NULL);
-	return xf_apply(vif, dom, skb, v.action);
+	return xf_apply(vif, dom, skb, v.action, v.mirror);
 }
 
 static enum xf_rx_result xf_hold(struct xf_vif *vif, struct xf_domain *dom,
@@ -139,18 +145,18 @@ enum xf_rx_result xf_filter_rx(struct xf_vif *vif, struct sk_buff *skb)
 	st = xf_parse_skb(skb, dom->domid, &flow);
 	if (st == XF_FLOW_NOT_IP) {
 		xf_dom_stat(dom, XFILTER_STATS_A_NOT_IP, 1);
-		return xf_apply(vif, dom, skb, XF_ACT_ACCEPT);
+		return xf_apply(vif, dom, skb, XF_ACT_ACCEPT, 0);
 	}
 	if (st < 0) {
 		xf_dom_stat(dom, XFILTER_STATS_A_MALFORMED, 1);
-		return xf_apply(vif, dom, skb, XF_ACT_DROP);
+		return xf_apply(vif, dom, skb, XF_ACT_DROP, 0);
 	}
 
 	rs = xf_ruleset_get();
 	if (xf_cache_lookup_k(&flow, rs->t.generation, &v) == XF_CACHE_HIT) {
 		xf_dom_stat(dom, XFILTER_STATS_A_CACHE_HITS, 1);
 		xf_rules_account(&rs->t, &v, skb->len);
-		return xf_apply(vif, dom, skb, v.action);
+		return xf_apply(vif, dom, skb, v.action, v.mirror);
 	}
 	xf_dom_stat(dom, XFILTER_STATS_A_CACHE_MISSES, 1);
 
@@ -164,7 +170,15 @@ enum xf_rx_result xf_filter_rx(struct xf_vif *vif, struct sk_buff *skb)
 		}
 	}
 
-	if (xf_rules_match(&rs->t, &flow.key, NULL, &v) == XF_MATCH_DECIDED) {
+	/*
+	 * Decided without an owner, unless the detector wants to know who
+	 * started this flow and someone can tell (then it waits like a flow
+	 * that a rule needs the owner of; the answer is the same verdict).
+	 */
+	if (xf_rules_match(&rs->t, &flow.key, NULL, &v) == XF_MATCH_DECIDED &&
+	    (!xf_detect_wants(dom, &flow) ||
+	     xf_domain_mode(dom) == XFILTER_MODE_OFF ||
+	     !xf_verdict_source_present(dom))) {
 		xf_dom_stat(dom, XFILTER_STATS_A_KERNEL_VERDICTS, 1);
 		return xf_decided(vif, dom, skb, rs, &flow, &v);
 	}

@@ -7,9 +7,11 @@
 #include <linux/moduleparam.h>
 
 #include "cache.h"
+#include "detect.h"
 #include "domain.h"
 #include "hook.h"
 #include "main.h"
+#include "mirror.h"
 #include "netlink.h"
 #include "queue.h"
 #include "rules.h"
@@ -44,9 +46,12 @@ static int __init xf_init(void)
 	if (err)
 		goto err_cache;
 	xf_verdict_init();
-	err = xf_nl_init();
+	err = xf_mirror_init();
 	if (err)
 		goto err_queue;
+	err = xf_nl_init();
+	if (err)
+		goto err_mirror;
 	/* Last: from here on packets flow. */
 	err = xf_hook_init();
 	if (err)
@@ -57,9 +62,12 @@ static int __init xf_init(void)
 
 err_nl:
 	xf_nl_exit();
+err_mirror:
+	xf_mirror_exit();
 err_queue:
 	xf_domains_exit();
 	xf_queue_module_exit();
+	xf_detect_exit();
 err_cache:
 	xf_cache_kexit();
 err_rules:
@@ -73,6 +81,8 @@ static void __exit xf_exit(void)
 	xf_nl_exit();		/* no verdict or batch request any more */
 	xf_domains_exit();	/* drops what is still held */
 	xf_queue_module_exit();
+	xf_detect_exit();	/* no alert comes any more: no block */
+	xf_mirror_exit();	/* nothing copies any more */
 	xf_verdict_exit();
 	xf_cache_kexit();
 	xf_rules_kexit();

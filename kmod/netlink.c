@@ -16,9 +16,11 @@
 
 #include "cache.h"
 #include "compat.h"
+#include "detect.h"
 #include "domain.h"
 #include "hook.h"
 #include "hypercall.h"
+#include "mirror.h"
 #include "netlink.h"
 #include "queue.h"
 #include "rules.h"
@@ -40,7 +42,7 @@ static u32 xf_config_gen = 1;
 
 static const struct nla_policy xf_rule_policy[XFILTER_RULE_A_MAX + 1] = {
 	[XFILTER_RULE_A_INDEX]		= { .type = NLA_U32 },
-	[XFILTER_RULE_A_ACTION]		= NLA_POLICY_MAX(NLA_U8, XFILTER_ACTION_MAX),
+	[XFILTER_RULE_A_ACTION]		= NLA_POLICY_MAX(NLA_U8, XFILTER_ACTION_MIRROR),
 	[XFILTER_RULE_A_DOMID]		= NLA_POLICY_MAX(NLA_U32, XFILTER_DOMID_MAX),
 	[XFILTER_RULE_A_PROTO]		= { .type = NLA_U8 },
 	[XFILTER_RULE_A_DST4]		= NLA_POLICY_EXACT_LEN(4),
@@ -58,6 +60,18 @@ static const struct nla_policy xf_rule_policy[XFILTER_RULE_A_MAX + 1] = {
 					    .len = XFILTER_COMM_LEN - 1 },
 	[XFILTER_RULE_A_EXE]		= { .type = NLA_NUL_STRING,
 					    .len = XFILTER_EXE_LEN - 1 },
+	[XFILTER_RULE_A_MIRROR]		= { .type = NLA_NUL_STRING,
+					    .len = IFNAMSIZ - 1 },
+};
+
+static struct netlink_range_validation xf_window_range = {
+	.min = XF_DETECT_WINDOW_MIN_MS,
+	.max = XF_DETECT_WINDOW_MAX_MS,
+};
+
+static struct netlink_range_validation xf_block_range = {
+	.min = 1000,
+	.max = 86400000,
 };
 
 static const struct nla_policy xf_domain_policy[XFILTER_DOMAIN_A_MAX + 1] = {
@@ -66,6 +80,14 @@ static const struct nla_policy xf_domain_policy[XFILTER_DOMAIN_A_MAX + 1] = {
 	[XFILTER_DOMAIN_A_POLICY]	= NLA_POLICY_MAX(NLA_U8, XFILTER_ACTION_MAX),
 	[XFILTER_DOMAIN_A_UNATTRIBUTED]	= NLA_POLICY_MAX(NLA_U8, XFILTER_ACTION_MAX),
 	[XFILTER_DOMAIN_A_FAIL_POLICY]	= NLA_POLICY_MAX(NLA_U8, XFILTER_ACTION_DROP),
+	[XFILTER_DOMAIN_A_DETECT]	= NLA_POLICY_MAX(NLA_U8, XFILTER_DETECT_MAX),
+	[XFILTER_DOMAIN_A_DETECT_WINDOW_MS] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &xf_window_range),
+	[XFILTER_DOMAIN_A_DETECT_PORTS]	= NLA_POLICY_MAX(NLA_U32, XF_DETECT_EVENTS),
+	[XFILTER_DOMAIN_A_DETECT_HOSTS]	= NLA_POLICY_MAX(NLA_U32, XF_DETECT_EVENTS),
+	[XFILTER_DOMAIN_A_DETECT_FLOWS]	= { .type = NLA_U32 },
+	[XFILTER_DOMAIN_A_BLOCK_MS]	=
+		NLA_POLICY_FULL_RANGE(NLA_U32, &xf_block_range),
 };
 
 static const struct nla_policy xf_owner_policy[XFILTER_OWNER_A_MAX + 1] = {
@@ -197,6 +219,20 @@ static int xf_nl_parse_rule(struct nlattr *nest, struct xf_rule *r,
 		return -EINVAL;
 	}
 	r->action = nla_get_u8(tb[XFILTER_RULE_A_ACTION]);
+	if ((r->action == XF_ACT_MIRROR) != !!tb[XFILTER_RULE_A_MIRROR]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[XFILTER_RULE_A_ACTION],
+				    "action mirror needs XFILTER_RULE_A_MIRROR, other actions refuse it");
+		return -EINVAL;
+	}
+	if (tb[XFILTER_RULE_A_MIRROR]) {
+		nla_strscpy(r->mirror_dev, tb[XFILTER_RULE_A_MIRROR],
+			    sizeof(r->mirror_dev));
+		if (!r->mirror_dev[0]) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[XFILTER_RULE_A_MIRROR],
+					    "empty device name");
+			return -EINVAL;
+		}
+	}
 	if (tb[XFILTER_RULE_A_DOMID]) {
 		r->fields |= XF_RF_DOMID;
 		r->domid = nla_get_u32(tb[XFILTER_RULE_A_DOMID]);
@@ -245,16 +281,18 @@ static int xf_nl_parse_rule(struct nlattr *nest, struct xf_rule *r,
 	return 0;
 }
 
-static int xf_nl_put_rule(struct sk_buff *skb, const struct xf_rule *r,
-			  u32 index)
+int xf_nl_put_rule(struct sk_buff *skb, int attr, const struct xf_rule *r,
+		   u32 index)
 {
 	u32 f = r->fields;
 	struct nlattr *nest;
+	u64 now;
 
-	nest = nla_nest_start(skb, XFILTER_A_RULE);
+	nest = nla_nest_start(skb, attr);
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, XFILTER_RULE_A_INDEX, index) ||
+	if ((index != U32_MAX &&
+	     nla_put_u32(skb, XFILTER_RULE_A_INDEX, index)) ||
 	    nla_put_u8(skb, XFILTER_RULE_A_ACTION, r->action) ||
 	    ((f & XF_RF_DOMID) &&
 	     nla_put_u32(skb, XFILTER_RULE_A_DOMID, r->domid)) ||
@@ -283,12 +321,37 @@ static int xf_nl_put_rule(struct sk_buff *skb, const struct xf_rule *r,
 	    nla_put_u64_64bit(skb, XFILTER_RULE_A_PACKETS,
 			      READ_ONCE(r->packets), XFILTER_RULE_A_PAD) ||
 	    nla_put_u64_64bit(skb, XFILTER_RULE_A_BYTES, READ_ONCE(r->bytes),
-			      XFILTER_RULE_A_PAD)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
+			      XFILTER_RULE_A_PAD))
+		goto cancel;
+	if (r->expires_ms) {
+		now = xf_now_ms();
+		if (nla_put_u32(skb, XFILTER_RULE_A_EXPIRES_MS,
+				r->expires_ms > now ?
+				min_t(u64, r->expires_ms - now, U32_MAX) : 0))
+			goto cancel;
 	}
+	if (r->action == XF_ACT_MIRROR) {
+		u64 copies, drops, errors;
+
+		xf_mirror_stats(r->mirror_slot, &copies, &drops, &errors);
+		if (nla_put_string(skb, XFILTER_RULE_A_MIRROR, r->mirror_dev) ||
+		    nla_put_u64_64bit(skb, XFILTER_RULE_A_MIRROR_COPIES, copies,
+				      XFILTER_RULE_A_PAD) ||
+		    nla_put_u64_64bit(skb, XFILTER_RULE_A_MIRROR_DROPS, drops,
+				      XFILTER_RULE_A_PAD) ||
+		    nla_put_u64_64bit(skb, XFILTER_RULE_A_MIRROR_ERRORS, errors,
+				      XFILTER_RULE_A_PAD))
+			goto cancel;
+	}
+	if ((r->alert && nla_put_u32(skb, XFILTER_RULE_A_ALERT, r->alert)) ||
+	    (r->reason[0] &&
+	     nla_put_string(skb, XFILTER_RULE_A_REASON, r->reason)))
+		goto cancel;
 	nla_nest_end(skb, nest);
 	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
 }
 
 static int xf_nl_rule_add(struct sk_buff *skb, struct genl_info *info)
@@ -306,6 +369,14 @@ static int xf_nl_rule_add(struct sk_buff *skb, struct genl_info *info)
 		return -ENOMEM;
 	err = xf_nl_parse_rule(info->attrs[XFILTER_A_RULE], r, &index, true,
 			       info->extack);
+	if (!err && r->action == XF_ACT_MIRROR) {
+		/* Before the config mutex: this takes RTNL. */
+		err = xf_mirror_bind(r->mirror_dev, info->extack);
+		if (err > 0) {
+			r->mirror_slot = err;
+			err = 0;
+		}
+	}
 	if (!err) {
 		mutex_lock(&xf_config_mutex);
 		err = xf_ruleset_insert(r, index, info->extack);
@@ -389,7 +460,7 @@ static int xf_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		genl_dump_check_consistent(cb, hdr);
 		if (nla_put_u64_64bit(skb, XFILTER_A_GENERATION,
 				      rs->t.generation, XFILTER_A_PAD) ||
-		    xf_nl_put_rule(skb, &rs->rules[i], i)) {
+		    xf_nl_put_rule(skb, XFILTER_A_RULE, &rs->rules[i], i)) {
 			genlmsg_cancel(skb, hdr);
 			break;
 		}
@@ -420,12 +491,82 @@ static int xf_nl_put_stats(struct sk_buff *skb, int attr, const u64 *c)
 	return 0;
 }
 
+static void xf_detect_store(struct xf_detect_set *d,
+			    const struct xf_detect_set *s)
+{
+	WRITE_ONCE(d->window_ms, s->window_ms);
+	WRITE_ONCE(d->ports, s->ports);
+	WRITE_ONCE(d->hosts, s->hosts);
+	WRITE_ONCE(d->flows, s->flows);
+	WRITE_ONCE(d->block_ms, s->block_ms);
+	WRITE_ONCE(d->mode, s->mode);
+}
+
+/*
+ * Under xf_config_mutex: the detector settings dom (NULL: the default)
+ * will have, checked, in *det; tables allocated for every domain that
+ * will need one. Nothing is changed yet.
+ */
+static int xf_nl_detect_set(struct nlattr **tb, struct xf_domain *dom,
+			    struct xf_detect_set *det,
+			    struct netlink_ext_ack *extack)
+{
+	struct xf_detect_cfg cfg;
+	unsigned long id = 0;
+	struct xf_domain *d;
+	const char *why;
+	int err;
+
+	if (dom)
+		xf_detect_get(dom, det);
+	else
+		*det = xf_default_detect;
+	if (tb[XFILTER_DOMAIN_A_DETECT])
+		det->mode = nla_get_u8(tb[XFILTER_DOMAIN_A_DETECT]);
+	if (tb[XFILTER_DOMAIN_A_DETECT_WINDOW_MS])
+		det->window_ms = nla_get_u32(tb[XFILTER_DOMAIN_A_DETECT_WINDOW_MS]);
+	if (tb[XFILTER_DOMAIN_A_DETECT_PORTS])
+		det->ports = nla_get_u32(tb[XFILTER_DOMAIN_A_DETECT_PORTS]);
+	if (tb[XFILTER_DOMAIN_A_DETECT_HOSTS])
+		det->hosts = nla_get_u32(tb[XFILTER_DOMAIN_A_DETECT_HOSTS]);
+	if (tb[XFILTER_DOMAIN_A_DETECT_FLOWS])
+		det->flows = nla_get_u32(tb[XFILTER_DOMAIN_A_DETECT_FLOWS]);
+	if (tb[XFILTER_DOMAIN_A_BLOCK_MS])
+		det->block_ms = nla_get_u32(tb[XFILTER_DOMAIN_A_BLOCK_MS]);
+	cfg.window_ms = det->window_ms;
+	cfg.ports = det->ports;
+	cfg.hosts = det->hosts;
+	cfg.flows = det->flows;
+	if (xf_detect_cfg_check(&cfg, &why)) {
+		if (extack)
+			extack->_msg = why;	/* a static string */
+		return -EINVAL;
+	}
+	if (det->mode == XFILTER_DETECT_OFF)
+		return 0;
+	if (dom)
+		return xf_detect_table_alloc(dom);
+	rcu_read_lock();
+	while ((d = xf_domain_next(&id))) {
+		rcu_read_unlock();
+		/* Domains are never freed before the module goes. */
+		err = xf_detect_table_alloc(d);
+		if (err)
+			return err;
+		rcu_read_lock();
+		id++;
+	}
+	rcu_read_unlock();
+	return 0;
+}
+
 static int xf_nl_domain_set(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *nest = info->attrs[XFILTER_A_DOMAIN];
 	struct nlattr *tb[XFILTER_DOMAIN_A_MAX + 1];
 	const struct xf_dom_policy *pol;
 	struct xf_domain *dom = NULL;
+	struct xf_detect_set det;
 	u8 dflt, unattr;
 	u32 domid;
 	int err;
@@ -454,6 +595,9 @@ static int xf_nl_domain_set(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&xf_config_mutex);
+	err = xf_nl_detect_set(tb, dom, &det, info->extack);
+	if (err)
+		goto out;
 	if (tb[XFILTER_DOMAIN_A_POLICY] || tb[XFILTER_DOMAIN_A_UNATTRIBUTED]) {
 		pol = xf_rules_policy(&xf_ruleset_locked()->t,
 				      dom ? domid : XF_DOMID_ANY);
@@ -474,12 +618,15 @@ static int xf_nl_domain_set(struct sk_buff *skb, struct genl_info *info)
 		if (tb[XFILTER_DOMAIN_A_FAIL_POLICY])
 			WRITE_ONCE(xf_default_fail,
 				   nla_get_u8(tb[XFILTER_DOMAIN_A_FAIL_POLICY]));
+		xf_detect_store(&xf_default_detect, &det);
 	} else {
 		if (!dom->own) {
 			WRITE_ONCE(dom->mode, READ_ONCE(xf_default_mode));
 			WRITE_ONCE(dom->fail, READ_ONCE(xf_default_fail));
+			xf_detect_store(&dom->det, &det);
 			WRITE_ONCE(dom->own, true);
 		}
+		xf_detect_store(&dom->det, &det);
 		if (tb[XFILTER_DOMAIN_A_MODE])
 			WRITE_ONCE(dom->mode,
 				   nla_get_u8(tb[XFILTER_DOMAIN_A_MODE]));
@@ -503,6 +650,7 @@ static int xf_nl_put_domain(struct sk_buff *skb, struct netlink_callback *cb,
 {
 	const struct xf_dom_policy *pol;
 	u64 c[__XFILTER_STATS_A_LAST];
+	struct xf_detect_set det;
 	u32 domid = dom ? dom->domid : XFILTER_DOMID_DEFAULT;
 	u32 flags = 0;
 	struct nlattr *nest;
@@ -534,6 +682,17 @@ static int xf_nl_put_domain(struct sk_buff *skb, struct netlink_callback *cb,
 		xf_domain_stats_read(dom, c);
 		c[XFILTER_STATS_A_FLOWS] = 0;
 	}
+	if (dom)
+		xf_detect_get(dom, &det);
+	else
+		det = xf_default_detect;
+	if (nla_put_u8(skb, XFILTER_DOMAIN_A_DETECT, det.mode) ||
+	    nla_put_u32(skb, XFILTER_DOMAIN_A_DETECT_WINDOW_MS, det.window_ms) ||
+	    nla_put_u32(skb, XFILTER_DOMAIN_A_DETECT_PORTS, det.ports) ||
+	    nla_put_u32(skb, XFILTER_DOMAIN_A_DETECT_HOSTS, det.hosts) ||
+	    nla_put_u32(skb, XFILTER_DOMAIN_A_DETECT_FLOWS, det.flows) ||
+	    nla_put_u32(skb, XFILTER_DOMAIN_A_BLOCK_MS, det.block_ms))
+		goto cancel;
 	if (nla_put_u8(skb, XFILTER_DOMAIN_A_MODE,
 		       dom ? xf_domain_mode(dom) : READ_ONCE(xf_default_mode)) ||
 	    nla_put_u8(skb, XFILTER_DOMAIN_A_FAIL_POLICY,
@@ -952,9 +1111,9 @@ int xf_nl_notify_profile(u32 domid)
 				 GFP_KERNEL);
 }
 
-static int xf_nl_put_owner(struct sk_buff *skb, const struct xf_owner *o)
+int xf_nl_put_owner(struct sk_buff *skb, int attr, const struct xf_owner *o)
 {
-	struct nlattr *nest = nla_nest_start(skb, XFILTER_FLOW_A_OWNER);
+	struct nlattr *nest = nla_nest_start(skb, attr);
 
 	if (!nest ||
 	    nla_put_u32(skb, XFILTER_OWNER_A_FLAGS, o->flags) ||
@@ -970,6 +1129,16 @@ static int xf_nl_put_owner(struct sk_buff *skb, const struct xf_owner *o)
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;
+}
+
+bool xf_nl_log_listeners(void)
+{
+	return genl_has_listeners(&xf_genl_family, &init_net, XF_GRP_LOG);
+}
+
+void xf_nl_multicast_log(struct sk_buff *msg)
+{
+	genlmsg_multicast(&xf_genl_family, msg, 0, XF_GRP_LOG, GFP_ATOMIC);
 }
 
 void xf_nl_log(struct xf_domain *dom, const struct xf_flow_key *key,
@@ -994,7 +1163,7 @@ void xf_nl_log(struct xf_domain *dom, const struct xf_flow_key *key,
 	    nla_put_u8(msg, XFILTER_FLOW_A_SOURCE, source) ||
 	    (v->rule != XF_RULE_NONE &&
 	     nla_put_u32(msg, XFILTER_FLOW_A_RULE, v->rule)) ||
-	    (owner && xf_nl_put_owner(msg, owner)))
+	    (owner && xf_nl_put_owner(msg, XFILTER_FLOW_A_OWNER, owner)))
 		goto err;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
@@ -1002,6 +1171,19 @@ void xf_nl_log(struct xf_domain *dom, const struct xf_flow_key *key,
 	return;
 err:
 	nlmsg_free(msg);
+}
+
+/* ---- alerts ---- */
+
+static int xf_nl_alert_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	u32 filter;
+	int err;
+
+	err = xf_nl_dump_domid(cb, &filter);
+	if (err)
+		return err;
+	return xf_detect_dump(skb, cb, filter);
 }
 
 /* ---- the family ---- */
@@ -1050,6 +1232,9 @@ static const struct genl_ops xf_genl_ops[] = {
 		.cmd = XFILTER_CMD_VERDICT,
 		.doit = xf_nl_verdict,
 		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = XFILTER_CMD_ALERT_GET,
+		.dumpit = xf_nl_alert_dump,
 	},
 };
 

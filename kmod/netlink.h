@@ -23,6 +23,13 @@ void xf_nl_log(struct xf_domain *dom, const struct xf_flow_key *key,
 	       const struct xf_verdict *v, u8 source,
 	       const struct xf_owner *owner);
 bool xf_nl_batch_listeners(void);
+bool xf_nl_log_listeners(void);
+/* Send msg to the log group; any context. */
+void xf_nl_multicast_log(struct sk_buff *msg);
+/* Nested attribute attr holding a rule (index U32_MAX: none) / an owner. */
+int xf_nl_put_rule(struct sk_buff *skb, int attr, const struct xf_rule *r,
+		   u32 index);
+int xf_nl_put_owner(struct sk_buff *skb, int attr, const struct xf_owner *o);
 /* Process context. */
 int xf_nl_notify_batch(u32 domid, u32 batch_id, u32 n);
 /* Process context: ask xfilterd to load domid's profile into Xen. */

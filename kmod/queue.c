@@ -32,7 +32,9 @@
 #include <net/genetlink.h>
 
 #include "cache.h"
+#include "detect.h"
 #include "filter.h"
+#include "mirror.h"
 #include "netlink.h"
 #include "queue.h"
 #include "rules.h"
@@ -275,6 +277,8 @@ int xf_queue_verdict(struct xf_domain *dom, u32 batch_id, u32 flow_id,
 				xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
 			/* Every source verdict: xfctl monitor shows them. */
 			xf_nl_log(dom, &p->flow.key, &v, source, owner);
+			if (owner)
+				xf_detect_account(dom, &p->flow, owner);
 			xf_pending_resolve(q, p, &v, source, true);
 			xf_batch_maybe_free(b);
 			spin_unlock_bh(&q->lock);
@@ -387,6 +391,11 @@ static void xf_queue_drain(struct xf_domain *dom)
 		xf_rules_account(&rs->t, &p->v, skb->len);
 		rcu_read_unlock();
 		local_bh_disable();
+		if (p->v.mirror) {
+			rcu_read_lock();
+			xf_mirror_skb(p->v.mirror, skb);
+			rcu_read_unlock();
+		}
 		if (accept) {
 			xf_dom_stat(dom, XFILTER_STATS_A_ACCEPTED, 1);
 			xf_hook_reinject(skb);

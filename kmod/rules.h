@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/netlink.h>
 #include <linux/rcupdate.h>
+#include <linux/timekeeping.h>
 
 #include "rule.h"
 
@@ -47,6 +48,18 @@ static inline u64 xf_rules_generation(void)
 	rcu_read_unlock();
 	return gen;
 }
+
+/* The clock of xf_rule.expires_ms: monotonic milliseconds. */
+static inline u64 xf_now_ms(void)
+{
+	return div_u64(ktime_get_ns(), NSEC_PER_MSEC);
+}
+
+/*
+ * Under xf_config_mutex: delete the rules whose expiry has passed (logged)
+ * and arm the expiry work for the next one.
+ */
+void xf_rules_expire_locked(void);
 
 int xf_rules_kinit(void);
 void xf_rules_kexit(void);

@@ -607,6 +607,12 @@ static void xf_rule_from_hv(struct xf_rule *r, const struct xf_hv_rule *h)
     BUILD_BUG_ON(sizeof(r->exe) != sizeof(h->exe));
     memcpy(r->comm, h->comm, sizeof(r->comm));
     memcpy(r->exe, h->exe, sizeof(r->exe));
+    /*
+     * A mirror rule copies packets in dom0; here it only has to keep its
+     * place: it matches and decides nothing (no device, slot 0).
+     */
+    if ( r->action == XF_ACT_MIRROR )
+        memcpy(r->mirror_dev, "dom0", sizeof("dom0"));
 }
 
 static bool xf_policy_ok(const struct xf_hv_dom_policy *p)

@@ -132,7 +132,7 @@ struct xf_hv_rule {
 	uint32_t fields;		/* enum xf_rule_fields */
 	uint16_t domid;
 	uint8_t proto;
-	uint8_t action;			/* enum xf_action */
+	uint8_t action;			/* enum xf_action, XF_ACT_MIRROR */
 	uint8_t dst_family;
 	uint8_t dst_plen;
 	uint16_t dport_lo, dport_hi;

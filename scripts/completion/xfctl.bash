@@ -12,11 +12,11 @@ _xfctl_rule_words()
 {
 	# What may follow: every rule keyword not used yet, and the actions
 	# unless one is there. $1.. are the words of the rule so far.
-	local w kw used="" acts="accept drop log log-drop" out=""
+	local w kw used="" acts="accept drop log log-drop mirror" out=""
 
 	for w in "$@"; do
 		used+=" $w "
-		case $w in accept|drop|log|log-drop) acts="" ;; esac
+		case $w in accept|drop|log|log-drop|mirror) acts="" ;; esac
 	done
 	for kw in dom uid euid gid pid comm proto dst sport dport; do
 		[[ $used == *" $kw "* ]] || out+=" $kw"
@@ -29,7 +29,7 @@ _xfctl()
 	local cur prev words cword
 	_init_completion || return
 
-	local objects="help profile ps hv rule domain flows stats vif monitor save restore"
+	local objects="help profile ps hv rule domain flows stats vif monitor alerts save restore"
 	local i obj="" oi=0
 
 	for ((i = 1; i < cword; i++)); do
@@ -57,6 +57,9 @@ _xfctl()
 	policy|unattributed|--default|--unattributed)
 		COMPREPLY=($(compgen -W "accept drop log log-drop" -- "$cur")); return ;;
 	fail) COMPREPLY=($(compgen -W "accept drop" -- "$cur")); return ;;
+	detect) COMPREPLY=($(compgen -W "off alert block" -- "$cur")); return ;;
+	mirror) COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
+	window|ports|hosts|flows|block-time) return ;;
 	--kernel|-k|--system-map|-m|--profile|--btf|--core|-o|--output)
 		_filedir; return ;;
 	uid|euid|gid|pid|comm|dst|sport|dport|index|--slide|--generation)
@@ -78,7 +81,7 @@ _xfctl()
 		elif ((nargs == 2)); then
 			COMPREPLY=($(compgen -W "default $(_xfctl_domains)" -- "$cur"))
 		elif [[ $cmd == set ]]; then
-			COMPREPLY=($(compgen -W "mode policy unattributed fail" -- "$cur"))
+			COMPREPLY=($(compgen -W "mode policy unattributed fail detect window ports hosts flows block-time" -- "$cur"))
 		fi ;;
 	flows)
 		COMPREPLY=($(compgen -W "show list flush dom" -- "$cur")) ;;
@@ -88,6 +91,8 @@ _xfctl()
 		((nargs == 1)) && COMPREPLY=($(compgen -W "list show" -- "$cur")) ;;
 	monitor)
 		((nargs == 1)) && COMPREPLY=($(compgen -W "$(_xfctl_domains)" -- "$cur")) ;;
+	alerts)
+		((nargs <= 2)) && COMPREPLY=($(compgen -W "list $(_xfctl_domains)" -- "$cur")) ;;
 	ps)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--core --kernel --system-map --profile --help" -- "$cur"))

@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 		.other_idle = 1000, .touch = 1ULL << 30,
 	};
 	struct xf_verdict v = { XF_ACT_ACCEPT, XF_SRC_DEFAULT, XF_RULE_NONE,
-				false, 1 };
+				false, 0, 1 };
 	uint8_t seed[16] = "benchbenchbench";
 	struct xf_cache_entry **buckets;
 	uint32_t flows, npkts, hitpct, nb, i, nmiss;

@@ -61,7 +61,7 @@ static struct xf_flow flow(uint8_t proto, uint16_t sport, uint8_t flags)
 
 static struct xf_verdict verdict(uint8_t action, uint64_t gen)
 {
-	struct xf_verdict v = { action, XF_SRC_RULE, 4, false, gen };
+	struct xf_verdict v = { action, XF_SRC_RULE, 4, false, 0, gen };
 
 	return v;
 }
@@ -195,6 +195,18 @@ static void test_udp_other(void)
 	   "touch threshold: small gains skipped but deadline moved before");
 	is(xf_cache_lookup(&c, &f, GEN, 400, &out), XF_CACHE_MISS,
 	   "udp idle expiry");
+
+	/* A mirror slot rides along with the verdict (mirror rules). */
+	f = flow(17, 54, 0);
+	v.action = XF_ACT_DROP;
+	v.mirror = XF_MIRROR_SLOTS;
+	v.unattributed = true;
+	is(xf_cache_insert(&c, &f, &v, GEN, 0), 0, "udp with a mirror slot");
+	is(xf_cache_lookup(&c, &f, GEN, 1, &out), XF_CACHE_HIT, "hit");
+	is(out.mirror, XF_MIRROR_SLOTS, "the mirror slot comes back");
+	is(out.action, XF_ACT_DROP, "with its action");
+	ok(out.unattributed, "and the unattributed bit");
+	v = verdict(XF_ACT_ACCEPT, GEN);
 
 	f = flow(1, 7, 0);
 	is(xf_cache_insert(&c, &f, &v, GEN, 0), 0, "icmp pseudo-session");

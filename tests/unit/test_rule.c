@@ -338,8 +338,54 @@ static void test_table_ops(void)
 	is(v.source, XF_SRC_DEFAULT, "16 non-matching rules scanned");
 }
 
+/* Mirror rules copy, never decide; the first matching one names the slot. */
+static void test_mirror(void)
+{
+	struct xf_flow_key k = key4(3, XF_IPPROTO_TCP, 10, 0, 0, 1, 80);
+	struct xf_owner alice = owner(1001, "xfnet");
+	struct xf_verdict v;
+	char text[XF_RULE_TEXT_MAX];
+
+	xf_rules_init(&t, rules, 16, doms, 2);
+	ok(!add("dom 3 dport 80 mirror ids0"), "mirror rule parses");
+	rules[0].mirror_slot = 2;
+	ok(!add("dom 3 mirror dum1"), "second mirror rule");
+	rules[1].mirror_slot = 5;
+	ok(!add("dom 3 dport 80 drop"), "then a drop");
+	is(xf_rules_match(&t, &k, NULL, &v), XF_MATCH_DECIDED, "decided");
+	is(v.action, XF_ACT_DROP, "the verdict is the drop rule's");
+	is(v.rule, 2, "decided by rule 2");
+	is(v.mirror, 2, "copied to the first matching mirror rule's slot");
+	k.dport = 81;
+	xf_rules_match(&t, &k, NULL, &v);
+	is(v.mirror, 5, "port 81: only the second mirror rule matches");
+	is(v.source, XF_SRC_DEFAULT, "and the policy decides");
+	xf_rule_print(&rules[0], text, sizeof(text));
+	ok(!strcmp(text, "dom 3 dport 80 mirror ids0"), "printed back: %s", text);
+	ok(add("mirror") != 0, "mirror without a device is refused");
+	ok(add("mirror a/b") != 0, "a device name with '/' is refused");
+	ok(add("mirror abcdefghijklmnop") != 0, "a 16-byte device name is refused");
+	ok(add("drop mirror x") != 0, "two actions are refused");
+	/* An owner mirror rule needs the owner. */
+	xf_rules_init(&t, rules, 16, doms, 2);
+	add("uid 1001 mirror ids0");
+	rules[0].mirror_slot = 1;
+	is(xf_rules_match(&t, &k, NULL, &v), XF_MATCH_NEED_OWNER,
+	   "a uid mirror rule needs the owner");
+	xf_rules_match(&t, &k, &alice, &v);
+	is(v.mirror, 1, "alice's flow is mirrored");
+	is(v.action, XF_ACT_ACCEPT, "and accepted by the policy");
+	{
+		struct xf_rule a = rules[0], b = rules[0];
+
+		strcpy(b.mirror_dev, "other");
+		ok(!xf_rule_equal(&a, &b), "mirror rules to other devices differ");
+	}
+}
+
 int main(void)
 {
+	test_mirror();
 	test_order_and_fields();
 	test_owner_needed();
 	test_fields();

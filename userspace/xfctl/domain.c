@@ -2,7 +2,9 @@
 /*
  * xfctl domain set DOMAIN|default [mode off|userland|hypervisor]
  *                  [policy accept|drop] [unattributed accept|drop]
- *                  [fail accept|drop]
+ *                  [fail accept|drop] [detect off|alert|block]
+ *                  [window SECS|MSms] [ports N] [hosts N] [flows N]
+ *                  [block-time SECS]
  * xfctl domain [show [DOMAIN]]
  */
 #include <errno.h>
@@ -17,6 +19,30 @@
 void xfctl_print_stats(FILE *f, struct nlattr *nest, const char *indent);
 
 static const char *const mode_names[] = { "off", "userland", "hypervisor" };
+static const char *const detect_names[] = { "off", "alert", "block" };
+
+/* "10" or "10s" seconds, "500ms": milliseconds, or -1. */
+static long parse_ms(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (end == s || *s == '-' || v > 86400000)
+		return -1;
+	if (!strcmp(end, "ms"))
+		return v;
+	if (!*end || !strcmp(end, "s"))
+		return v <= 86400 ? (long)v * 1000 : -1;
+	return -1;
+}
+
+static long parse_count(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	return end == s || *end || *s == '-' || v > 1000000 ? -1 : (long)v;
+}
 
 static int lookup(const char *const *names, int n, const char *s)
 {
@@ -83,8 +109,39 @@ static int domain_set(struct xf_nl *nl, int argc, char **argv)
 			       XFILTER_DOMAIN_A_UNATTRIBUTED;
 			if (attr == XFILTER_DOMAIN_A_FAIL_POLICY && v > 1)
 				v = -1;
+		} else if (!strcmp(k, "detect")) {
+			v = lookup(detect_names, 3, val);
+			attr = XFILTER_DOMAIN_A_DETECT;
+		} else if (!strcmp(k, "window") || !strcmp(k, "block-time")) {
+			long ms = parse_ms(val);
+
+			if (ms < 0) {
+				xfctl_err("bad value '%s' for %s (seconds, or N ms)",
+					  val, k);
+				goto bad;
+			}
+			nla_put_u32(msg, !strcmp(k, "window") ?
+				    XFILTER_DOMAIN_A_DETECT_WINDOW_MS :
+				    XFILTER_DOMAIN_A_BLOCK_MS, ms);
+			continue;
+		} else if (!strcmp(k, "ports") || !strcmp(k, "hosts") ||
+			   !strcmp(k, "flows")) {
+			long n = parse_count(val);
+
+			if (n < 0 || (strcmp(k, "flows") && (n == 1 || n > 64))) {
+				xfctl_err("bad value '%s' for %s (%s)", val, k,
+					  strcmp(k, "flows") ? "0 or 2..64" :
+					  "a count");
+				goto bad;
+			}
+			nla_put_u32(msg, !strcmp(k, "ports") ?
+				    XFILTER_DOMAIN_A_DETECT_PORTS :
+				    !strcmp(k, "hosts") ?
+				    XFILTER_DOMAIN_A_DETECT_HOSTS :
+				    XFILTER_DOMAIN_A_DETECT_FLOWS, n);
+			continue;
 		} else {
-			xfctl_err("unknown domain setting '%s' (mode, policy, unattributed, fail)",
+			xfctl_err("unknown domain setting '%s' (mode, policy, unattributed, fail, detect, window, ports, hosts, flows, block-time)",
 				  k);
 			goto bad;
 		}
@@ -102,6 +159,18 @@ static int domain_set(struct xf_nl *nl, int argc, char **argv)
 bad:
 	nlmsg_free(msg);
 	return 2;
+}
+
+static uint32_t u32_of(struct nlattr **d, int a)
+{
+	return d[a] && nla_len(d[a]) >= 4 ? nla_get_u32(d[a]) : 0;
+}
+
+static const char *detect_name(struct nlattr **d)
+{
+	uint8_t v = nla_get_u8(d[XFILTER_DOMAIN_A_DETECT]);
+
+	return v < 3 ? detect_names[v] : "?";
 }
 
 static int domain_cb(struct nl_msg *msg, void *arg)
@@ -131,6 +200,13 @@ static int domain_cb(struct nl_msg *msg, void *arg)
 		       xf_action_name(nla_get_u8(d[XFILTER_DOMAIN_A_POLICY])),
 		       xf_action_name(nla_get_u8(d[XFILTER_DOMAIN_A_UNATTRIBUTED])),
 		       xf_action_name(nla_get_u8(d[XFILTER_DOMAIN_A_FAIL_POLICY])));
+		if (d[XFILTER_DOMAIN_A_DETECT])
+			printf(",\"detect\":\"%s\",\"detect_window_ms\":%u,\"detect_ports\":%u,\"detect_hosts\":%u,\"detect_flows\":%u,\"block_ms\":%u",
+			       detect_name(d), u32_of(d, XFILTER_DOMAIN_A_DETECT_WINDOW_MS),
+			       u32_of(d, XFILTER_DOMAIN_A_DETECT_PORTS),
+			       u32_of(d, XFILTER_DOMAIN_A_DETECT_HOSTS),
+			       u32_of(d, XFILTER_DOMAIN_A_DETECT_FLOWS),
+			       u32_of(d, XFILTER_DOMAIN_A_BLOCK_MS));
 		if (d[XFILTER_DOMAIN_A_STATS]) {
 			printf(",\"stats\":{");
 			xfctl_print_stats(stdout, d[XFILTER_DOMAIN_A_STATS], "");
@@ -143,10 +219,18 @@ static int domain_cb(struct nl_msg *msg, void *arg)
 		printf("domain default");
 	else
 		printf("domain %u", domid);
-	printf(" mode %s policy %s unattributed %s fail %s\n", mode_names[mode],
+	printf(" mode %s policy %s unattributed %s fail %s", mode_names[mode],
 	       xf_action_name(nla_get_u8(d[XFILTER_DOMAIN_A_POLICY])),
 	       xf_action_name(nla_get_u8(d[XFILTER_DOMAIN_A_UNATTRIBUTED])),
 	       xf_action_name(nla_get_u8(d[XFILTER_DOMAIN_A_FAIL_POLICY])));
+	if (d[XFILTER_DOMAIN_A_DETECT])
+		printf(" detect %s window %ums ports %u hosts %u flows %u block-time %us",
+		       detect_name(d), u32_of(d, XFILTER_DOMAIN_A_DETECT_WINDOW_MS),
+		       u32_of(d, XFILTER_DOMAIN_A_DETECT_PORTS),
+		       u32_of(d, XFILTER_DOMAIN_A_DETECT_HOSTS),
+		       u32_of(d, XFILTER_DOMAIN_A_DETECT_FLOWS),
+		       u32_of(d, XFILTER_DOMAIN_A_BLOCK_MS) / 1000);
+	putchar('\n');
 	if (d[XFILTER_DOMAIN_A_STATS] && !arg)
 		return NL_OK;
 	if (d[XFILTER_DOMAIN_A_STATS])

@@ -8,7 +8,8 @@
  * The module sends an XFILTER_CMD_LOG message on its "log" group for every
  * flow its verdict source answered, every log rule, unattributed and fail
  * decision. Runs until interrupted; output is flushed per event so it can
- * be piped.
+ * be piped. Alerts (XFILTER_CMD_ALERT on the same group) are printed as
+ * by xfctl alerts; in JSON as {"alert":{...}}.
  */
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -60,7 +61,7 @@ static void put_str(const char *s, bool json)
 		putchar('"');
 }
 
-static void print_owner(struct nlattr *nest, bool json)
+void xfctl_print_owner(struct nlattr *nest, bool json)
 {
 	struct nlattr *tb[XFILTER_OWNER_A_MAX + 1];
 	static const struct { int a; const char *n; } ids[] = {
@@ -108,6 +109,23 @@ static int monitor_cb(struct nl_msg *msg, void *arg)
 	uint32_t domid;
 	int alen;
 
+	if (genlmsg_hdr(nlmsg_hdr(msg))->cmd == XFILTER_CMD_ALERT) {
+		struct nlattr *a[XFILTER_ALERT_A_MAX + 1];
+
+		if (xf_nl_parse(msg, tb) < 0 || !tb[XFILTER_A_ALERT] ||
+		    nla_parse_nested(a, XFILTER_ALERT_A_MAX, tb[XFILTER_A_ALERT],
+				     NULL) < 0 || !a[XFILTER_ALERT_A_DOMID])
+			return NL_SKIP;
+		if (m->filter && nla_get_u32(a[XFILTER_ALERT_A_DOMID]) != m->domid)
+			return NL_OK;
+		if (json)
+			printf("{\"alert\":");
+		xfctl_alert_print(tb[XFILTER_A_ALERT], json, UINT32_MAX, true);
+		if (json)
+			puts("}");
+		fflush(stdout);
+		return NL_OK;
+	}
 	if (genlmsg_hdr(nlmsg_hdr(msg))->cmd != XFILTER_CMD_LOG ||
 	    xf_nl_parse(msg, tb) < 0 || !tb[XFILTER_A_FLOW] ||
 	    nla_parse_nested(f, XFILTER_FLOW_A_MAX, tb[XFILTER_A_FLOW], NULL) < 0 ||
@@ -145,7 +163,7 @@ static int monitor_cb(struct nl_msg *msg, void *arg)
 		printf(json ? ",\"rule\":%u" : " %u",
 		       nla_get_u32(f[XFILTER_FLOW_A_RULE]));
 	if (f[XFILTER_FLOW_A_OWNER])
-		print_owner(f[XFILTER_FLOW_A_OWNER], json);
+		xfctl_print_owner(f[XFILTER_FLOW_A_OWNER], json);
 	else
 		printf(json ? ",\"owner\":null" : " owner -");
 	puts(json ? "}" : "");

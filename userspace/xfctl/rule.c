@@ -53,6 +53,8 @@ static int rule_to_attrs(struct nl_msg *msg, const struct xf_rule *r,
 		nla_put_string(msg, XFILTER_RULE_A_COMM, r->comm);
 	if (f & XF_RF_EXE)
 		nla_put_string(msg, XFILTER_RULE_A_EXE, r->exe);
+	if (r->action == XF_ACT_MIRROR)
+		nla_put_string(msg, XFILTER_RULE_A_MIRROR, r->mirror_dev);
 	nla_nest_end(msg, n);
 	return 0;
 }
@@ -168,6 +170,17 @@ int xfctl_rule_from_attrs(struct nlattr *nest, struct xf_rule *r,
 		snprintf(r->exe, sizeof(r->exe), "%s",
 			 nla_get_string(tb[XFILTER_RULE_A_EXE]));
 	}
+	if (tb[XFILTER_RULE_A_MIRROR])
+		snprintf(r->mirror_dev, sizeof(r->mirror_dev), "%s",
+			 nla_get_string(tb[XFILTER_RULE_A_MIRROR]));
+	/* expires_ms holds the time left here (at least 1: "temporary"). */
+	if (tb[XFILTER_RULE_A_EXPIRES_MS])
+		r->expires_ms = nla_get_u32(tb[XFILTER_RULE_A_EXPIRES_MS]) + 1;
+	if (tb[XFILTER_RULE_A_ALERT])
+		r->alert = nla_get_u32(tb[XFILTER_RULE_A_ALERT]);
+	if (tb[XFILTER_RULE_A_REASON])
+		snprintf(r->reason, sizeof(r->reason), "%s",
+			 nla_get_string(tb[XFILTER_RULE_A_REASON]));
 	if (tb[XFILTER_RULE_A_PACKETS])
 		r->packets = nla_get_u64(tb[XFILTER_RULE_A_PACKETS]);
 	if (tb[XFILTER_RULE_A_BYTES])
@@ -195,31 +208,73 @@ static void json_escape(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A MIRROR rule's device counters: copies, drops, errors. */
+static void mirror_counts(struct nlattr *nest, unsigned long long *c)
+{
+	struct nlattr *tb[XFILTER_RULE_A_MAX + 1];
+	static const int a[3] = {
+		XFILTER_RULE_A_MIRROR_COPIES, XFILTER_RULE_A_MIRROR_DROPS,
+		XFILTER_RULE_A_MIRROR_ERRORS,
+	};
+	int i;
+
+	memset(c, 0, 3 * sizeof(*c));
+	if (nla_parse_nested(tb, XFILTER_RULE_A_MAX, nest, NULL) < 0)
+		return;
+	for (i = 0; i < 3; i++)
+		if (tb[a[i]] && nla_len(tb[a[i]]) >= 8)
+			c[i] = nla_get_u64(tb[a[i]]);
+}
+
 static int rule_list_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[XFILTER_A_MAX + 1];
 	struct rule_list *l = arg;
 	struct xf_rule r;
 	char text[XF_RULE_TEXT_MAX];
+	unsigned long long mc[3];
 	uint32_t index;
 
 	if (xf_nl_parse(msg, tb) < 0 || !tb[XFILTER_A_RULE] ||
 	    xfctl_rule_from_attrs(tb[XFILTER_A_RULE], &r, &index))
 		return NL_SKIP;
 	xf_rule_print(&r, text, sizeof(text));
+	mirror_counts(tb[XFILTER_A_RULE], mc);
 	if (l->save) {
 		fprintf(l->f, "%s\n", text);
 	} else if (l->json) {
 		fprintf(l->f, "%s%s{\"index\":%u,\"rule\":", l->n ? "," : "",
 			xfctl_opts.pretty ? "\n  " : "", index);
 		json_escape(l->f, text);
-		fprintf(l->f, ",\"packets\":%llu,\"bytes\":%llu}",
+		fprintf(l->f, ",\"packets\":%llu,\"bytes\":%llu",
 			(unsigned long long)r.packets,
 			(unsigned long long)r.bytes);
+		if (r.action == XF_ACT_MIRROR)
+			fprintf(l->f, ",\"mirror_copies\":%llu,\"mirror_drops\":%llu,\"mirror_errors\":%llu",
+				mc[0], mc[1], mc[2]);
+		if (r.expires_ms)
+			fprintf(l->f, ",\"expires_ms\":%llu",
+				(unsigned long long)r.expires_ms - 1);
+		if (r.alert)
+			fprintf(l->f, ",\"alert\":%u", r.alert);
+		if (r.reason[0]) {
+			fprintf(l->f, ",\"reason\":");
+			json_escape(l->f, r.reason);
+		}
+		fputc('}', l->f);
 	} else {
-		fprintf(l->f, "%4u  %-60s  %llu pkts %llu bytes\n", index, text,
+		fprintf(l->f, "%4u  %-60s  %llu pkts %llu bytes", index, text,
 			(unsigned long long)r.packets,
 			(unsigned long long)r.bytes);
+		if (r.action == XF_ACT_MIRROR)
+			fprintf(l->f, "  copies %llu drops %llu errors %llu",
+				mc[0], mc[1], mc[2]);
+		if (r.expires_ms)
+			fprintf(l->f, "  expires %llus",
+				(unsigned long long)(r.expires_ms - 1 + 999) / 1000);
+		if (r.reason[0])
+			fprintf(l->f, "  (%s)", r.reason);
+		fputc('\n', l->f);
 	}
 	l->n++;
 	return NL_OK;

@@ -65,6 +65,12 @@ static int save_cb(struct nl_msg *msg, void *arg)
 		s->unreadable++;
 		return NL_SKIP;
 	}
+	/* Temporary rules (detect block mode) are not part of the policy. */
+	if (r.expires_ms) {
+		xf_rule_print(&r, text, sizeof(text));
+		fprintf(s->f, "# temporary, not saved: %s (%s)\n", text, r.reason);
+		return NL_OK;
+	}
 	if ((r.fields & XF_RF_DOMID) &&
 	    domain_name(s->xs, r.domid, r.dom_name, sizeof(r.dom_name))) {
 		r.fields &= ~XF_RF_DOMID;

@@ -24,7 +24,8 @@ static const struct xfctl_cmd xfctl_cmds[] = {
 	{ "flows", cmd_flows, "show or flush cached and pending flows" },
 	{ "stats", cmd_stats, "show the module's counters" },
 	{ "vif", cmd_vif, "list attached vifs and the hook each uses" },
-	{ "monitor", cmd_monitor, "show verdicts with their owners as they happen" },
+	{ "monitor", cmd_monitor, "show verdicts and alerts as they happen" },
+	{ "alerts", cmd_alerts, "list scan and flood alerts with the rule to stop each" },
 	{ "save", cmd_save, "write the rules as a rule file (xfctl restore)" },
 	{ "restore", cmd_restore, "replace the rules with a rule file" },
 };

@@ -35,6 +35,7 @@ int cmd_vif(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
 
 /* Shared by rule.c and save.c. */
 struct xf_nl;
@@ -44,6 +45,12 @@ int xfctl_rule_send(struct xf_nl *nl, uint8_t cmd, const struct xf_rule *r,
 		    uint32_t index);
 int xfctl_rule_from_attrs(struct nlattr *nest, struct xf_rule *r,
 			  uint32_t *index);
+
+/* monitor.c: an XFILTER_*_A_OWNER nest, as " pid N ..." or ,"owner":{..}. */
+void xfctl_print_owner(struct nlattr *nest, bool json);
+/* alerts.c: an XFILTER_A_ALERT nest; returns 1 if printed (domid filter). */
+int xfctl_alert_print(struct nlattr *nest, bool json, uint32_t filter,
+		      bool first);
 
 /* Errors name the offending token; they go to stderr. */
 void xfctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -126,6 +126,9 @@ static int rule_dump_cb(struct nl_msg *msg, void *arg)
 	if (nla_parse_nested(rtb, XFILTER_RULE_A_MAX, tb[XFILTER_A_RULE], NULL) < 0 ||
 	    !rtb[XFILTER_RULE_A_INDEX] || !rtb[XFILTER_RULE_A_DOMID])
 		return NL_SKIP;
+	/* A temporary rule (detect block mode) stays and expires there. */
+	if (rtb[XFILTER_RULE_A_EXPIRES_MS])
+		return NL_OK;
 	r = &rd->v[rd->n];
 	r->attrs = malloc(nla_total_size(nla_len(tb[XFILTER_A_RULE])));
 	if (!r->attrs)
@@ -157,6 +160,12 @@ static int move_rule(struct xf_nl *nl, const struct dumped_rule *r,
 		case XFILTER_RULE_A_PACKETS:
 		case XFILTER_RULE_A_BYTES:
 		case XFILTER_RULE_A_PAD:
+		case XFILTER_RULE_A_EXPIRES_MS:
+		case XFILTER_RULE_A_ALERT:
+		case XFILTER_RULE_A_REASON:
+		case XFILTER_RULE_A_MIRROR_COPIES:
+		case XFILTER_RULE_A_MIRROR_DROPS:
+		case XFILTER_RULE_A_MIRROR_ERRORS:
 			continue;	/* output-only, or replaced */
 		}
 		nla_put(msg, nla_type(a), nla_len(a), nla_data(a));

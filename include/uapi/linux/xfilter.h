@@ -28,7 +28,11 @@
  *    XFILTER_A_RULE: NLA_NESTED
  *        XFILTER_RULE_A_INDEX: NLA_U32, insert before this position;
  *                              absent: append
- *        XFILTER_RULE_A_ACTION: NLA_U8, enum xfilter_action, required
+ *        XFILTER_RULE_A_ACTION: NLA_U8, enum xfilter_action or
+ *                               XFILTER_ACTION_MIRROR, required
+ *        XFILTER_RULE_A_MIRROR: NLA_NUL_STRING, maxlen IFNAMSIZ - 1: the
+ *                               device of a MIRROR rule (required with it,
+ *                               refused with other actions)
  *        XFILTER_RULE_A_DOMID: NLA_U32, 0..0x7fef; absent: every domain
  *        XFILTER_RULE_A_PROTO: NLA_U8, IP protocol number
  *        XFILTER_RULE_A_DST4: NLA_BINARY, exact len 4, network order
@@ -45,6 +49,15 @@
  *        XFILTER_RULE_A_PID: NLA_U32, tgid of the owner (what ps shows)
  *        XFILTER_RULE_A_COMM: NLA_NUL_STRING, maxlen 15
  *        XFILTER_RULE_A_EXE: NLA_NUL_STRING, maxlen 255
+ *
+ * A MIRROR rule decides nothing: the packets the guest sends in flows it
+ * matches (whatever their verdict, also when cached) are copied to its
+ * device, and matching goes on for the verdict; the first matching MIRROR
+ * rule names the device. The device must exist when the rule is added
+ * (-ENODEV); it is held until it is unregistered and picked up again when a
+ * device of that name appears. At most 7 devices are mirror targets at a
+ * time (-ENOSPC). Copies are limited per device to the module parameter
+ * mirror_pps per second; the rest is counted as dropped.
  *
  * Every absent match attribute matches anything. At most one of DST4/DST6.
  * Port matches only match TCP and UDP. Rules with owner attributes (UID ..
@@ -80,6 +93,20 @@
  *        ... the match attributes and action as in RULE_ADD ...
  *        XFILTER_RULE_A_PACKETS: NLA_U64, packets it decided
  *        XFILTER_RULE_A_BYTES: NLA_U64
+ *        XFILTER_RULE_A_EXPIRES_MS: NLA_U32, time left before the module
+ *                                   deletes the rule (rules it added
+ *                                   itself in detect block mode only)
+ *        XFILTER_RULE_A_ALERT: NLA_U32, id of the alert that added it
+ *        XFILTER_RULE_A_REASON: NLA_NUL_STRING, why it was added
+ *        XFILTER_RULE_A_MIRROR_COPIES: NLA_U64, MIRROR rules: copies sent
+ *                                      to the device (all rules naming it)
+ *        XFILTER_RULE_A_MIRROR_DROPS: NLA_U64, copies over the rate limit
+ *        XFILTER_RULE_A_MIRROR_ERRORS: NLA_U64, device gone or down, clone
+ *                                      or transmit failed
+ *
+ * Expired rules are deleted by the module (a delayed work at the earliest
+ * expiry) and logged in the kernel log; that bumps the generation like any
+ * other change.
  *
  * XFILTER_CMD_DOMAIN_SET (admin)
  * ------------------------------
@@ -96,10 +123,33 @@
  *                                      XFILTER_ACTION_DROP: when the verdict
  *                                      source is absent, does not answer in
  *                                      time, or the queue is full
+ *        XFILTER_DOMAIN_A_DETECT: NLA_U8, enum xfilter_detect
+ *        XFILTER_DOMAIN_A_DETECT_WINDOW_MS: NLA_U32, 100..3600000
+ *        XFILTER_DOMAIN_A_DETECT_PORTS: NLA_U32, 0 (off) or 2..64 distinct
+ *                                       destination ports in the window
+ *        XFILTER_DOMAIN_A_DETECT_HOSTS: NLA_U32, 0 or 2..64 distinct
+ *                                       destination addresses
+ *        XFILTER_DOMAIN_A_DETECT_FLOWS: NLA_U32, 0 or more: new flows in
+ *                                       the window (flood)
+ *        XFILTER_DOMAIN_A_BLOCK_MS: NLA_U32, 1000..86400000: lifetime of
+ *                                   the rules block mode adds
  *
  * Only the attributes given change. A domain without settings of its own
  * uses the XFILTER_DOMID_DEFAULT ones (initially: mode userland, policy
- * accept, unattributed accept, fail drop).
+ * accept, unattributed accept, fail drop, detect off, window 10 s, ports
+ * 20, hosts 20, flows 0, block 300 s).
+ *
+ * Detection: with DETECT alert or block, every new flow a guest process
+ * starts (TCP SYN without ACK, UDP from a source port >= 1024) is
+ * attributed, even if no rule needs an owner (it waits for the verdict
+ * source like a flow that does; flows that answer, e.g. a server's
+ * SYN-ACKs, do not). Per (domain, owner) the module counts, in a sliding
+ * window, distinct destination ports, distinct destination hosts and all
+ * such flows; crossing a threshold raises an alert (ALERT_GET, and
+ * XFILTER_CMD_ALERT on the log group) with the owner, the evidence and a
+ * suggested rule, at most once per owner and window. In block mode the
+ * suggested rule is also inserted at position 0 with an expiry of BLOCK_MS.
+ * Without a verdict source nothing is attributed and nothing is detected.
  *
  * XFILTER_CMD_DOMAIN_GET (dump)
  * -----------------------------
@@ -119,6 +169,7 @@
  *        XFILTER_DOMAIN_A_UNATTRIBUTED: NLA_U8
  *        XFILTER_DOMAIN_A_FAIL_POLICY: NLA_U8
  *        XFILTER_DOMAIN_A_FLAGS: NLA_U32, enum xfilter_domain_flags
+ *        XFILTER_DOMAIN_A_DETECT .. XFILTER_DOMAIN_A_BLOCK_MS: as set
  *        XFILTER_DOMAIN_A_STATS: NLA_NESTED
  *            XFILTER_STATS_A_*: NLA_U64 each, see enum xfilter_stats_attr
  *
@@ -265,6 +316,38 @@
  * xfilterd answers by loading the profile into Xen (XF_HV_PROFILE through
  * /dev/xen/privcmd, include/xfilter/hypercall.h), as soon as it can
  * introspect the guest.
+ *
+ * XFILTER_CMD_ALERT_GET (dump)
+ * ----------------------------
+ *
+ * May only be called with NLM_F_DUMP. Optional filter: XFILTER_A_DOMID:
+ * NLA_U32. One message per alert the module still holds (a ring of the
+ * newest XFILTER_ALERTS_MAX), oldest first:
+ *
+ *    XFILTER_A_ALERT: NLA_NESTED
+ *        XFILTER_ALERT_A_ID: NLA_U32, from 1, increasing
+ *        XFILTER_ALERT_A_DOMID: NLA_U32
+ *        XFILTER_ALERT_A_TIME: NLA_U64, wall clock, seconds since 1970
+ *        XFILTER_ALERT_A_KINDS: NLA_U32, enum xfilter_alert_kind bits
+ *        XFILTER_ALERT_A_PORTS: NLA_U32, distinct destination ports seen
+ *        XFILTER_ALERT_A_HOSTS: NLA_U32, distinct destination hosts seen
+ *        XFILTER_ALERT_A_FLOWS: NLA_U32, new flows in the window
+ *        XFILTER_ALERT_A_WINDOW_MS: NLA_U32
+ *        XFILTER_ALERT_A_TOTAL: NLA_U32, flows of this owner counted until
+ *                               the alert (detection latency in flows)
+ *        XFILTER_ALERT_A_PORT_MIN: NLA_U16, lowest destination port seen
+ *        XFILTER_ALERT_A_PORT_MAX: NLA_U16, highest
+ *        XFILTER_ALERT_A_OWNER: NLA_NESTED, XFILTER_OWNER_A_*
+ *        XFILTER_ALERT_A_RULE: NLA_NESTED, the suggested rule: the match
+ *                              attributes and action as in RULE_ADD
+ *        XFILTER_ALERT_A_RESPONSE: NLA_U8, enum xfilter_alert_response
+ *
+ * XFILTER_CMD_ALERT (multicast group XFILTER_MCGRP_LOG)
+ * -----------------------------------------------------
+ *
+ * Sent by the kernel when an alert is raised: XFILTER_A_ALERT as in
+ * ALERT_GET (RESPONSE is XFILTER_ALERT_BLOCKING in block mode: the rule is
+ * being inserted).
  */
 #ifndef _UAPI_LINUX_XFILTER_H
 #define _UAPI_LINUX_XFILTER_H
@@ -279,6 +362,8 @@
 #define XFILTER_DOMID_DEFAULT 0xffff
 #define XFILTER_COMM_LEN 16
 #define XFILTER_EXE_LEN 256
+#define XFILTER_REASON_LEN 64
+#define XFILTER_ALERTS_MAX 64
 
 enum xfilter_cmd {
 	XFILTER_CMD_UNSPEC,
@@ -297,6 +382,8 @@ enum xfilter_cmd {
 	XFILTER_CMD_VERDICT,
 	XFILTER_CMD_LOG,
 	XFILTER_CMD_PROFILE_NOTIFY,
+	XFILTER_CMD_ALERT_GET,
+	XFILTER_CMD_ALERT,
 	__XFILTER_CMD_MAX
 };
 #define XFILTER_CMD_MAX (__XFILTER_CMD_MAX - 1)
@@ -310,6 +397,8 @@ enum xfilter_action {
 	__XFILTER_ACTION_MAX
 };
 #define XFILTER_ACTION_MAX (__XFILTER_ACTION_MAX - 1)
+/* Rules only (not a verdict or a policy): copy to XFILTER_RULE_A_MIRROR. */
+#define XFILTER_ACTION_MIRROR 4
 
 /* Where a domain's flows that need an owner get one. */
 enum xfilter_mode {
@@ -371,6 +460,7 @@ enum xfilter_attr {
 	XFILTER_A_VERDICTS,
 	XFILTER_A_GENERATION,
 	XFILTER_A_PAD,
+	XFILTER_A_ALERT,
 	__XFILTER_A_LAST
 };
 #define XFILTER_A_MAX (__XFILTER_A_LAST - 1)
@@ -397,6 +487,13 @@ enum xfilter_rule_attr {
 	XFILTER_RULE_A_PACKETS,
 	XFILTER_RULE_A_BYTES,
 	XFILTER_RULE_A_PAD,
+	XFILTER_RULE_A_EXPIRES_MS,
+	XFILTER_RULE_A_ALERT,
+	XFILTER_RULE_A_REASON,
+	XFILTER_RULE_A_MIRROR,
+	XFILTER_RULE_A_MIRROR_COPIES,
+	XFILTER_RULE_A_MIRROR_DROPS,
+	XFILTER_RULE_A_MIRROR_ERRORS,
 	__XFILTER_RULE_A_LAST
 };
 #define XFILTER_RULE_A_MAX (__XFILTER_RULE_A_LAST - 1)
@@ -410,6 +507,12 @@ enum xfilter_domain_attr {
 	XFILTER_DOMAIN_A_FAIL_POLICY,
 	XFILTER_DOMAIN_A_FLAGS,
 	XFILTER_DOMAIN_A_STATS,
+	XFILTER_DOMAIN_A_DETECT,
+	XFILTER_DOMAIN_A_DETECT_WINDOW_MS,
+	XFILTER_DOMAIN_A_DETECT_PORTS,
+	XFILTER_DOMAIN_A_DETECT_HOSTS,
+	XFILTER_DOMAIN_A_DETECT_FLOWS,
+	XFILTER_DOMAIN_A_BLOCK_MS,
 	__XFILTER_DOMAIN_A_LAST
 };
 #define XFILTER_DOMAIN_A_MAX (__XFILTER_DOMAIN_A_LAST - 1)
@@ -513,5 +616,52 @@ enum xfilter_verdict_attr {
 	__XFILTER_VERDICT_A_LAST
 };
 #define XFILTER_VERDICT_A_MAX (__XFILTER_VERDICT_A_LAST - 1)
+
+/* What a domain's detector does (XFILTER_DOMAIN_A_DETECT). */
+enum xfilter_detect {
+	XFILTER_DETECT_OFF,
+	XFILTER_DETECT_ALERT,		/* raise alerts */
+	XFILTER_DETECT_BLOCK,		/* and insert the suggested rule */
+	__XFILTER_DETECT_MAX
+};
+#define XFILTER_DETECT_MAX (__XFILTER_DETECT_MAX - 1)
+
+/* Which thresholds an alert crossed; same bits as core/detect.h. */
+enum xfilter_alert_kind {
+	XFILTER_ALERT_PORTSCAN = 1U << 0,	/* distinct ports */
+	XFILTER_ALERT_HOSTSCAN = 1U << 1,	/* distinct hosts */
+	XFILTER_ALERT_FLOOD = 1U << 2,		/* new flows */
+	XFILTER_ALERT_KIND_ALL = (1U << 3) - 1
+};
+
+enum xfilter_alert_response {
+	XFILTER_ALERT_ALERTED,		/* mode alert: reported only */
+	XFILTER_ALERT_BLOCKING,		/* mode block: rule being inserted */
+	XFILTER_ALERT_BLOCKED,		/* mode block: rule inserted */
+	XFILTER_ALERT_BLOCK_EXISTS,	/* an equal rule was already there */
+	XFILTER_ALERT_BLOCK_FAILED,	/* table full or out of memory */
+	__XFILTER_ALERT_RESPONSE_MAX
+};
+
+enum xfilter_alert_attr {
+	XFILTER_ALERT_A_UNSPEC,
+	XFILTER_ALERT_A_ID,
+	XFILTER_ALERT_A_DOMID,
+	XFILTER_ALERT_A_TIME,
+	XFILTER_ALERT_A_KINDS,
+	XFILTER_ALERT_A_PORTS,
+	XFILTER_ALERT_A_HOSTS,
+	XFILTER_ALERT_A_FLOWS,
+	XFILTER_ALERT_A_WINDOW_MS,
+	XFILTER_ALERT_A_TOTAL,
+	XFILTER_ALERT_A_PORT_MIN,
+	XFILTER_ALERT_A_PORT_MAX,
+	XFILTER_ALERT_A_OWNER,
+	XFILTER_ALERT_A_RULE,
+	XFILTER_ALERT_A_RESPONSE,
+	XFILTER_ALERT_A_PAD,
+	__XFILTER_ALERT_A_LAST
+};
+#define XFILTER_ALERT_A_MAX (__XFILTER_ALERT_A_LAST - 1)
 
 #endif /* _UAPI_LINUX_XFILTER_H */

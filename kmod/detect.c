@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Detection and response.
+ *
+ * Where: a new flow's owner is known when its verdict is applied
+ * (queue.c, xf_queue_verdict(), for xfilterd's answers and the filter in
+ * Xen's alike), so the detector runs there, under the domain's queue lock,
+ * on the window logic of core/detect.c. A domain with detection on has its
+ * new outgoing flows attributed even when no rule needs an owner
+ * (xf_detect_wants(), called by the fast path).
+ *
+ * Alerts: a ring of the newest XFILTER_ALERTS_MAX under xf_alerts_lock
+ * (taken inside a queue lock, BHs off), read by XFILTER_CMD_ALERT_GET and
+ * sent on the log multicast group as they happen (xfctl monitor).
+ *
+ * Response: in block mode the alert's suggested rule is inserted by a work
+ * item (the rule table is changed under xf_config_mutex, which sleeps) with
+ * an expiry and a reason; rules.c deletes it when it expires.
+ */
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+
+#include "detect.h"
+#include "netlink.h"
+#include "rules.h"
+#include "../core/rule_text.h"
+
+struct xf_alert {
+	u32 id;			/* 0: slot unused */
+	u32 domid;
+	time64_t time;
+	u8 response;		/* enum xfilter_alert_response */
+	u32 block_ms;
+	struct xf_detect_hit hit;
+	struct xf_owner owner;
+	struct xf_rule rule;
+};
+
+static struct xf_alert xf_alerts[XFILTER_ALERTS_MAX];
+static u32 xf_alerts_next = 1;		/* id of the next alert */
+static DEFINE_SPINLOCK(xf_alerts_lock);	/* the ring; BH-safe */
+
+static void xf_block_fn(struct work_struct *work);
+static DECLARE_WORK(xf_block_work, xf_block_fn);
+
+void xf_detect_get(const struct xf_domain *dom, struct xf_detect_set *out)
+{
+	const struct xf_detect_set *s = READ_ONCE(dom->own) ? &dom->det :
+				       &xf_default_detect;
+
+	out->mode = READ_ONCE(s->mode);
+	out->window_ms = READ_ONCE(s->window_ms);
+	out->ports = READ_ONCE(s->ports);
+	out->hosts = READ_ONCE(s->hosts);
+	out->flows = READ_ONCE(s->flows);
+	out->block_ms = READ_ONCE(s->block_ms);
+}
+
+bool xf_detect_wants(struct xf_domain *dom, const struct xf_flow *flow)
+{
+	const struct xf_detect_set *s = READ_ONCE(dom->own) ? &dom->det :
+				       &xf_default_detect;
+
+	return READ_ONCE(s->mode) != XFILTER_DETECT_OFF &&
+	       READ_ONCE(dom->det_table) && xf_detect_counts(flow);
+}
+
+int xf_detect_table_alloc(struct xf_domain *dom)
+{
+	struct xf_detect_table *t;
+
+	if (READ_ONCE(dom->det_table))
+		return 0;
+	t = kvzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	xf_detect_init(t);
+	/* Callers are serialized (domains mutex or config mutex). */
+	smp_store_release(&dom->det_table, t);
+	return 0;
+}
+
+static const char *xf_kind_name(u32 kinds)
+{
+	if (kinds & XF_DETECT_PORTSCAN)
+		return "portscan";
+	if (kinds & XF_DETECT_HOSTSCAN)
+		return "hostscan";
+	return "flood";
+}
+
+static int xf_put_alert(struct sk_buff *skb, const struct xf_alert *a)
+{
+	struct nlattr *nest = nla_nest_start(skb, XFILTER_A_ALERT);
+
+	if (!nest ||
+	    nla_put_u32(skb, XFILTER_ALERT_A_ID, a->id) ||
+	    nla_put_u32(skb, XFILTER_ALERT_A_DOMID, a->domid) ||
+	    nla_put_u64_64bit(skb, XFILTER_ALERT_A_TIME, a->time,
+			      XFILTER_ALERT_A_PAD) ||
+	    nla_put_u32(skb, XFILTER_ALERT_A_KINDS, a->hit.kinds) ||
+	    nla_put_u32(skb, XFILTER_ALERT_A_PORTS, a->hit.n_ports) ||
+	    nla_put_u32(skb, XFILTER_ALERT_A_HOSTS, a->hit.n_hosts) ||
+	    nla_put_u32(skb, XFILTER_ALERT_A_FLOWS, a->hit.n_flows) ||
+	    nla_put_u32(skb, XFILTER_ALERT_A_WINDOW_MS, a->hit.window_ms) ||
+	    nla_put_u32(skb, XFILTER_ALERT_A_TOTAL,
+			min_t(u64, a->hit.total, U32_MAX)) ||
+	    nla_put_u16(skb, XFILTER_ALERT_A_PORT_MIN, a->hit.port_lo) ||
+	    nla_put_u16(skb, XFILTER_ALERT_A_PORT_MAX, a->hit.port_hi) ||
+	    xf_nl_put_owner(skb, XFILTER_ALERT_A_OWNER, &a->owner) ||
+	    xf_nl_put_rule(skb, XFILTER_ALERT_A_RULE, &a->rule, U32_MAX) ||
+	    nla_put_u8(skb, XFILTER_ALERT_A_RESPONSE, a->response)) {
+		if (nest)
+			nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* Any context: tell the log group (xfctl monitor). */
+static void xf_alert_notify(const struct xf_alert *a)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	if (!xf_nl_log_listeners())
+		return;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	if (!msg)
+		return;
+	hdr = genlmsg_put(msg, 0, 0, &xf_genl_family, 0, XFILTER_CMD_ALERT);
+	if (!hdr || xf_put_alert(msg, a)) {
+		nlmsg_free(msg);
+		return;
+	}
+	genlmsg_end(msg, hdr);
+	xf_nl_multicast_log(msg);
+}
+
+void xf_detect_account(struct xf_domain *dom, const struct xf_flow *flow,
+		       const struct xf_owner *owner)
+{
+	struct xf_detect_table *t = READ_ONCE(dom->det_table);
+	struct xf_detect_cfg cfg;
+	struct xf_detect_set s;
+	struct xf_alert *a;
+	struct xf_detect_hit hit;
+	u64 now;
+
+	lockdep_assert_held(&dom->q.lock);
+	xf_detect_get(dom, &s);
+	if (s.mode == XFILTER_DETECT_OFF || !t || !owner)
+		return;
+	smp_rmb();	/* the table's contents after its pointer */
+	cfg.window_ms = s.window_ms;
+	cfg.ports = s.ports;
+	cfg.hosts = s.hosts;
+	cfg.flows = s.flows;
+	now = div_u64(ktime_get_ns(), NSEC_PER_MSEC);
+	if (!xf_detect_flow(t, &cfg, flow, owner, now, &hit))
+		return;
+
+	/* The ring is a few KB: fill the slot in place, notify from it. */
+	spin_lock(&xf_alerts_lock);
+	a = &xf_alerts[(xf_alerts_next - 1) % XFILTER_ALERTS_MAX];
+	memset(a, 0, sizeof(*a));
+	a->id = xf_alerts_next++;
+	if (!xf_alerts_next)
+		xf_alerts_next = 1;
+	a->domid = dom->domid;
+	a->time = ktime_get_real_seconds();
+	a->hit = hit;
+	a->owner = *owner;
+	a->block_ms = s.block_ms;
+	a->response = s.mode == XFILTER_DETECT_BLOCK ? XFILTER_ALERT_BLOCKING :
+						      XFILTER_ALERT_ALERTED;
+	xf_detect_suggest(&hit, owner, dom->domid, &a->rule);
+	xf_alert_notify(a);
+	spin_unlock(&xf_alerts_lock);
+
+	pr_info_ratelimited("xfilter: alert: dom %u %s by pid %u uid %u comm %.16s: %u ports %u hosts %u flows in %u ms\n",
+			    dom->domid, xf_kind_name(hit.kinds), owner->tgid,
+			    owner->uid, owner->comm, hit.n_ports, hit.n_hosts,
+			    hit.n_flows, hit.window_ms);
+	if (s.mode == XFILTER_DETECT_BLOCK)
+		queue_work(system_highpri_wq, &xf_block_work);
+}
+
+/* Under xf_alerts_lock: the alert with this id if still in the ring. */
+static struct xf_alert *xf_alert_find(u32 id)
+{
+	struct xf_alert *a = &xf_alerts[(id - 1) % XFILTER_ALERTS_MAX];
+
+	return a->id == id ? a : NULL;
+}
+
+/* Under xf_config_mutex: is an equal rule in the table? */
+static bool xf_rule_present(const struct xf_rule *r)
+{
+	struct xf_ruleset *rs = xf_ruleset_locked();
+	u32 i;
+
+	for (i = 0; i < rs->t.n_rules; i++)
+		if (xf_rule_equal(&rs->rules[i], r))
+			return true;
+	return false;
+}
+
+/* Insert the rules of alerts waiting in block mode, one at a time. */
+static void xf_block_fn(struct work_struct *work)
+{
+	static struct xf_rule r;	/* the work never runs concurrently */
+	static char text[XF_RULE_TEXT_MAX];
+	struct xf_alert *a;
+	u32 id, i, block_ms, done = 0;
+	u8 response;
+	int err;
+
+	/* Oldest first; an alert raised meanwhile re-queues the work. */
+	for (;;) {
+		id = 0;
+		spin_lock_bh(&xf_alerts_lock);
+		for (i = 0; i < XFILTER_ALERTS_MAX; i++) {
+			a = &xf_alerts[i];
+			if (a->id > done &&
+			    a->response == XFILTER_ALERT_BLOCKING &&
+			    (!id || a->id < id))
+				id = a->id;
+		}
+		if (id) {
+			a = xf_alert_find(id);
+			r = a->rule;
+			block_ms = a->block_ms;
+			snprintf(r.reason, sizeof(r.reason),
+				 "alert %u: %s by %.16s pid %u uid %u", id,
+				 xf_kind_name(a->hit.kinds), a->owner.comm,
+				 a->owner.tgid, a->owner.uid);
+		}
+		spin_unlock_bh(&xf_alerts_lock);
+		if (!id)
+			break;
+		done = id;
+
+		r.alert = id;
+		r.expires_ms = div_u64(ktime_get_ns(), NSEC_PER_MSEC) +
+			       block_ms;
+		mutex_lock(&xf_config_mutex);
+		if (xf_rule_present(&r)) {
+			response = XFILTER_ALERT_BLOCK_EXISTS;
+			err = 0;
+		} else {
+			err = xf_ruleset_insert(&r, 0, NULL);
+			response = err ? XFILTER_ALERT_BLOCK_FAILED :
+					 XFILTER_ALERT_BLOCKED;
+		}
+		if (!err)
+			xf_rules_expire_locked();
+		mutex_unlock(&xf_config_mutex);
+
+		xf_rule_print(&r, text, sizeof(text));
+		if (err)
+			pr_warn("xfilter: block for alert %u failed (%d): %s\n",
+				id, err, text);
+		else
+			pr_info("xfilter: block for alert %u: %s (%s, %u s)\n",
+				id, text,
+				response == XFILTER_ALERT_BLOCKED ? "added" :
+				"already there", block_ms / 1000);
+		spin_lock_bh(&xf_alerts_lock);
+		a = xf_alert_find(id);
+		if (a)
+			a->response = response;
+		spin_unlock_bh(&xf_alerts_lock);
+	}
+}
+
+int xf_detect_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		   u32 filter)
+{
+	struct xf_alert *tmp, *a;
+	u32 id, first, next;
+	void *hdr;
+
+	tmp = kmalloc(sizeof(*tmp), GFP_KERNEL);
+	if (!tmp)
+		return -ENOMEM;
+	spin_lock_bh(&xf_alerts_lock);
+	next = xf_alerts_next;
+	spin_unlock_bh(&xf_alerts_lock);
+	first = next > XFILTER_ALERTS_MAX ? next - XFILTER_ALERTS_MAX : 1;
+	id = max_t(u32, cb->args[0], first);
+	for (; id < next; id++) {
+		spin_lock_bh(&xf_alerts_lock);
+		a = xf_alert_find(id);
+		if (a)
+			*tmp = *a;
+		spin_unlock_bh(&xf_alerts_lock);
+		if (!a || (filter != U32_MAX && tmp->domid != filter))
+			continue;
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &xf_genl_family,
+				  NLM_F_MULTI, XFILTER_CMD_ALERT_GET);
+		if (!hdr)
+			break;
+		if (xf_put_alert(skb, tmp)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = id;
+	kfree(tmp);
+	return skb->len;
+}
+
+void xf_detect_exit(void)
+{
+	cancel_work_sync(&xf_block_work);
+}
