@@ -17,6 +17,7 @@ xfnet tcp-listen 25 > /dev/null 2>&1 & L1=$!
 dmesg_mark
 
 t_ok "xfilterd introspects g1" xfd_setup g1
+t_is "xfilterd reads g1's executable paths (status exe=1)" "$(dstat g1 exe)" 1
 
 # alice's xfnet holds a connection to port 25: its exe, from ps and /proc.
 guest g1 "su -s /bin/sh alice -c 'xfnet tcp-connect 10.0.0.1 25 -n 1 -H 30' > /dev/null 2>&1 &" > /dev/null
