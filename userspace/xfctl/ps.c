@@ -239,10 +239,14 @@ static void ps_print_table(FILE *f, const struct ps_list *l)
 			endpoint(s, s->raddr, s->rport, ra, sizeof(ra));
 			if (j)
 				fprintf(f, "%*s", 7 + 1 + 7 + 1 + 6 + 1 + 6 + 1 + 6 + 1 + 15, "");
-			fprintf(f, " %4d %-5s %-11s %-24s %-24s %s\n", s->fd,
+			fprintf(f, " %4d %-5s %-11s %-24s ", s->fd,
 				s->proto == 6 ? (s->family == 6 ? "tcp6" : "tcp") :
 				(s->family == 6 ? "udp6" : "udp"),
-				xf_vmi_state_name(s->state), la, ra, j ? "" : exe);
+				xf_vmi_state_name(s->state), la);
+			if (!j && exe[0])
+				fprintf(f, "%-24s %s\n", ra, exe);
+			else
+				fprintf(f, "%s\n", ra);
 		}
 		nsocks += pp->nsocks;
 	}
