@@ -25,7 +25,10 @@ enum xf_owner_flags {
 	XF_OWNER_F_EXE = 1U << 1,	/* exe[] is valid */
 	XF_OWNER_F_PPID = 1U << 2,	/* ppid is valid */
 	XF_OWNER_F_CGROUP = 1U << 3,	/* cgroup_id is valid */
-	/* exe[] was cut at XF_EXE_LEN - 1 bytes: never matches an exe rule. */
+	/*
+	 * The path did not fit in XF_EXE_LEN - 1 bytes: exe[] holds its end
+	 * (whole trailing components, from a '/'). Never matches an exe rule.
+	 */
 	XF_OWNER_F_EXE_TRUNC = 1U << 4,
 	XF_OWNER_F_ALL = (1U << 5) - 1,
 };
@@ -39,7 +42,9 @@ struct xf_owner {
 	uint32_t euid, egid;	/* effective ids */
 	uint64_t cgroup_id;
 	char comm[XF_COMM_LEN];	/* NUL-terminated, NUL-padded */
-	char exe[XF_EXE_LEN];	/* NUL-terminated, when XF_OWNER_F_EXE */
+	char exe[XF_EXE_LEN];	/* NUL-terminated, when XF_OWNER_F_EXE:
+				 * the executable's path from the guest's
+				 * root (core/vmi_exe.c) */
 };
 
 #endif /* XF_CORE_OWNER_H */

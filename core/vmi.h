@@ -58,6 +58,8 @@ typedef int (*xf_vmi_read_fn)(void *ctx, uint64_t va, void *buf, uint32_t len);
 
 struct xf_vmi {
 	const struct xf_profile *prof;
+	/* Mount-tree members for exe paths (xf_vmi_set_path()); NULL: none. */
+	const struct xf_profile_path *path;
 	xf_vmi_read_fn read;
 	void *ctx;
 	uint64_t slide;		/* KASLR: added to every profile symbol */
@@ -138,6 +140,22 @@ int xf_vmi_sock_lookup(struct xf_vmi *v, const struct xf_vmi_tuple *t,
 		       struct xf_vmi_sock *s);
 int xf_vmi_file_owner(struct xf_vmi *v, uint64_t file, uint64_t hint_task,
 		      int32_t hint_fd, struct xf_vmi_proc *p, int32_t *fd);
+
+/*
+ * Executable paths (optional). xf_vmi_set_path() checks x against the
+ * profile (call it after xf_vmi_init(), which forgets it) and enables
+ * xf_vmi_exe(): the path of task->mm->exe_file as d_path() would print it
+ * from the init process's root, into o->exe with XF_OWNER_F_EXE (and
+ * XF_OWNER_F_EXE_TRUNC when it did not fit: o->exe then holds the path's
+ * end, from a '/'). A kernel thread, a file outside the init root (another
+ * mount namespace, a detached mount) or any inconsistency gives an error
+ * and leaves the flags clear: such an owner never matches an exe rule.
+ * Bounded by its own small read budget; the caller's is left as it was,
+ * so it may be called from a walk callback.
+ */
+int xf_vmi_set_path(struct xf_vmi *v, const struct xf_profile_path *x,
+		    const char **why);
+int xf_vmi_exe(struct xf_vmi *v, uint64_t task, struct xf_owner *o);
 
 /* Reads tasklist_lock: XF_VMI_EAGAIN if held for write. */
 int xf_vmi_tasklist_check(struct xf_vmi *v);

@@ -361,6 +361,56 @@ struct xf_profile {
 };
 
 /*
+ * struct xf_profile_path: what reading an executable's path needs beyond
+ * struct xf_profile (which already has task.mm, mm.exe_file,
+ * file.f_path_dentry and dentry.d_parent/d_name): the mount tree, so a
+ * path is followed across mount points and bind mounts, and the root it is
+ * read against (init_task->fs->root, as d_path() from the init process).
+ *
+ * It is a separate struct, not a group of struct xf_profile, because
+ * struct xf_profile's size is part of the hypercall ABI (XF_HV_ABI_VERSION
+ * 1: Xen and xfilter.ko refuse any other sizeof). Only userland uses it:
+ * a profile file is struct xf_profile followed by struct xf_profile_path,
+ * and the walker gets it through xf_vmi_set_path(). Without it (xfilter.ko,
+ * Xen) exe is not read. When the hypercall ABI is next bumped, this becomes
+ * groups of struct xf_profile and Xen reads exe too.
+ *
+ * Same rules as struct xf_profile: fixed layout, groups of `sizes` then
+ * struct xf_member entries, a reader checks magic, version and size first
+ * and every member against its struct size.
+ */
+#define XF_PROFILE_PATH_MAGIC	0x50505846u	/* bytes "FXPP" in a file */
+#define XF_PROFILE_PATH_VERSION	1
+
+/* struct mount (fs/mount.h) embeds the struct vfsmount that
+ * file.f_path.mnt points to; fs_struct.root is the root a task sees. */
+struct xf_prof_vfs {
+	uint32_t file_size;		/* struct file */
+	uint32_t task_size;		/* struct task_struct */
+	uint32_t mount_size;		/* struct mount */
+	uint32_t vfsmount_size;		/* struct vfsmount */
+	uint32_t fs_struct_size;	/* struct fs_struct */
+	uint32_t _pad;
+	struct xf_member f_path_mnt;	/* file.f_path.mnt: vfsmount * */
+	struct xf_member mnt;		/* mount.mnt: the vfsmount inside */
+	struct xf_member mnt_parent;	/* mount.mnt_parent: mount * */
+	struct xf_member mnt_mountpoint; /* mount.mnt_mountpoint: dentry * */
+	struct xf_member mnt_root;	/* vfsmount.mnt_root: dentry * */
+	struct xf_member task_fs;	/* task_struct.fs: fs_struct * */
+	struct xf_member fs_root_mnt;	/* fs_struct.root.mnt */
+	struct xf_member fs_root_dentry; /* fs_struct.root.dentry */
+};
+
+struct xf_profile_path {
+	uint32_t magic;			/* XF_PROFILE_PATH_MAGIC */
+	uint16_t version;		/* XF_PROFILE_PATH_VERSION */
+	uint16_t _pad;
+	uint32_t size;			/* sizeof(struct xf_profile_path) */
+	uint32_t _pad2;
+	struct xf_prof_vfs vfs;
+};
+
+/*
  * The layout is an ABI between userland, xfilter.ko and Xen: pin it.
  * 8-byte alignment of every group keeps the blob identical for 32-bit
  * and 64-bit builders.
@@ -368,5 +418,7 @@ struct xf_profile {
 _Static_assert(sizeof(struct xf_member) == 8, "xf_member layout");
 _Static_assert(sizeof(struct xf_prof_syms) == 24 * 8, "xf_prof_syms layout");
 _Static_assert(sizeof(struct xf_profile) % 8 == 0, "xf_profile padding");
+_Static_assert(sizeof(struct xf_profile_path) == 16 + 24 + 8 * 8,
+	       "xf_profile_path layout");
 
 #endif /* XF_PROFILE_H */

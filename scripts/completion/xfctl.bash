@@ -18,7 +18,7 @@ _xfctl_rule_words()
 		used+=" $w "
 		case $w in accept|drop|log|log-drop|mirror) acts="" ;; esac
 	done
-	for kw in dom uid euid gid pid comm proto dst sport dport; do
+	for kw in dom uid euid gid pid comm exe proto dst sport dport; do
 		[[ $used == *" $kw "* ]] || out+=" $kw"
 	done
 	echo "$out $acts"
@@ -62,7 +62,7 @@ _xfctl()
 	window|ports|hosts|flows|block-time) return ;;
 	--kernel|-k|--system-map|-m|--profile|--btf|--core|-o|--output)
 		_filedir; return ;;
-	uid|euid|gid|pid|comm|dst|sport|dport|index|--slide|--generation)
+	uid|euid|gid|pid|comm|exe|dst|sport|dport|index|--slide|--generation)
 		return ;;
 	esac
 

@@ -102,6 +102,22 @@ __attribute__((noinline)) int bench_hinted(struct xf_guest *g,
 	return bench_fast(g, t, p, task, fd);
 }
 
+/* The hinted path plus the owner's executable path (xfilterd's answer). */
+__attribute__((noinline)) int bench_exe(struct xf_guest *g, struct xf_vmi_proc *p)
+{
+	return xf_vmi_exe(&g->vmi, p->task, &p->owner);
+}
+
+__attribute__((noinline)) int bench_hinted_exe(struct xf_guest *g,
+					       const struct xf_vmi_tuple *t,
+					       struct xf_vmi_proc *p,
+					       uint64_t task, int32_t fd)
+{
+	int r = bench_fast(g, t, p, task, fd);
+
+	return r ? r : bench_exe(g, p);
+}
+
 struct find {
 	uint64_t sk;
 	uint32_t tgid;
@@ -169,9 +185,9 @@ int main(int argc, char **argv)
 		report("walk", t, rounds, g.vmi.reads - r0, 0);
 
 	for (int cold = 0; cold < 2; cold++) {
-		static const char *const names[2][3] = {
-			{ "lookup", "scan", "hinted" },
-			{ "lookup-cold", "scan-cold", "hinted-cold" },
+		static const char *const names[2][4] = {
+			{ "lookup", "scan", "hinted", "hinted+exe" },
+			{ "lookup-cold", "scan-cold", "hinted-cold", "hinted+exe-cold" },
 		};
 
 		/* 1: sock only */
@@ -193,9 +209,13 @@ int main(int argc, char **argv)
 		}
 		report(names[cold][0], t, n, g.vmi.reads - r0, fails);
 owner:
-		/* 2: sock + owner by scan; 3: with hint */
-		for (int hinted = 0; hinted < 2; hinted++) {
-			if (!want(hinted ? "hinted" : "scan"))
+		/* 2: sock + owner by scan; 3: with hint; 4: and its exe */
+		for (int hinted = 0; hinted < 3; hinted++) {
+			static const char *const only_names[3] = {
+				"scan", "hinted", "hinted_exe"
+			};
+
+			if (!want(only_names[hinted]))
 				continue;
 			fails = 0;
 			r0 = g.vmi.reads;
@@ -214,8 +234,14 @@ owner:
 				if (cold)
 					xf_mem_tlb_flush(g.mem);
 				t0 = now_us();
-				fails += (hinted ? bench_hinted(&g, &tu, &p, task, ds->s.fd) :
-					  bench_scan(&g, &tu, &p)) != 0;
+				if (hinted == 2)
+					fails += bench_hinted_exe(&g, &tu, &p, task,
+								  ds->s.fd) != 0;
+				else if (hinted)
+					fails += bench_hinted(&g, &tu, &p, task,
+							      ds->s.fd) != 0;
+				else
+					fails += bench_scan(&g, &tu, &p) != 0;
 				t[i] = now_us() - t0;
 			}
 			report(names[cold][1 + hinted], t, n, g.vmi.reads - r0, fails);

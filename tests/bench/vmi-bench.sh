@@ -6,7 +6,8 @@
 # sockets), to show how each path grows with the guest. For each dump:
 # wall-clock medians from tests/bench/vmi-bench.c, then instruction
 # counts (callgrind) of one full listing and of one new flow through the
-# fast path.
+# fast path, with and without the owner's exe path (hinted vs hinted+exe:
+# the cost of exe per owner lookup, measured in the same run).
 #
 # Usage: tests/bench/vmi-bench.sh [KVER]     (default 6.1.0-56-amd64)
 # Makes the dumps if missing (scripts/make-dump.sh; the big one boots for
@@ -44,10 +45,12 @@ for size in small big; do
 			awk '/^lookup /{ print $2 }')
 		scan=$(instructions bench_scan "$dir")
 		hint=$(instructions bench_hinted "$dir")
+		hexe=$(instructions bench_hinted_exe "$dir")
 		look=$(instructions bench_lookup "$dir")
 		echo "instructions: walk $((walk / 2)) per listing;" \
 			"lookup $((look / (2 * flows))) per flow (sock + sk_uid);" \
 			"hinted $((hint / (2 * flows))) per flow (+ owner, cached);" \
+			"hinted+exe $((hexe / (2 * flows))) per flow (+ exe path);" \
 			"scan $((scan / (2 * flows))) per flow (+ owner by scan)"
 	fi
 done

@@ -115,15 +115,38 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 struct count {
 	uint32_t procs, socks;
 	struct xf_vmi_sock first;
+	struct xf_vmi *v;
 };
+
+/* xf_vmi_exe() has a budget of its own (core/vmi_exe.c VMI_EXE_READS). */
+#define EXE_READS 1024
 
 static int on_proc(void *arg, const struct xf_vmi_proc *p)
 {
 	struct count *c = arg;
 
+	struct xf_owner o = p->owner;
+	uint64_t outer = reads;
+
 	/* Touch what the walker promised: comm is terminated. */
 	if (memchr(p->owner.comm, 0, sizeof(p->owner.comm)) == NULL)
 		abort();
+	/* exe: terminated, absolute unless cut, within its own budget, and
+	 * the walk's budget untouched. */
+	reads = 0;
+	if (xf_vmi_exe(c->v, p->task, &o) == 0) {
+		size_t len = strnlen(o.exe, sizeof(o.exe));
+
+		if (len == sizeof(o.exe) || !(o.flags & XF_OWNER_F_EXE) ||
+		    (!(o.flags & XF_OWNER_F_EXE_TRUNC) && o.exe[0] != '/') ||
+		    (len && o.exe[0] != '/'))
+			abort();
+	} else if (o.flags & (XF_OWNER_F_EXE | XF_OWNER_F_EXE_TRUNC) || o.exe[0]) {
+		abort();
+	}
+	if (reads > EXE_READS + 1)
+		abort();
+	reads = outer;
 	c->procs++;
 	return 0;
 }
@@ -166,6 +189,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (xf_vmi_init(&v, &hdr.prof, snap_read, NULL, hdr.slide, NULL))
 		abort();	/* the profile is untouched: must pass */
+	if (hdr.path.magic && xf_vmi_set_path(&v, &hdr.path, NULL))
+		abort();
+	c.v = &v;
 	v.lim.max_reads = READ_BUDGET;
 	v.lim.max_tasks = 8192;
 	v.lim.max_fds = 8192;

@@ -70,9 +70,18 @@ int main(int argc, char **argv)
 	}
 	mem = g.mem;
 	xf_vmi_init(&v, &g.prof, record, NULL, g.slide, NULL);
+	if (g.path.magic && xf_vmi_set_path(&v, &g.path, NULL)) {
+		fprintf(stderr, "vmi-snapshot: path profile refused\n");
+		return 1;
+	}
 	if (xf_vmi_walk(&v, dump_on_proc, dump_on_sock, &w)) {
 		fprintf(stderr, "vmi-snapshot: walk failed\n");
 		return 1;
+	}
+	for (i = 0; i < w.nprocs; i++) {
+		struct xf_owner o = w.procs[i].owner;
+
+		xf_vmi_exe(&v, w.procs[i].task, &o);
 	}
 	for (i = 0; i < w.nsocks; i++) {
 		struct xf_vmi_tuple t;
@@ -97,6 +106,7 @@ int main(int argc, char **argv)
 	h.npages = n;
 	h.slide = g.slide;
 	h.prof = g.prof;
+	h.path = g.path;
 	f = fopen(argv[2], "wb");
 	if (!f || fwrite(&h, sizeof(h), 1, f) != 1) {
 		perror(argv[2]);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The fuzzer's guest: the pages of a real dump that one full walk and one
- * lookup per socket touched, with the profile and KASLR slide to read them.
+ * The fuzzer's guest: the pages of a real dump that one full walk (with
+ * each process's exe path) and one lookup per socket touched, with the profile and KASLR slide to read them.
  * Written by tests/fuzz/vmi-snapshot.c at fuzz run start (never committed):
  *
  *	struct vmi_snap_hdr, then npages x { uint64_t va; uint8_t data[4096]; }
@@ -25,6 +25,7 @@ struct vmi_snap_hdr {
 	uint32_t nranges;
 	uint32_t _pad;
 	struct xf_profile prof;
+	struct xf_profile_path path;	/* exe paths: magic 0 if none */
 };
 
 struct vmi_snap_page {

@@ -235,7 +235,7 @@ static int truth_pidfd_sock(int pid, int fd)
 
 static void truth_process(int pid)
 {
-	char path[64], status[4096], comm[64] = "", link[128];
+	char path[64], status[4096], comm[64] = "", link[128], exe[4097];
 	unsigned int tgid = 0, ppid = 0, uid = 0, euid = 0, gid = 0, dummy;
 	int fds[4096], nfds = 0, i, first = 1, fd;
 	ssize_t n;
@@ -266,6 +266,12 @@ static void truth_process(int pid)
 	printf("{\"pid\": %d, \"tgid\": %u, \"ppid\": %u, \"uid\": %u, \"gid\": %u, \"euid\": %u, \"comm\": ",
 	       pid, tgid, ppid, uid, gid, euid);
 	json_str(comm);
+	/* "" for kernel threads (no mm): readlink fails with ENOENT */
+	snprintf(path, sizeof(path), "/proc/%d/exe", pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	exe[n > 0 ? n : 0] = 0;
+	printf(", \"exe\": ");
+	json_str(exe);
 	printf(", \"sockets\": [");
 	snprintf(path, sizeof(path), "/proc/%d/fd", pid);
 	d = opendir(path);

@@ -18,6 +18,8 @@
 #include <zstd.h>
 
 #include "profile.h"
+
+static struct xf_profile_path xs;	/* path half of profiles built to compare */
 #include "tap.h"
 
 #define KVER_61		"6.1.0-56-amd64"
@@ -209,23 +211,24 @@ static void test_garbage(void)
 		junk[i] = (uint8_t)rand();
 	write_file(tmp("junk"), junk, sizeof(junk));
 	src.kernel = tmp("junk");
-	ok(xf_profile_build(&src, &p, &e), "garbage file rejected: %s", e.msg);
+	ok(xf_profile_build(&src, &p, &xs, &e), "garbage file rejected: %s", e.msg);
 	write_file(tmp("empty"), junk, 0);
 	src.kernel = tmp("empty");
-	ok(xf_profile_build(&src, &p, &e), "empty file rejected: %s", e.msg);
+	ok(xf_profile_build(&src, &p, &xs, &e), "empty file rejected: %s", e.msg);
 	src.kernel = tmp("does-not-exist");
-	ok(xf_profile_build(&src, &p, &e) && strstr(e.msg, "does-not-exist"),
+	ok(xf_profile_build(&src, &p, &xs, &e) && strstr(e.msg, "does-not-exist"),
 	   "missing file named: %s", e.msg);
 	/* an ELF header claiming tables beyond the file */
 	memcpy(junk, "\x7f" "ELF\x02\x01\x01", 7);
 	write_file(tmp("badelf"), junk, 4096);
 	src.kernel = tmp("badelf");
-	ok(xf_profile_build(&src, &p, &e), "malformed ELF rejected: %s", e.msg);
+	ok(xf_profile_build(&src, &p, &xs, &e), "malformed ELF rejected: %s", e.msg);
 }
 
 /* --- the real kernel ------------------------------------------------- */
 
 static struct xf_profile ref;
+static struct xf_profile_path refx;
 
 static void test_build(const char *vmlinuz)
 {
@@ -233,7 +236,7 @@ static void test_build(const char *vmlinuz)
 	struct xf_perr e = { "" };
 	int r;
 
-	r = xf_profile_build(&src, &ref, &e);
+	r = xf_profile_build(&src, &ref, &refx, &e);
 	if (!ok(!r, "build profile from %s", vmlinuz))
 		diag("%s", e.msg);
 	if (r)
@@ -265,8 +268,19 @@ static void test_relations(void)
 	const struct xf_profile *p = &ref;
 	struct xf_perr e = { "" };
 
-	ok(!xf_profile_check(p, &e), "every member fits its struct: %s",
+	ok(!xf_profile_check(p, &refx, &e), "every member fits its struct: %s",
 	   e.msg[0] ? e.msg : "yes");
+	/* exe paths: the mount tree members, from BTF (struct mount). */
+	is(refx.magic, XF_PROFILE_PATH_MAGIC, "path members found (struct mount, fs_struct)");
+	is(refx.vfs.file_size, p->file.size, "path profile names the same struct file");
+	ok(refx.vfs.mnt.size == refx.vfs.vfsmount_size &&
+	   refx.vfs.mnt.off + refx.vfs.mnt.size <= refx.vfs.mount_size,
+	   "vfsmount embedded in struct mount at %u", refx.vfs.mnt.off);
+	is(refx.vfs.fs_root_dentry.off, refx.vfs.fs_root_mnt.off + 8,
+	   "fs_struct.root is a struct path (mnt, dentry)");
+	is(p->file.d_name_len.size, 4, "d_name.len is the u32 half of hash_len");
+	is(p->file.d_name_name.off, p->file.d_name_len.off + 4,
+	   "d_name.name follows hash_len");
 	is(p->task.tgid.off, p->task.pid.off + 4, "tgid follows pid");
 	is(p->task.comm.size, 16, "comm is TASK_COMM_LEN");
 	is(p->sock.sk_common.off, 0, "sock starts with sock_common");
@@ -323,7 +337,7 @@ static void test_kallsyms_vs_ksymtab(const char *vmlinuz)
 
 		e.msg[0] = 0;
 		write_file(tmp("vmlinux"), img.data, img.len);
-		ok(!xf_profile_build(&src, &p, &e) && !memcmp(&p, &ref, sizeof(p)),
+		ok(!xf_profile_build(&src, &p, &xs, &e) && !memcmp(&p, &ref, sizeof(p)),
 		   "vmlinux ELF gives the same profile");
 	}
 	/* Raw BTF + a System.map made from kallsyms gives the same types. */
@@ -340,14 +354,14 @@ static void test_kallsyms_vs_ksymtab(const char *vmlinuz)
 		fclose(f);
 		xf_elf_section(&img, ".BTF", &s);
 		write_file(tmp("btf"), img.data + s.off, s.size);
-		ok(!xf_profile_build(&src, &p, &e) &&
+		ok(!xf_profile_build(&src, &p, &xs, &e) &&
 		   !memcmp(&p.task, &ref.task, (size_t)((char *)(&ref.lists + 1) - (char *)&ref.task)) &&
 		   !memcmp(&p.sym, &ref.sym, sizeof(p.sym)) &&
 		   (p.flags & XF_PROFILE_F_SYSTEM_MAP) && (p.flags & XF_PROFILE_F_BTF_RAW),
 		   "raw BTF + System.map: same types and symbols%s%s", e.msg[0] ? ": " : "", e.msg);
 		src.system_map = NULL;
 		e.msg[0] = 0;
-		ok(xf_profile_build(&src, &p, &e) && strstr(e.msg, "--system-map"),
+		ok(xf_profile_build(&src, &p, &xs, &e) && strstr(e.msg, "--system-map"),
 		   "raw BTF alone asks for a symbol list: %s", e.msg);
 
 		/* BTF that lacks a required member: the error names it. */
@@ -360,7 +374,7 @@ static void test_kallsyms_vs_ksymtab(const char *vmlinuz)
 				src.system_map = tmp("map");
 				write_file(tmp("btf2"), b, s.size);
 				src.kernel = tmp("btf2");
-				ok(xf_profile_build(&src, &p, &e) &&
+				ok(xf_profile_build(&src, &p, &xs, &e) &&
 				   strstr(e.msg, "task_struct.thread_node"),
 				   "BTF without thread_node: %s", e.msg);
 				hit[11] = 'e';
@@ -385,21 +399,21 @@ static void test_kallsyms_vs_ksymtab(const char *vmlinuz)
 				ks.v[i].type, xf_sym_name(&ks, &ks.v[i]));
 		}
 		fclose(f);
-		ok(xf_profile_build(&src, &p, &e) && strstr(e.msg, "init_task") &&
+		ok(xf_profile_build(&src, &p, &xs, &e) && strstr(e.msg, "init_task") &&
 		   strstr(e.msg, "__ksymtab"), "mismatched System.map rejected: %s", e.msg);
 
 		/* Debian's 83-byte stub System.map */
 		f = fopen(tmp("map2"), "w");
 		fprintf(f, "ffffffffffffffff B The real System.map is in the linux-image-<version>-dbg package\n");
 		fclose(f);
-		ok(xf_profile_build(&src, &p, &e) && strstr(e.msg, "stub"),
+		ok(xf_profile_build(&src, &p, &xs, &e) && strstr(e.msg, "stub"),
 		   "stub System.map: %s", e.msg);
 
 		/* A real-looking list lacking our symbols: each one named. */
 		f = fopen(tmp("map2"), "w");
 		fprintf(f, "ffffffff81000000 T _text\nffffffff82a1aa40 D init_task\n");
 		fclose(f);
-		ok(xf_profile_build(&src, &p, &e) && strstr(e.msg, "tasklist_lock") &&
+		ok(xf_profile_build(&src, &p, &xs, &e) && strstr(e.msg, "tasklist_lock") &&
 		   strstr(e.msg, "socket_file_ops") && !strstr(e.msg, "init_task"),
 		   "missing symbols named: %s", e.msg);
 	}
@@ -410,10 +424,10 @@ static void test_kallsyms_vs_ksymtab(const char *vmlinuz)
 		struct xf_buf bz;
 
 		write_file(tmp("trunc"), img.data, img.len / 3);
-		ok(xf_profile_build(&src, &p, &e), "ELF cut to a third: %s", e.msg);
+		ok(xf_profile_build(&src, &p, &xs, &e), "ELF cut to a third: %s", e.msg);
 		xf_buf_read_file(&bz, vmlinuz, &e);
 		write_file(tmp("trunc"), bz.data, bz.len / 2);
-		ok(xf_profile_build(&src, &p, &e), "vmlinuz cut in half: %s", e.msg);
+		ok(xf_profile_build(&src, &p, &xs, &e), "vmlinuz cut in half: %s", e.msg);
 
 		/* zstd payload in the same bzImage: header points at it */
 		{
@@ -432,7 +446,7 @@ static void test_kallsyms_vs_ksymtab(const char *vmlinuz)
 			free(out);
 			src.kernel = tmp("zstd.bz");
 			e.msg[0] = 0;
-			ok(!xf_profile_build(&src, &p, &e) && !memcmp(&p, &ref, sizeof(p)),
+			ok(!xf_profile_build(&src, &p, &xs, &e) && !memcmp(&p, &ref, sizeof(p)),
 			   "zstd bzImage gives the same profile%s%s", e.msg[0] ? ": " : "", e.msg);
 		}
 		xf_buf_free(&bz);
@@ -467,20 +481,40 @@ static void test_kallsyms_vs_ksymtab(const char *vmlinuz)
 static void test_profile_file(void)
 {
 	struct xf_profile p = ref;
+	struct xf_profile_path x;
 	struct xf_perr e;
+	uint8_t both[sizeof(ref) + sizeof(refx)];
 
-	ok(!xf_profile_write(tmp("p"), &ref, &e) && !xf_profile_read(tmp("p"), &p, &e) &&
-	   !memcmp(&p, &ref, sizeof(p)), "profile file round trip");
+	ok(!xf_profile_write(tmp("p"), &ref, &refx, &e) &&
+	   !xf_profile_read(tmp("p"), &p, &x, &e) &&
+	   !memcmp(&p, &ref, sizeof(p)) && !memcmp(&x, &refx, sizeof(x)),
+	   "profile file round trip (with path members)");
+	write_file(tmp("p"), &ref, sizeof(ref));
+	ok(!xf_profile_read(tmp("p"), &p, &x, &e) && !x.magic,
+	   "a profile file without path members reads, without exe paths");
 	p.magic ^= 1;
 	write_file(tmp("p"), &p, sizeof(p));
-	ok(xf_profile_read(tmp("p"), &p, &e) && strstr(e.msg, "magic"), "bad magic: %s", e.msg);
+	ok(xf_profile_read(tmp("p"), &p, &x, &e) && strstr(e.msg, "magic"), "bad magic: %s", e.msg);
 	p = ref;
 	p.sock.sk_uid.off = p.sock.size;
 	write_file(tmp("p"), &p, sizeof(p));
-	ok(xf_profile_read(tmp("p"), &p, &e) && strstr(e.msg, "sock.sk_uid"),
+	ok(xf_profile_read(tmp("p"), &p, &x, &e) && strstr(e.msg, "sock.sk_uid"),
 	   "member outside its struct: %s", e.msg);
+	x = refx;
+	x.vfs.mnt_parent.off = x.vfs.mount_size - 4;
+	memcpy(both, &ref, sizeof(ref));
+	memcpy(both + sizeof(ref), &x, sizeof(x));
+	write_file(tmp("p"), both, sizeof(both));
+	ok(xf_profile_read(tmp("p"), &p, &x, &e) && strstr(e.msg, "mount.mnt_parent"),
+	   "path member outside its struct: %s", e.msg);
+	x = refx;
+	x.version++;
+	memcpy(both + sizeof(ref), &x, sizeof(x));
+	write_file(tmp("p"), both, sizeof(both));
+	ok(xf_profile_read(tmp("p"), &p, &x, &e) && strstr(e.msg, "path members"),
+	   "path members of another version: %s", e.msg);
 	write_file(tmp("p"), &ref, sizeof(ref) - 8);
-	ok(xf_profile_read(tmp("p"), &p, &e), "short profile: %s", e.msg);
+	ok(xf_profile_read(tmp("p"), &p, &x, &e), "short profile: %s", e.msg);
 }
 
 int main(void)

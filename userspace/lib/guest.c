@@ -11,13 +11,13 @@
 #include "guest.h"
 
 int xf_guest_load_profile(const struct xf_guest_src *src, struct xf_profile *p,
-			  char *err, size_t errlen)
+			  struct xf_profile_path *x, char *err, size_t errlen)
 {
 	struct xf_profile_src ps = { 0 };
 	struct xf_perr e = { "" };
 
 	if (src->profile) {
-		if (xf_profile_read(src->profile, p, &e)) {
+		if (xf_profile_read(src->profile, p, x, &e)) {
 			snprintf(err, errlen, "%s", e.msg);
 			return -1;
 		}
@@ -29,7 +29,7 @@ int xf_guest_load_profile(const struct xf_guest_src *src, struct xf_profile *p,
 	}
 	ps.kernel = src->kernel;
 	ps.system_map = src->system_map;
-	if (xf_profile_build(&ps, p, &e)) {
+	if (xf_profile_build(&ps, p, x, &e)) {
 		snprintf(err, errlen, "%s", e.msg);
 		return -1;
 	}
@@ -49,14 +49,22 @@ static int guest_finish(struct xf_guest *g, char *err, size_t errlen)
 			 why ? ": " : "", why ? why : "");
 		return -1;
 	}
+	xf_guest_set_path(&g->vmi, &g->path);
 	return 0;
+}
+
+void xf_guest_set_path(struct xf_vmi *v, const struct xf_profile_path *x)
+{
+	/* A path profile that does not fit only costs exe paths. */
+	if (x->magic)
+		xf_vmi_set_path(v, x, NULL);
 }
 
 int xf_guest_open_core(struct xf_guest *g, const char *core,
 		       const struct xf_guest_src *src, char *err, size_t errlen)
 {
 	memset(g, 0, sizeof(*g));
-	if (xf_guest_load_profile(src, &g->prof, err, errlen))
+	if (xf_guest_load_profile(src, &g->prof, &g->path, err, errlen))
 		return -1;
 	if (xf_mem_core_open(core, &g->mem, err, errlen))
 		return -1;
@@ -71,7 +79,7 @@ int xf_guest_open_xen(struct xf_guest *g, uint32_t domid,
 		      const struct xf_guest_src *src, char *err, size_t errlen)
 {
 	memset(g, 0, sizeof(*g));
-	if (xf_guest_load_profile(src, &g->prof, err, errlen))
+	if (xf_guest_load_profile(src, &g->prof, &g->path, err, errlen))
 		return -1;
 	if (xf_mem_xen_open(domid, &g->mem, err, errlen))
 		return -1;

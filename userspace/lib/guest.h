@@ -21,13 +21,16 @@ struct xf_guest_src {
 struct xf_guest {
 	struct xf_mem *mem;
 	struct xf_profile prof;
+	struct xf_profile_path path;	/* magic 0: no exe paths */
 	struct xf_vmi vmi;
 	uint64_t slide;
 };
 
 /* Errors: one line naming the file or token at fault in err. */
 int xf_guest_load_profile(const struct xf_guest_src *src, struct xf_profile *p,
-			  char *err, size_t errlen);
+			  struct xf_profile_path *x, char *err, size_t errlen);
+/* After xf_vmi_init(): hands x to the walker if it has path members. */
+void xf_guest_set_path(struct xf_vmi *v, const struct xf_profile_path *x);
 int xf_guest_open_core(struct xf_guest *g, const char *core,
 		       const struct xf_guest_src *src, char *err, size_t errlen);
 int xf_guest_open_xen(struct xf_guest *g, uint32_t domid,

@@ -124,25 +124,39 @@ struct xf_profile_src {
 	const char *btf;	/* optional raw BTF overriding the image's */
 };
 
+/*
+ * Fills p and x (struct xf_profile_path: the mount-tree members exe paths
+ * need, kept apart from p whose size the hypercall ABI pins). A kernel
+ * without them still gets a profile; x->magic is then 0 (no exe paths).
+ */
 int xf_profile_build(const struct xf_profile_src *src, struct xf_profile *p,
-		     struct xf_perr *e);
+		     struct xf_profile_path *x, struct xf_perr *e);
 
 /*
  * The type half, from BTF bytes (a .BTF section or a raw blob); usable on
  * its own so tests can feed doctored BTF.
  */
-int xf_profile_fill_types(struct xf_profile *p, const void *btf_data,
-			  size_t btf_len, struct xf_perr *e);
+int xf_profile_fill_types(struct xf_profile *p, struct xf_profile_path *x,
+			  const void *btf_data, size_t btf_len,
+			  struct xf_perr *e);
 /* The symbol half: fills p->sym from t; names every missing symbol. */
 int xf_profile_fill_syms(struct xf_profile *p, struct xf_symtab *t,
 			 struct xf_perr *e);
 
-/* Header and member sanity (magic, version, bounds): for any loaded file. */
-int xf_profile_check(const struct xf_profile *p, struct xf_perr *e);
+/*
+ * Header and member sanity (magic, version, bounds): for any loaded file.
+ * x may be NULL; x->magic == 0 means "no path members" and is valid.
+ */
+int xf_profile_check(const struct xf_profile *p,
+		     const struct xf_profile_path *x, struct xf_perr *e);
+/* A file is p's bytes, then x's when x->magic is set. */
 int xf_profile_write(const char *path, const struct xf_profile *p,
-		     struct xf_perr *e);
+		     const struct xf_profile_path *x, struct xf_perr *e);
+/* Reads either form; x->magic is 0 after reading a file without x. */
 int xf_profile_read(const char *path, struct xf_profile *p,
-		    struct xf_perr *e);
+		    struct xf_profile_path *x, struct xf_perr *e);
+/* A struct xf_profile_path header, no members found yet. */
+void xf_profile_path_init(struct xf_profile_path *x);
 
 /*
  * The tables that name every profile field: the builder fills from them,
@@ -150,6 +164,11 @@ int xf_profile_read(const char *path, struct xf_profile *p,
  */
 enum xf_field_flags {
 	XF_FIELD_OPTIONAL = 1 << 0,
+	/* prof_off and size_off are offsets in struct xf_profile_path. The
+	 * whole of it is optional: a kernel lacking one of its required
+	 * members gets no struct xf_profile_path (no exe paths), not an
+	 * error. */
+	XF_FIELD_PATH = 1 << 1,
 };
 
 #define XF_FIELD_NO_SIZE	UINT32_MAX
@@ -157,7 +176,8 @@ enum xf_field_flags {
 struct xf_type_field {
 	const char *type;	/* BTF struct/union name */
 	const char *member;	/* member path, '.'-separated; NULL: size */
-	uint32_t prof_off;	/* offsetof(struct xf_profile, ...) */
+	uint32_t prof_off;	/* offsetof(struct xf_profile, ...), or of
+				 * struct xf_profile_path (XF_FIELD_PATH) */
 	uint32_t size_off;	/* offsetof the uint32 size it must fit in,
 				 * or XF_FIELD_NO_SIZE (none recorded) */
 	unsigned int flags;
@@ -169,6 +189,15 @@ struct xf_sym_field {
 	uint32_t prof_off;
 	unsigned int flags;
 };
+
+/* Where a field lives: p or x, by XF_FIELD_PATH. */
+static inline const uint8_t *xf_field_base(const struct xf_type_field *tf,
+					   const struct xf_profile *p,
+					   const struct xf_profile_path *x)
+{
+	return tf->flags & XF_FIELD_PATH ? (const uint8_t *)x
+					 : (const uint8_t *)p;
+}
 
 extern const struct xf_type_field xf_type_fields[];
 extern const size_t xf_nr_type_fields;

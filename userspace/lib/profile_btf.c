@@ -141,9 +141,8 @@ static void note_missing(char *buf, size_t len, const char *a, const char *b)
 }
 
 static int fill_one(const struct btf *btf, const struct xf_type_field *tf,
-		    struct xf_profile *p)
+		    uint8_t *base)
 {
-	uint8_t *base = (uint8_t *)p;
 	__s32 id = find_struct(btf, tf->type);
 	struct xf_member m;
 	__s64 size;
@@ -171,10 +170,11 @@ static int fill_one(const struct btf *btf, const struct xf_type_field *tf,
 	return m.off == XF_MEMBER_ABSENT ? -1 : 0;
 }
 
-int xf_profile_fill_types(struct xf_profile *p, const void *data, size_t len,
-			  struct xf_perr *e)
+int xf_profile_fill_types(struct xf_profile *p, struct xf_profile_path *x,
+			  const void *data, size_t len, struct xf_perr *e)
 {
 	char missing[sizeof(e->msg) - 64] = "";
+	bool path_ok = true;
 	struct btf *btf;
 	size_t i;
 
@@ -187,13 +187,24 @@ int xf_profile_fill_types(struct xf_profile *p, const void *data, size_t len,
 		xf_perr_set(e, "BTF: cannot parse (%s)", strerror(errno));
 		return -1;
 	}
+	if (x)
+		xf_profile_path_init(x);
 	for (i = 0; i < xf_nr_type_fields; i++) {
 		const struct xf_type_field *tf = &xf_type_fields[i];
 
-		if (fill_one(btf, tf, p) && !(tf->flags & XF_FIELD_OPTIONAL))
+		if (tf->flags & XF_FIELD_PATH) {
+			/* All or nothing, and never an error. */
+			if (x && fill_one(btf, tf, (uint8_t *)x))
+				path_ok = false;
+			continue;
+		}
+		if (fill_one(btf, tf, (uint8_t *)p) &&
+		    !(tf->flags & XF_FIELD_OPTIONAL))
 			note_missing(missing, sizeof(missing), tf->type,
 				     tf->member);
 	}
+	if (x && !path_ok)
+		x->magic = 0;
 	btf__free(btf);
 	if (missing[0]) {
 		xf_perr_set(e, "BTF lacks: %s", missing);

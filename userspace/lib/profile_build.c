@@ -157,7 +157,8 @@ out:
 
 static int types_from(const struct xf_profile_src *src,
 		      const struct xf_buf *img, enum xf_kernel_kind kind,
-		      struct xf_profile *p, struct xf_perr *e)
+		      struct xf_profile *p, struct xf_profile_path *x,
+		      struct xf_perr *e)
 {
 	struct xf_elf_sect s;
 	struct xf_buf raw;
@@ -166,14 +167,14 @@ static int types_from(const struct xf_profile_src *src,
 	if (src->btf) {
 		if (xf_buf_read_file(&raw, src->btf, e))
 			return -1;
-		ret = xf_profile_fill_types(p, raw.data, raw.len, e);
+		ret = xf_profile_fill_types(p, x, raw.data, raw.len, e);
 		xf_buf_free(&raw);
 		p->flags |= XF_PROFILE_F_BTF_RAW;
 		return ret;
 	}
 	if (kind == XF_KERNEL_BTF) {
 		p->flags |= XF_PROFILE_F_BTF_RAW;
-		return xf_profile_fill_types(p, img->data, img->len, e);
+		return xf_profile_fill_types(p, x, img->data, img->len, e);
 	}
 	if (!xf_elf_section(img, ".BTF", &s)) {
 		xf_perr_set(e, "%s has no .BTF section (CONFIG_DEBUG_INFO_BTF off?): give a BTF blob",
@@ -181,11 +182,11 @@ static int types_from(const struct xf_profile_src *src,
 		return -1;
 	}
 	p->flags |= XF_PROFILE_F_BTF_ELF;
-	return xf_profile_fill_types(p, img->data + s.off, s.size, e);
+	return xf_profile_fill_types(p, x, img->data + s.off, s.size, e);
 }
 
 int xf_profile_build(const struct xf_profile_src *src, struct xf_profile *p,
-		     struct xf_perr *e)
+		     struct xf_profile_path *x, struct xf_perr *e)
 {
 	enum xf_kernel_kind kind;
 	const struct xf_buf *elf;
@@ -193,6 +194,7 @@ int xf_profile_build(const struct xf_profile_src *src, struct xf_profile *p,
 	int ret;
 
 	memset(p, 0, sizeof(*p));
+	memset(x, 0, sizeof(*x));
 	p->magic = XF_PROFILE_MAGIC;
 	p->version = XF_PROFILE_VERSION;
 	p->arch = XF_PROFILE_ARCH_X86_64;
@@ -203,7 +205,7 @@ int xf_profile_build(const struct xf_profile_src *src, struct xf_profile *p,
 		return -1;
 	elf = kind == XF_KERNEL_ELF ? &img : NULL;
 
-	ret = types_from(src, &img, kind, p, e);
+	ret = types_from(src, &img, kind, p, x, e);
 	if (!ret)
 		ret = symbols_from(src, elf, p, e);
 	if (!ret && elf) {
@@ -214,6 +216,6 @@ int xf_profile_build(const struct xf_profile_src *src, struct xf_profile *p,
 		p->phys_start = p->sym._text - p->kernel_map;
 	xf_buf_free(&img);
 	if (!ret)
-		ret = xf_profile_check(p, e);
+		ret = xf_profile_check(p, x, e);
 	return ret;
 }

@@ -20,6 +20,12 @@
 	{ type, path, P(field), P(sz), fl, alt }
 #define OPT XF_FIELD_OPTIONAL
 
+/* The same in struct xf_profile_path (see XF_FIELD_PATH). */
+#define X(f)	((uint32_t)offsetof(struct xf_profile_path, f))
+#define XSIZE(type, field) { type, NULL, X(field), NO_SIZE, XF_FIELD_PATH, NULL }
+#define XMEM(type, path, field, sz) \
+	{ type, path, X(field), X(sz), XF_FIELD_PATH, NULL }
+
 const struct xf_type_field xf_type_fields[] = {
 	SIZE("task_struct", task.size, 0),
 	MEM("task_struct", "tasks", task.tasks, task.size, 0),
@@ -78,6 +84,22 @@ const struct xf_type_field xf_type_fields[] = {
 	MEM("dentry", "d_parent", file.d_parent, file.dentry_size, OPT),
 	MEM("dentry", "d_name.name", file.d_name_name, file.dentry_size, OPT),
 	MEM("dentry", "d_name.len", file.d_name_len, file.dentry_size, OPT),
+
+	/* exe paths across mounts: struct xf_profile_path */
+	XSIZE("file", vfs.file_size),
+	XSIZE("task_struct", vfs.task_size),
+	XSIZE("mount", vfs.mount_size),
+	XSIZE("vfsmount", vfs.vfsmount_size),
+	XSIZE("fs_struct", vfs.fs_struct_size),
+	XMEM("file", "f_path.mnt", vfs.f_path_mnt, vfs.file_size),
+	XMEM("mount", "mnt", vfs.mnt, vfs.mount_size),
+	XMEM("mount", "mnt_parent", vfs.mnt_parent, vfs.mount_size),
+	XMEM("mount", "mnt_mountpoint", vfs.mnt_mountpoint, vfs.mount_size),
+	XMEM("vfsmount", "mnt_root", vfs.mnt_root, vfs.vfsmount_size),
+	XMEM("task_struct", "fs", vfs.task_fs, vfs.task_size),
+	XMEM("fs_struct", "root.mnt", vfs.fs_root_mnt, vfs.fs_struct_size),
+	XMEM("fs_struct", "root.dentry", vfs.fs_root_dentry,
+	     vfs.fs_struct_size),
 
 	SIZE("inode", inode.size, 0),
 	SIZE("socket_alloc", inode.socket_alloc_size, 0),

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Profile files: the struct as bytes, nothing else. Reading validates the
- * header and every member against its struct size, since a profile file
- * is input like any other.
+ * Profile files: struct xf_profile as bytes, then struct xf_profile_path
+ * as bytes when the kernel had its members (older files and kernels
+ * without them: struct xf_profile alone). Reading validates the headers
+ * and every member against its struct size, since a profile file is input
+ * like any other.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,15 +12,24 @@
 
 #include "profile.h"
 
-static uint32_t u32_at(const struct xf_profile *p, uint32_t off)
+static uint32_t u32_at(const uint8_t *base, uint32_t off)
 {
 	uint32_t v;
 
-	memcpy(&v, (const uint8_t *)p + off, sizeof(v));
+	memcpy(&v, base + off, sizeof(v));
 	return v;
 }
 
-int xf_profile_check(const struct xf_profile *p, struct xf_perr *e)
+void xf_profile_path_init(struct xf_profile_path *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->magic = XF_PROFILE_PATH_MAGIC;
+	x->version = XF_PROFILE_PATH_VERSION;
+	x->size = sizeof(*x);
+}
+
+int xf_profile_check(const struct xf_profile *p,
+		     const struct xf_profile_path *x, struct xf_perr *e)
 {
 	size_t i;
 
@@ -41,14 +52,25 @@ int xf_profile_check(const struct xf_profile *p, struct xf_perr *e)
 		xf_perr_set(e, "profile banner/release strings are malformed");
 		return -1;
 	}
+	if (x && x->magic && (x->magic != XF_PROFILE_PATH_MAGIC ||
+			      x->version != XF_PROFILE_PATH_VERSION ||
+			      x->size != sizeof(*x))) {
+		xf_perr_set(e, "profile path members: version %u, %u bytes; this build reads version %u, %zu bytes: rebuild it",
+			    x->version, x->size, XF_PROFILE_PATH_VERSION,
+			    sizeof(*x));
+		return -1;
+	}
 	for (i = 0; i < xf_nr_type_fields; i++) {
 		const struct xf_type_field *tf = &xf_type_fields[i];
+		const uint8_t *base = xf_field_base(tf, p, x);
 		struct xf_member m;
 		uint32_t size;
 
 		if (!tf->member)
 			continue;
-		memcpy(&m, (const uint8_t *)p + tf->prof_off, sizeof(m));
+		if ((tf->flags & XF_FIELD_PATH) && (!x || !x->magic))
+			continue;
+		memcpy(&m, base + tf->prof_off, sizeof(m));
 		if (!xf_member_present(&m)) {
 			if (tf->flags & XF_FIELD_OPTIONAL)
 				continue;
@@ -57,7 +79,7 @@ int xf_profile_check(const struct xf_profile *p, struct xf_perr *e)
 			return -1;
 		}
 		size = tf->size_off == XF_FIELD_NO_SIZE ? UINT32_MAX - 1
-							: u32_at(p, tf->size_off);
+							: u32_at(base, tf->size_off);
 		if (!xf_member_fits(&m, size) || m.bit_size > 64 ||
 		    (m.bit_size && (m.size > 8 ||
 				    m.bit_shift + m.bit_size > 8u * m.size))) {
@@ -81,7 +103,7 @@ int xf_profile_check(const struct xf_profile *p, struct xf_perr *e)
 }
 
 int xf_profile_write(const char *path, const struct xf_profile *p,
-		     struct xf_perr *e)
+		     const struct xf_profile_path *x, struct xf_perr *e)
 {
 	FILE *f = fopen(path, "wb");
 	bool ok;
@@ -91,6 +113,8 @@ int xf_profile_write(const char *path, const struct xf_profile *p,
 		return -1;
 	}
 	ok = fwrite(p, sizeof(*p), 1, f) == 1;
+	if (ok && x && x->magic)
+		ok = fwrite(x, sizeof(*x), 1, f) == 1;
 	if (fclose(f))
 		ok = false;
 	if (!ok) {
@@ -101,22 +125,31 @@ int xf_profile_write(const char *path, const struct xf_profile *p,
 }
 
 int xf_profile_read(const char *path, struct xf_profile *p,
-		    struct xf_perr *e)
+		    struct xf_profile_path *x, struct xf_perr *e)
 {
 	struct xf_buf b;
 	int ret;
 
 	if (xf_buf_read_file(&b, path, e))
 		return -1;
-	if (b.len != sizeof(*p)) {
-		xf_perr_set(e, "%s: %zu bytes, a profile has %zu (wrong file or version)",
-			    path, b.len, sizeof(*p));
+	if (b.len != sizeof(*p) && b.len != sizeof(*p) + sizeof(*x)) {
+		xf_perr_set(e, "%s: %zu bytes, a profile has %zu or %zu (wrong file or version)",
+			    path, b.len, sizeof(*p), sizeof(*p) + sizeof(*x));
 		xf_buf_free(&b);
 		return -1;
 	}
 	memcpy(p, b.data, sizeof(*p));
+	memset(x, 0, sizeof(*x));
+	if (b.len > sizeof(*p)) {
+		memcpy(x, b.data + sizeof(*p), sizeof(*x));
+		if (!x->magic) {
+			xf_perr_set(e, "%s: path members without a header", path);
+			xf_buf_free(&b);
+			return -1;
+		}
+	}
 	xf_buf_free(&b);
-	ret = xf_profile_check(p, e);
+	ret = xf_profile_check(p, x, e);
 	if (ret) {
 		struct xf_perr inner = *e;
 

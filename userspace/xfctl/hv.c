@@ -204,7 +204,8 @@ static int hv_profile(int argc, char **argv)
 	/* The walker in userland finds the KASLR slide; Xen checks it. */
 	memset(&g, 0, sizeof(g));
 	if (have_slide) {
-		if (xf_guest_load_profile(&src, &g.prof, err, sizeof(err))) {
+		if (xf_guest_load_profile(&src, &g.prof, &g.path, err,
+					  sizeof(err))) {
 			xfctl_err("hv profile: %s", err);
 			return 1;
 		}

@@ -36,6 +36,7 @@ static int profile_build(int argc, char **argv)
 {
 	struct xf_profile_src src = { 0 };
 	const char *out = NULL;
+	struct xf_profile_path x;
 	struct xf_profile p;
 	struct xf_perr e;
 	int i;
@@ -66,14 +67,16 @@ static int profile_build(int argc, char **argv)
 		return profile_usage(stderr);
 	}
 	libbpf_set_print(quiet_libbpf);
-	if (xf_profile_build(&src, &p, &e) || xf_profile_write(out, &p, &e)) {
+	if (xf_profile_build(&src, &p, &x, &e) ||
+	    xf_profile_write(out, &p, &x, &e)) {
 		xfctl_err("profile build: %s", e.msg);
 		return 1;
 	}
 	if (!xfctl_opts.json)
-		printf("%s: profile of %s, %u kallsyms\n", out,
+		printf("%s: profile of %s, %u kallsyms%s\n", out,
 		       p.release[0] ? p.release : "(unknown release)",
-		       p.nr_kallsyms);
+		       p.nr_kallsyms,
+		       x.magic ? "" : " (no mount members: no exe paths)");
 	return 0;
 }
 
@@ -136,11 +139,11 @@ static void jw_close(struct jw *w)
 	w->first = false;
 }
 
-static uint32_t u32_at(const struct xf_profile *p, uint32_t off)
+static uint32_t u32_at(const uint8_t *base, uint32_t off)
 {
 	uint32_t v;
 
-	memcpy(&v, (const uint8_t *)p + off, sizeof(v));
+	memcpy(&v, base + off, sizeof(v));
 	return v;
 }
 
@@ -152,19 +155,39 @@ static uint64_t u64_at(const struct xf_profile *p, uint32_t off)
 	return v;
 }
 
-static struct xf_member member_at(const struct xf_profile *p, uint32_t off)
+/* A field of p or x; members of a missing x read as absent. */
+static struct xf_member member_at(const struct xf_type_field *tf,
+				  const struct xf_profile *p,
+				  const struct xf_profile_path *x)
 {
-	struct xf_member m;
+	struct xf_member m = { .off = XF_MEMBER_ABSENT };
 
-	memcpy(&m, (const uint8_t *)p + off, sizeof(m));
+	if (!(tf->flags & XF_FIELD_PATH) || x->magic)
+		memcpy(&m, xf_field_base(tf, p, x) + tf->prof_off, sizeof(m));
 	return m;
+}
+
+static uint32_t size_at(const struct xf_type_field *tf,
+			const struct xf_profile *p,
+			const struct xf_profile_path *x)
+{
+	if ((tf->flags & XF_FIELD_PATH) && !x->magic)
+		return 0;
+	return u32_at(xf_field_base(tf, p, x), tf->prof_off);
+}
+
+/* "path." marks the members of struct xf_profile_path. */
+static const char *field_prefix(const struct xf_type_field *tf)
+{
+	return tf->flags & XF_FIELD_PATH ? "path." : "";
 }
 
 static const char *const flag_names[] = {
 	"kallsyms", "system-map", "ksymtab-checked", "btf-elf", "btf-raw",
 };
 
-static void show_json(const struct xf_profile *p)
+static void show_json(const struct xf_profile *p,
+		      const struct xf_profile_path *x)
 {
 	struct jw w = { .pretty = xfctl_opts.pretty, .first = true };
 	char hex[32];
@@ -213,8 +236,13 @@ static void show_json(const struct xf_profile *p)
 	jw_open(&w, "sizes");
 	for (i = 0; i < xf_nr_type_fields; i++)
 		if (!xf_type_fields[i].member) {
-			jw_key(&w, xf_type_fields[i].type);
-			printf("%u", u32_at(p, xf_type_fields[i].prof_off));
+			const struct xf_type_field *tf = &xf_type_fields[i];
+			char key[128];
+
+			snprintf(key, sizeof(key), "%s%s", field_prefix(tf),
+				 tf->type);
+			jw_key(&w, key);
+			printf("%u", size_at(tf, p, x));
 		}
 	jw_close(&w);
 
@@ -226,8 +254,9 @@ static void show_json(const struct xf_profile *p)
 
 		if (!tf->member)
 			continue;
-		m = member_at(p, tf->prof_off);
-		snprintf(key, sizeof(key), "%s.%s", tf->type, tf->member);
+		m = member_at(tf, p, x);
+		snprintf(key, sizeof(key), "%s%s.%s", field_prefix(tf),
+			 tf->type, tf->member);
 		jw_key(&w, key);
 		if (!xf_member_present(&m)) {
 			fputs("null", stdout);
@@ -244,7 +273,8 @@ static void show_json(const struct xf_profile *p)
 	putchar('\n');
 }
 
-static void show_text(const struct xf_profile *p)
+static void show_text(const struct xf_profile *p,
+		      const struct xf_profile_path *x)
 {
 	size_t i;
 
@@ -273,12 +303,14 @@ static void show_text(const struct xf_profile *p)
 		char key[128];
 
 		if (!tf->member) {
-			printf("  %-40s         %5u\n", tf->type,
-			       u32_at(p, tf->prof_off));
+			snprintf(key, sizeof(key), "%s%s", field_prefix(tf),
+				 tf->type);
+			printf("  %-40s         %5u\n", key, size_at(tf, p, x));
 			continue;
 		}
-		snprintf(key, sizeof(key), "%s.%s", tf->type, tf->member);
-		m = member_at(p, tf->prof_off);
+		snprintf(key, sizeof(key), "%s%s.%s", field_prefix(tf),
+			 tf->type, tf->member);
+		m = member_at(tf, p, x);
 		if (!xf_member_present(&m))
 			printf("  %-40s      -      -\n", key);
 		else if (m.bit_size)
@@ -291,6 +323,7 @@ static void show_text(const struct xf_profile *p)
 
 static int profile_show(int argc, char **argv)
 {
+	struct xf_profile_path x;
 	struct xf_profile p;
 	struct xf_perr e;
 	const char *path = NULL;
@@ -312,14 +345,14 @@ static int profile_show(int argc, char **argv)
 		xfctl_err("profile show: which profile file?");
 		return profile_usage(stderr);
 	}
-	if (xf_profile_read(path, &p, &e)) {
+	if (xf_profile_read(path, &p, &x, &e)) {
 		xfctl_err("profile show: %s", e.msg);
 		return 1;
 	}
 	if (xfctl_opts.json)
-		show_json(&p);
+		show_json(&p, &x);
 	else
-		show_text(&p);
+		show_text(&p, &x);
 	return 0;
 }
 

@@ -10,7 +10,8 @@
  * or loaded (--profile); for a live domain the kernel defaults to the one
  * its libxl config booted. JSON (-j) is one array, one object per process,
  * in the schema of docs (design brief): pid, tgid, ppid, uid, gid, euid,
- * comm, sockets[{fd, family, proto, state, laddr, lport, raddr, rport}].
+ * comm, exe (when known; exe_truncated when cut), sockets[{fd, family,
+ * proto, state, laddr, lport, raddr, rport}].
  */
 #include <arpa/inet.h>
 #include <glob.h>
@@ -34,6 +35,7 @@ struct ps_list {
 	struct ps_proc *v;
 	size_t n, cap;
 	bool oom;
+	struct xf_vmi *vmi;	/* to read each process's exe */
 };
 
 static int ps_on_proc(void *arg, const struct xf_vmi_proc *p)
@@ -52,7 +54,11 @@ static int ps_on_proc(void *arg, const struct xf_vmi_proc *p)
 		l->cap = cap;
 	}
 	memset(&l->v[l->n], 0, sizeof(l->v[l->n]));
-	l->v[l->n++].p = *p;
+	l->v[l->n].p = *p;
+	/* Read now, while the walk's view holds; none for kernel threads. */
+	if (l->vmi && !p->kthread)
+		xf_vmi_exe(l->vmi, p->task, &l->v[l->n].p.owner);
+	l->n++;
 	return 0;
 }
 
@@ -79,12 +85,14 @@ static int ps_on_sock(void *arg, const struct xf_vmi_proc *p,
 
 static void ps_list_free(struct ps_list *l)
 {
+	struct xf_vmi *vmi = l->vmi;
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
 		free(l->v[i].socks);
 	free(l->v);
 	memset(l, 0, sizeof(*l));
+	l->vmi = vmi;
 }
 
 static int cmp_proc(const void *a, const void *b)
@@ -145,6 +153,13 @@ static void ps_print_json(FILE *f, const struct ps_list *l, bool pretty)
 			i2, sp, o->uid, nl, i2, sp, o->gid, nl, i2, sp, o->euid, nl,
 			i2, sp);
 		json_str(f, o->comm);
+		if (o->flags & XF_OWNER_F_EXE) {
+			fprintf(f, ",%s%s\"exe\":%s", nl, i2, sp);
+			json_str(f, o->exe);
+			if (o->flags & XF_OWNER_F_EXE_TRUNC)
+				fprintf(f, ",%s%s\"exe_truncated\":%strue", nl,
+					i2, sp);
+		}
 		fprintf(f, ",%s%s\"sockets\":%s[", nl, i2, sp);
 		for (j = 0; j < pp->nsocks; j++) {
 			const struct xf_vmi_sock *s = &pp->socks[j];
@@ -178,18 +193,35 @@ static void endpoint(const struct xf_vmi_sock *s, const uint8_t *a,
 	snprintf(buf, len, s->family == 6 ? "[%s]:%u" : "%s:%u", ab, port);
 }
 
+/* exe for the table: printable bytes only, "..." before a truncated one. */
+static void exe_str(const struct xf_owner *o, char *buf, size_t len)
+{
+	size_t j = 0, k;
+
+	buf[0] = 0;
+	if (!(o->flags & XF_OWNER_F_EXE))
+		return;
+	if (o->flags & XF_OWNER_F_EXE_TRUNC)
+		j = (size_t)snprintf(buf, len, "...");
+	for (k = 0; j + 1 < len && k < XF_EXE_LEN - 1 && o->exe[k]; k++)
+		buf[j++] = (o->exe[k] < 0x20 || o->exe[k] > 0x7e) ? '?' :
+			   o->exe[k];
+	buf[j] = 0;
+}
+
 static void ps_print_table(FILE *f, const struct ps_list *l)
 {
 	size_t i, j, nsocks = 0;
 
-	fprintf(f, "%7s %7s %6s %6s %6s %-15s %4s %-5s %-11s %-24s %s\n", "PID",
-		"PPID", "UID", "EUID", "GID", "COMM", "FD", "PROTO", "STATE",
-		"LOCAL", "REMOTE");
+	fprintf(f, "%7s %7s %6s %6s %6s %-15s %4s %-5s %-11s %-24s %-24s %s\n",
+		"PID", "PPID", "UID", "EUID", "GID", "COMM", "FD", "PROTO",
+		"STATE", "LOCAL", "REMOTE", "EXE");
 	for (i = 0; i < l->n; i++) {
 		const struct ps_proc *pp = &l->v[i];
 		const struct xf_owner *o = &pp->p.owner;
-		char comm[XF_COMM_LEN];
+		char comm[XF_COMM_LEN], exe[XF_EXE_LEN + 4];
 
+		exe_str(o, exe, sizeof(exe));
 		for (j = 0; j < XF_COMM_LEN - 1 && o->comm[j]; j++)
 			comm[j] = (o->comm[j] < 0x20 || o->comm[j] > 0x7e) ? '?' :
 				  o->comm[j];
@@ -197,7 +229,8 @@ static void ps_print_table(FILE *f, const struct ps_list *l)
 		fprintf(f, "%7u %7u %6u %6u %6u %-15s", o->tgid, o->ppid, o->uid,
 			o->euid, o->gid, comm);
 		if (!pp->nsocks)
-			fputc('\n', f);
+			fprintf(f, "%*s%s\n", exe[0] ? 1 + 4 + 1 + 5 + 1 + 11 + 1 +
+				24 + 1 + 24 + 1 : 0, "", exe);
 		for (j = 0; j < pp->nsocks; j++) {
 			const struct xf_vmi_sock *s = &pp->socks[j];
 			char la[64], ra[64];
@@ -206,10 +239,14 @@ static void ps_print_table(FILE *f, const struct ps_list *l)
 			endpoint(s, s->raddr, s->rport, ra, sizeof(ra));
 			if (j)
 				fprintf(f, "%*s", 7 + 1 + 7 + 1 + 6 + 1 + 6 + 1 + 6 + 1 + 15, "");
-			fprintf(f, " %4d %-5s %-11s %-24s %s\n", s->fd,
+			fprintf(f, " %4d %-5s %-11s %-24s ", s->fd,
 				s->proto == 6 ? (s->family == 6 ? "tcp6" : "tcp") :
 				(s->family == 6 ? "udp6" : "udp"),
-				xf_vmi_state_name(s->state), la, ra);
+				xf_vmi_state_name(s->state), la);
+			if (!j && exe[0])
+				fprintf(f, "%-24s %s\n", ra, exe);
+			else
+				fprintf(f, "%s\n", ra);
 		}
 		nsocks += pp->nsocks;
 	}
@@ -226,6 +263,7 @@ static int ps_walk(struct xf_guest *g, struct ps_list *l)
 		if (tries)
 			usleep(1000 << (tries < 6 ? tries : 6));
 		ps_list_free(l);
+		l->vmi = &g->vmi;
 		xf_mem_tlb_flush(g->mem);	/* a live guest remaps */
 		r = xf_vmi_walk(&g->vmi, ps_on_proc, ps_on_sock, l);
 	}
@@ -244,7 +282,10 @@ static int ps_walk(struct xf_guest *g, struct ps_list *l)
 /* A dump is what it is: a lock held at dump time is reported, not retried. */
 static int ps_walk_dump(struct xf_guest *g, struct ps_list *l)
 {
-	int r = xf_vmi_walk(&g->vmi, ps_on_proc, ps_on_sock, l);
+	int r;
+
+	l->vmi = &g->vmi;
+	r = xf_vmi_walk(&g->vmi, ps_on_proc, ps_on_sock, l);
 
 	if (r == XF_VMI_EAGAIN) {
 		fprintf(stderr, "xfctl: warning: the dump was taken while the guest held tasklist_lock for write; the list may be inconsistent\n");

@@ -299,6 +299,58 @@ int xfctl_rule_list(struct xf_nl *nl, FILE *f, bool save)
 	return err;
 }
 
+/*
+ * The owner's exe is read by xfilterd only (mode userland): the filter in
+ * Xen does not read it yet (struct xf_profile_path is not in the hypercall
+ * ABI). Say so when an exe rule is added for a domain in mode hypervisor,
+ * rather than let it silently never match.
+ */
+struct hv_doms {
+	uint32_t rule_domid;	/* UINT32_MAX: any domain */
+	int hits;
+	uint32_t first;
+};
+
+static int hv_dom_cb(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[XFILTER_A_MAX + 1], *d[XFILTER_DOMAIN_A_MAX + 1];
+	struct hv_doms *h = arg;
+	uint32_t domid;
+
+	if (xf_nl_parse(msg, tb) < 0 || !tb[XFILTER_A_DOMAIN] ||
+	    nla_parse_nested(d, XFILTER_DOMAIN_A_MAX, tb[XFILTER_A_DOMAIN],
+			     NULL) < 0 || !d[XFILTER_DOMAIN_A_DOMID] ||
+	    !d[XFILTER_DOMAIN_A_MODE] ||
+	    nla_get_u8(d[XFILTER_DOMAIN_A_MODE]) != XFILTER_MODE_HYPERVISOR)
+		return NL_OK;
+	domid = nla_get_u32(d[XFILTER_DOMAIN_A_DOMID]);
+	if (h->rule_domid == UINT32_MAX || domid == h->rule_domid ||
+	    domid == XFILTER_DOMID_DEFAULT) {
+		if (!h->hits++)
+			h->first = domid;
+	}
+	return NL_OK;
+}
+
+static void warn_exe_hypervisor(struct xf_nl *nl, const struct xf_rule *r)
+{
+	struct hv_doms h = {
+		.rule_domid = r->fields & XF_RF_DOMID ? r->domid : UINT32_MAX,
+	};
+	struct nl_msg *msg;
+
+	if (!(r->fields & XF_RF_EXE))
+		return;
+	msg = xf_nl_msg(nl, XFILTER_CMD_DOMAIN_GET, NLM_F_DUMP);
+	if (!msg || xf_nl_request(nl, msg, hv_dom_cb, &h) || !h.hits)
+		return;
+	if (h.first == XFILTER_DOMID_DEFAULT)
+		fprintf(stderr, "xfctl: warning: the default mode is hypervisor, where exe is not read: this exe rule matches only domains in mode userland\n");
+	else
+		fprintf(stderr, "xfctl: warning: domain %u is in mode hypervisor, where exe is not read: this exe rule matches only domains in mode userland\n",
+			h.first);
+}
+
 int cmd_rule(int argc, char **argv)
 {
 	struct xf_rule r;
@@ -332,6 +384,8 @@ int cmd_rule(int argc, char **argv)
 		}
 		err = xfctl_rule_parse(argc, argv, &r) ? 2 :
 		      xfctl_rule_send(&nl, XFILTER_CMD_RULE_ADD, &r, index);
+		if (!err)
+			warn_exe_hypervisor(&nl, &r);
 	} else if (!strcmp(argv[0], "del") || !strcmp(argv[0], "delete")) {
 		argc--, argv++;
 		if (argc == 1 && (index = strtoul(argv[0], &end, 10), !*end)) {

@@ -56,6 +56,7 @@ static int session_reopen(struct xfd_dom *d)
 		xf_mem_close(m);
 		goto fail;
 	}
+	xf_guest_set_path(&g->vmi, &g->path);
 	xf_mem_close(g->mem);
 	g->mem = m;
 	g->slide = slide;
@@ -102,6 +103,9 @@ static int fast_lookup(struct xfd_dom *d, struct xfd_flow *f)
 	h->fd = fd;
 	f->owner = p.owner;
 	f->attributed = true;
+	/* No exe (a kernel without the members, a path we cannot vouch
+	 * for) only means no exe rule matches this owner. */
+	xf_vmi_exe(v, p.task, &f->owner);
 	return 0;
 }
 
@@ -111,6 +115,7 @@ struct walk {
 	struct xfd_flow *f;
 	int n;
 	uint8_t score[256];	/* best match so far per flow */
+	uint64_t task[256];	/* its process, for the exe */
 };
 
 static bool is_zero(const uint8_t *a, int len)
@@ -168,6 +173,7 @@ static int walk_sock(void *arg, const struct xf_vmi_proc *p,
 		if (sc > w->score[i]) {
 			w->score[i] = sc;
 			w->f[i].owner = p->owner;
+			w->task[i] = p->task;
 		}
 	}
 	return 0;
@@ -201,6 +207,7 @@ static int full_walk(struct xfd_dom *d, struct xfd_flow **todo, int n,
 			continue;
 		todo[i]->owner = copy[i].owner;
 		todo[i]->attributed = true;
+		xf_vmi_exe(&d->g->vmi, w.task[i], &todo[i]->owner);
 	}
 	return 0;
 }

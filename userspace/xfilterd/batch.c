@@ -150,17 +150,26 @@ static int batch_answer(struct xf_nl *nl, const struct batch *b, int action)
 
 static void log_flow(const struct xfd_dom *d, const struct xfd_flow *f)
 {
-	char s[INET6_ADDRSTRLEN], t[INET6_ADDRSTRLEN];
+	char s[INET6_ADDRSTRLEN], t[INET6_ADDRSTRLEN], exe[XF_EXE_LEN] = "-";
 	int af = f->family == XF_AF_INET6 ? AF_INET6 : AF_INET;
+	size_t i;
 
 	if (xfd_log_level < XFD_DEBUG)
 		return;
 	inet_ntop(af, f->saddr, s, sizeof(s));
 	inet_ntop(af, f->daddr, t, sizeof(t));
+	/* Guest bytes: printable only in the log. */
+	for (i = 0; (f->owner.flags & XF_OWNER_F_EXE) && i < sizeof(exe) - 1 &&
+	     f->owner.exe[i]; i++)
+		exe[i] = f->owner.exe[i] < 0x20 || f->owner.exe[i] > 0x7e ?
+			 '?' : f->owner.exe[i];
+	if (i)
+		exe[i] = 0;
 	if (f->attributed)
-		xfd_dbg("dom %u flow %u proto %u %s:%u -> %s:%u: pid %u uid %u comm %s",
+		xfd_dbg("dom %u flow %u proto %u %s:%u -> %s:%u: pid %u uid %u comm %s exe %s%s",
 			d->domid, f->id, f->proto, s, f->sport, t, f->dport,
-			f->owner.tgid, f->owner.uid, f->owner.comm);
+			f->owner.tgid, f->owner.uid, f->owner.comm, exe,
+			f->owner.flags & XF_OWNER_F_EXE_TRUNC ? " (truncated)" : "");
 	else
 		xfd_dbg("dom %u flow %u proto %u %s:%u -> %s:%u: unattributed",
 			d->domid, f->id, f->proto, s, f->sport, t, f->dport);

@@ -32,6 +32,7 @@ struct cached_profile {
 	time_t mtime;
 	bool bad;		/* could not be built: do not retry this one */
 	struct xf_profile prof;
+	struct xf_profile_path xpath;	/* magic 0: no exe paths */
 };
 
 static struct cached_profile *cache[XFD_MAX_CACHED];
@@ -97,8 +98,9 @@ static void mkdir_p(const char *dir)
 }
 
 /* The profile of a kernel image or .xfp file; NULL if it has none. */
-static const struct xf_profile *profile_of(const char *path, bool is_profile,
-					   char *err, size_t errlen)
+static const struct cached_profile *profile_of(const char *path,
+					       bool is_profile, char *err,
+					       size_t errlen)
 {
 	struct cached_profile *c;
 	struct xf_profile_src src = { .kernel = path };
@@ -118,7 +120,7 @@ static const struct xf_profile *profile_of(const char *path, bool is_profile,
 		    c->mtime == st.st_mtime) {
 			if (c->bad)
 				snprintf(err, errlen, "%s: no profile", path);
-			return c->bad ? NULL : &c->prof;
+			return c->bad ? NULL : c;
 		}
 	}
 	c = calloc(1, sizeof(*c));
@@ -130,22 +132,32 @@ static const struct xf_profile *profile_of(const char *path, bool is_profile,
 	c->size = st.st_size;
 	c->mtime = st.st_mtime;
 	if (is_profile) {
-		c->bad = xf_profile_read(path, &c->prof, &e) != 0;
+		c->bad = xf_profile_read(path, &c->prof, &c->xpath, &e) != 0;
+		if (!c->bad && !c->xpath.magic)
+			xfd_warn("%s: profile without path members (older xfctl?): exe rules will not match; rebuild it with xfctl profile build",
+				 path);
 	} else {
 		cache_file_name(path, &st, file, sizeof(file));
-		if (xf_profile_read(file, &c->prof, &e) == 0) {
+		/* A cached profile from before exe paths is rebuilt. */
+		if (xf_profile_read(file, &c->prof, &c->xpath, &e) == 0 &&
+		    c->xpath.magic) {
 			xfd_dbg("profile of %s from cache %s", path, file);
 		} else {
 			uint64_t t0 = xfd_now_us();
 
 			e.msg[0] = 0;
-			c->bad = xf_profile_build(&src, &c->prof, &e) != 0;
+			c->bad = xf_profile_build(&src, &c->prof, &c->xpath,
+						  &e) != 0;
 			if (!c->bad) {
 				xfd_info("built the profile of %s (%s) in %llu ms",
 					 path, c->prof.release,
 					 (unsigned long long)(xfd_now_us() - t0) / 1000);
 				mkdir_p(xfd_cfg.profile_dir);
-				if (xf_profile_write(file, &c->prof, &e))
+				if (!c->xpath.magic)
+					xfd_warn("%s: its BTF lacks the mount members: exe rules will not match",
+						 path);
+				if (xf_profile_write(file, &c->prof, &c->xpath,
+						     &e))
 					xfd_dbg("cannot cache profile: %s", e.msg);
 			}
 		}
@@ -164,7 +176,7 @@ static const struct xf_profile *profile_of(const char *path, bool is_profile,
 		memmove(cache, cache + 1, (XFD_MAX_CACHED - 1) * sizeof(cache[0]));
 		cache[XFD_MAX_CACHED - 1] = c;
 	}
-	return c->bad ? NULL : &c->prof;
+	return c->bad ? NULL : c;
 }
 
 static bool pin_matches(const struct xfd_pin *p, uint32_t domid,
@@ -236,7 +248,7 @@ int xfd_guest_open(uint32_t domid, const char *name, const char *uuid,
 		   size_t errlen)
 {
 	struct candidates c = { .n = 0 };
-	const struct xf_profile *p;
+	const struct cached_profile *p;
 	const char *why = NULL;
 	char e1[512] = "";
 	int i, r, tried = 0, ret = -1;
@@ -257,12 +269,14 @@ int xfd_guest_open(uint32_t domid, const char *name, const char *uuid,
 			continue;
 		}
 		tried++;
-		if (xf_mem_find_slide(g->mem, p, &g->slide, e1, sizeof(e1))) {
+		if (xf_mem_find_slide(g->mem, &p->prof, &g->slide, e1,
+				      sizeof(e1))) {
 			xfd_dbg("domain %u: %s is not its kernel: %s", domid,
 				c.path[i], e1);
 			continue;
 		}
-		g->prof = *p;
+		g->prof = p->prof;
+		g->path = p->xpath;
 		r = xf_vmi_init(&g->vmi, &g->prof, xf_mem_read, g->mem, g->slide,
 				&why);
 		if (r) {
@@ -271,6 +285,10 @@ int xfd_guest_open(uint32_t domid, const char *name, const char *uuid,
 				 why ? why : "");
 			continue;
 		}
+		xf_guest_set_path(&g->vmi, &g->path);
+		if (!g->vmi.path)
+			xfd_warn("domain %u: no executable paths from %s: exe rules will not match its flows",
+				 domid, c.path[i]);
 		snprintf(src, srclen, "%s", c.path[i]);
 		ret = 0;
 		break;

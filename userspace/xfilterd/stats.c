@@ -129,7 +129,9 @@ void xfd_stats_write(bool force)
 		for (i = 0; why[i]; i++)
 			if (why[i] == '\n')
 				why[i] = ' ';
-		fprintf(f, "domain %u %s %s flows=%llu attributed=%llu unattributed=%llu walks=%llu fast=%llu hv=%s kernel=%s%s%s\n",
+		/* exe=0: its kernel profile has no path members, so exe
+		 * rules never match its flows (logged when opened). */
+		fprintf(f, "domain %u %s %s flows=%llu attributed=%llu unattributed=%llu walks=%llu fast=%llu hv=%s exe=%d kernel=%s%s%s\n",
 			d->domid, d->name[0] ? d->name : "-",
 			state_name(d->state), (unsigned long long)d->flows,
 			(unsigned long long)d->attributed,
@@ -137,6 +139,7 @@ void xfd_stats_write(bool force)
 			(unsigned long long)d->walks,
 			(unsigned long long)d->fast_hits,
 			d->hv_loaded ? "loaded" : "-",
+			d->state == XFD_DOM_READY && d->g && d->g->vmi.path,
 			d->kernel[0] ? d->kernel : "-", why[0] ? " why=" : "",
 			why);
 	}
