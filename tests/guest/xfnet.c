@@ -8,14 +8,15 @@
  *   xfnet tcp-connect ADDR PORT [-n COUNT] [-t MS] [-H SECS] [-s TEXT] [-i MS]
  *   xfnet tcp-listen PORT [-n COUNT] [-e]        accept (and echo with -e)
  *   xfnet scan ADDR LO-HI [-t MS]                reached=N filtered=N
- *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS] [-i MS]
+ *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS] [-i MS] [-d MS]
  *   xfnet udp-echo PORT [-n COUNT]
  *   xfnet tcp-stream ADDR PORT BYTES [-z CHUNK]  throughput sender
  *   xfnet tcp-sink PORT [-n COUNT]               throughput receiver
  *
  * -H keeps each connection open SECS seconds (for introspection tests), -r
  * waits for a UDP reply, -t is the per-attempt timeout, -i pauses between
- * connection attempts, -v prints each attempt's connect time. A TCP attempt that
+ * connection attempts, -v prints each attempt's connect time, -d makes
+ * udp-send send for MS milliseconds instead of COUNT datagrams. A TCP attempt that
  * ends in RST (refused) still reached the peer: only a silent drop counts
  * as filtered, which is what a dropping rule looks like from the guest.
  * Listeners bind both families ([::], v4-mapped).
@@ -35,7 +36,7 @@
 #include <unistd.h>
 
 struct opts {
-	long count, timeout_ms, hold_s, size, interval_ms;
+	long count, timeout_ms, hold_s, size, interval_ms, duration_ms;
 	bool echo, reply, verbose;
 	const char *text;
 };
@@ -299,7 +300,7 @@ static int cmd_udp_send(const char *addr, long port, struct opts *o)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = addr_parse(addr, port, &ss);
-	long sent = 0, replies = 0, i, t0 = now_ms();
+	long sent = 0, errors = 0, replies = 0, i, t0 = now_ms();
 	char *buf = calloc(1, o->size + 1);
 	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
@@ -308,12 +309,15 @@ static int cmd_udp_send(const char *addr, long port, struct opts *o)
 	memset(buf, 'x', o->size);
 	if (connect(fd, (struct sockaddr *)&ss, len) < 0)
 		die("connect", strerror(errno));
-	for (i = 0; i < o->count; i++) {
+	for (i = 0; o->duration_ms ? now_ms() - t0 < o->duration_ms :
+				     i < o->count; i++) {
 		/* before each datagram: the socket is bound (connect) first */
 		if (o->interval_ms)
 			usleep(o->interval_ms * 1000);
 		if (send(fd, buf, o->size, 0) == o->size)
 			sent++;
+		else
+			errors++;
 		if (o->reply) {
 			struct pollfd p = { .fd = fd, .events = POLLIN };
 
@@ -322,13 +326,13 @@ static int cmd_udp_send(const char *addr, long port, struct opts *o)
 				replies++;
 		}
 	}
-	printf("udp-send %s %ld sent=%ld replies=%ld ms=%ld\n", addr, port,
-	       sent, replies, now_ms() - t0);
+	printf("udp-send %s %ld sent=%ld errors=%ld replies=%ld ms=%ld\n", addr,
+	       port, sent, errors, replies, now_ms() - t0);
 	free(buf);
 	close(fd);
 	if (o->reply)
-		return replies == o->count ? 0 : 1;
-	return sent == o->count ? 0 : 1;
+		return replies == i ? 0 : 1;
+	return sent == i ? 0 : 1;
 }
 
 static int cmd_udp_echo(long port, struct opts *o)
@@ -412,7 +416,7 @@ static void usage(void)
 {
 	fputs("usage: xfnet tcp-connect|tcp-listen|scan|udp-send|udp-echo|"
 	      "tcp-stream|tcp-sink ARGS [-n COUNT] [-t MS] [-H SECS] [-z SIZE] "
-	      "[-s TEXT] [-e] [-r]\n", stderr);
+	      "[-s TEXT] [-e] [-r] [-d MS]\n", stderr);
 	exit(2);
 }
 
@@ -452,6 +456,7 @@ int main(int argc, char **argv)
 		case 't': o.timeout_ms = num(argv[++i], 1, 600000); break;
 		case 'H': o.hold_s = num(argv[++i], 0, 86400); break;
 		case 'i': o.interval_ms = num(argv[++i], 0, 600000); break;
+		case 'd': o.duration_ms = num(argv[++i], 1, 600000); break;
 		case 'z': o.size = num(argv[++i], 1, 65000); break;
 		case 's': o.text = argv[++i]; break;
 		default: die("unknown option", a);
