@@ -10,13 +10,15 @@
  *   xfnet scan ADDR LO-HI [-t MS]                reached=N filtered=N
  *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS] [-i MS] [-d MS]
  *   xfnet udp-echo PORT [-n COUNT]
- *   xfnet tcp-stream ADDR PORT BYTES [-z CHUNK]  throughput sender
+ *   xfnet tcp-stream ADDR PORT BYTES [-z CHUNK] [-d MS]  throughput sender
  *   xfnet tcp-sink PORT [-n COUNT]               throughput receiver
  *
  * -H keeps each connection open SECS seconds (for introspection tests), -r
  * waits for a UDP reply, -t is the per-attempt timeout, -i pauses between
  * connection attempts, -v prints each attempt's connect time, -d makes
- * udp-send send for MS milliseconds instead of COUNT datagrams. A TCP attempt that
+ * udp-send and tcp-stream send for MS milliseconds instead of COUNT
+ * datagrams or BYTES (tcp-stream then waits at most -t MS for the peer's
+ * EOF). A TCP attempt that
  * ends in RST (refused) still reached the peer: only a silent drop counts
  * as filtered, which is what a dropping rule looks like from the guest.
  * Listeners bind both families ([::], v4-mapped).
@@ -32,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -359,7 +362,8 @@ static int cmd_tcp_stream(const char *addr, long port, long bytes, struct opts *
 {
 	struct sockaddr_storage ss;
 	socklen_t len = addr_parse(addr, port, &ss);
-	long left = bytes, t0 = now_ms(), ms;
+	long left = bytes, sent = 0, t0 = now_ms(), ms;
+	struct timeval tv = { .tv_usec = 500000 };
 	char *buf = malloc(o->size);
 	int fd;
 
@@ -370,22 +374,33 @@ static int cmd_tcp_stream(const char *addr, long port, long bytes, struct opts *
 		printf("tcp-stream %s %ld failed\n", addr, port);
 		return 1;
 	}
-	while (left > 0) {
-		ssize_t n = write(fd, buf, left < o->size ? left : o->size);
+	/* -d: a stalled peer must not keep a write blocked past the end */
+	if (o->duration_ms)
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (o->duration_ms ? now_ms() - t0 < o->duration_ms : left > 0) {
+		long chunk = o->duration_ms || left > o->size ? o->size : left;
+		ssize_t n = write(fd, buf, chunk);
 
+		if (n < 0 && o->duration_ms && (errno == EAGAIN || errno == EINTR))
+			continue;
 		if (n <= 0)
 			break;
 		left -= n;
+		sent += n;
 	}
 	shutdown(fd, SHUT_WR);
+	/* the peer's EOF: everything sent has been received */
+	tv.tv_sec = o->timeout_ms / 1000;
+	tv.tv_usec = o->timeout_ms % 1000 * 1000;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	while (read(fd, buf, o->size) > 0)
 		;
 	ms = now_ms() - t0;
 	close(fd);
 	printf("tcp-stream %s %ld bytes=%ld ms=%ld kbps=%ld\n", addr, port,
-	       bytes - left, ms, ms ? (bytes - left) * 8 / ms : 0);
+	       sent, ms, ms ? sent * 8 / ms : 0);
 	free(buf);
-	return left ? 1 : 0;
+	return o->duration_ms ? !sent : left ? 1 : 0;
 }
 
 static int cmd_tcp_sink(long port, struct opts *o)
