@@ -99,10 +99,12 @@ awk "$awk_kv"'
 		}
 	}' "$out/points.tmp" > "$dat"
 awk "$awk_kv"'
-	{ c = kv("config"); if (c ~ /-sock[0-9]+$/) { s = c; sub(/.*-sock/, "", s); m = c; sub(/-sock.*/, "", m); v[m, s] = kv("avg"); ss[s] = 1 } }
+	{ c = kv("config"); none[kv("rate")] = c == "none" ? kv("avg") : none[kv("rate")]
+	  if (c ~ /-sock[0-9]+$/) { s = c; sub(/.*-sock/, "", s); m = c; sub(/-sock.*/, "", m); v[m, s] = kv("avg"); ss[s] = 1; sr = kv("rate") } }
 	END {
-		print "# sockets user hv"
-		for (s in ss) print s, (v["user", s] == "" ? "NaN" : v["user", s]), (v["hv", s] == "" ? "NaN" : v["hv", s]) | "sort -n"
+		print "# sockets user hv none-at-the-same-rate"
+		for (s in ss) print s, (v["user", s] == "" ? "NaN" : v["user", s]), (v["hv", s] == "" ? "NaN" : v["hv", s]),
+			(none[sr] == "" ? "NaN" : none[sr]) | "sort -n"
 	}' "$out/points.tmp" > "$out/socks.dat"
 
 md=$out/paper.md
@@ -194,10 +196,11 @@ set ylabel "avg connection time [ms]"
 set logscale y
 plot for [i=2:7] "paper.dat" using 1:i with linespoints lw 2 title columnhead(i)
 unset logscale y
-set xlabel "idle sockets of the matching process"
+set xlabel "idle sockets of the matching process (cache on)"
 set ylabel "avg connection time [ms]"
 plot "socks.dat" using 1:2 with linespoints lw 2 title "user", \
-     "socks.dat" using 1:3 with linespoints lw 2 title "hv"
+     "socks.dat" using 1:3 with linespoints lw 2 title "hv", \
+     "socks.dat" using 1:4 with lines dt 2 lw 2 title "none (same rate)"
 unset multiplot
 GP
 fi
