@@ -69,7 +69,8 @@ point()
 	echo "XF_HTTPERF config=$cfg rate=$rate conns=$n ${ct:-min=0 avg=0 max=0 median=0 stddev=0}" \
 		"ok=$(echo "$out" | sed -n 's/^Reply status:.* 2xx=\([0-9]*\).*/\1/p')" \
 		"errors=$(echo "$out" | sed -n 's/^Errors: total \([0-9]*\).*/\1/p')" \
-		"conn_rate=$(echo "$out" | sed -n 's/^Connection rate: \([0-9.]*\).*/\1/p')"
+		"conn_rate=$(echo "$out" | sed -n 's/^Connection rate: \([0-9.]*\).*/\1/p')" \
+		"connect=$(echo "$out" | sed -n 's/^Connection time \[ms\]: connect \([0-9.]*\).*/\1/p')"
 	[ -n "$ct" ] || echo "$out" | tail -n 15 | sed 's/^/#   /'
 }
 
