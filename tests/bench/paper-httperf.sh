@@ -25,19 +25,24 @@
 # One "XF_HTTPERF key=value ..." line per point (connection time in ms as
 # httperf prints it), "XF_CHECK ..." lines with the cost per check as the
 # verdict source measured it. Settings (make bench passes them with --env):
-#   XF_BENCH_RATES      request rates, comma-separated (10,25,50,100)
+#   XF_BENCH_RATES      request rates, comma-separated (10,25,50: the lab's
+#                       guest under TCG serves about 50-70 connections/s)
 #   XF_BENCH_SECS       seconds per point (5)
 #   XF_BENCH_SOCKS      idle sockets of the matching process (10,30,50)
 #   XF_BENCH_SOCK_RATE  request rate of the socket sweep (25)
 #   XF_BENCH_NOCACHE_RATES  rates of the cache-off runs (the same)
+#   XF_BENCH_REPEATS    httperf runs per point, the lowest avg counts (2)
+# At the end, "none-end" measures no filter again at the socket sweep's
+# rate: how far the host's load drifted during the run.
 . ./lib.sh
 . ./xfd_lib.sh
 
-RATES=$(echo "${XF_BENCH_RATES:-10,25,50,100}" | tr , ' ')
+RATES=$(echo "${XF_BENCH_RATES:-10,25,50}" | tr , ' ')
 SECS=${XF_BENCH_SECS:-5}
 SOCKS=$(echo "${XF_BENCH_SOCKS:-10,30,50}" | tr , ' ')
 SOCK_RATE=${XF_BENCH_SOCK_RATE:-25}
-NOCACHE_RATES=$(echo "${XF_BENCH_NOCACHE_RATES:-${XF_BENCH_RATES:-10,25,50,100}}" | tr , ' ')
+REPEATS=${XF_BENCH_REPEATS:-2}
+NOCACHE_RATES=$(echo "${XF_BENCH_NOCACHE_RATES:-${XF_BENCH_RATES:-10,25,50}}" | tr , ' ')
 PAGE=3918
 g1ip=$(guest_ip g1)
 d=$(guest_domid g1)
@@ -58,20 +63,40 @@ cleanup()
 }
 trap cleanup EXIT
 
-# httperf CONFIG RATE: one point.
-point()
+# One httperf run: prints its summary as key=value (no config/rate).
+httperf_once()
 {
-	local cfg=$1 rate=$2 n out ct
-	n=$((rate * SECS))
+	local rate=$1 n=$2 out ct
 	out=$(timeout $((SECS * 3 + 30)) httperf --hog --server "$g1ip" --port 80 \
 		--uri /index.html --rate "$rate" --num-conns "$n" --timeout 5 2>&1)
 	ct=$(echo "$out" | sed -n 's/^Connection time \[ms\]: min \([0-9.]*\) avg \([0-9.]*\) max \([0-9.]*\) median \([0-9.]*\) stddev \([0-9.]*\).*/min=\1 avg=\2 max=\3 median=\4 stddev=\5/p')
-	echo "XF_HTTPERF config=$cfg rate=$rate conns=$n ${ct:-min=0 avg=0 max=0 median=0 stddev=0}" \
+	if [ -z "$ct" ]; then
+		echo "$out" | tail -n 15 | sed 's/^/#   /' >&2
+		ct="min=0 avg=0 max=0 median=0 stddev=0"
+	fi
+	echo "$ct" \
 		"ok=$(echo "$out" | sed -n 's/^Reply status:.* 2xx=\([0-9]*\).*/\1/p')" \
 		"errors=$(echo "$out" | sed -n 's/^Errors: total \([0-9]*\).*/\1/p')" \
 		"conn_rate=$(echo "$out" | sed -n 's/^Connection rate: \([0-9.]*\).*/\1/p')" \
 		"connect=$(echo "$out" | sed -n 's/^Connection time \[ms\]: connect \([0-9.]*\).*/\1/p')"
-	[ -n "$ct" ] || echo "$out" | tail -n 15 | sed 's/^/#   /'
+}
+
+# httperf CONFIG RATE: one point, the least disturbed (lowest avg) of
+# $REPEATS runs; every run is printed as a comment.
+point()
+{
+	local cfg=$1 rate=$2 n i res best= bavg= avg all=
+	n=$((rate * SECS))
+	for i in $(seq 1 "$REPEATS"); do
+		res=$(httperf_once "$rate" "$n")
+		echo "# $cfg $rate req/s run $i: $res"
+		avg=$(echo "$res" | sed -n 's/.*avg=\([0-9.]*\).*/\1/p')
+		all=${all:+$all,}$avg
+		if [ -z "$best" ] || awk -v a="$avg" -v b="$bavg" 'BEGIN { exit !(a > 0 && (b <= 0 || a < b)) }'; then
+			best=$res bavg=$avg
+		fi
+	done
+	echo "XF_HTTPERF config=$cfg rate=$rate conns=$n $best runs_avg=$all"
 }
 
 rates() { local cfg=$1 r; shift; for r in "$@"; do point "$cfg" "$r"; done; }
@@ -202,6 +227,9 @@ echo "# $(xfctl -j domain show "$d")"
 guest g1 "killall xfnet 2>/dev/null; killall httpd; true" > /dev/null
 trap - EXIT
 cleanup
+guest g1 "httpd -p 80 -h /var/www/b -u www-data" > /dev/null
+point none-end "$SOCK_RATE"
+guest g1 "killall httpd; true" > /dev/null
 t_ok "module unloaded, nft table gone" sh -c "! grep -q '^xfilter ' /proc/modules && ! nft list table netdev xfbench 2>/dev/null"
 echo "XF_BENCH_TIME $(($(date +%s) - t0)) s"
 t_done

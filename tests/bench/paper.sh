@@ -13,8 +13,8 @@
 # patched hypervisor with scripts/build-xen.sh when .cache/xen/xen-xfilter
 # is missing. Not part of make check.
 #
-# Usage: tests/bench/paper.sh [--out DIR] [--rates 10,25,50,100] [--secs 5]
-#                             [--socks 10,30,50] [--sock-rate 25]
+# Usage: tests/bench/paper.sh [--out DIR] [--rates 10,25,50] [--secs 5]
+#                             [--socks 10,30,50] [--sock-rate 25] [--repeats 2]
 #                             [--nocache-rates LIST] [--from-log FILE]
 # --from-log redraws the table and plot from a saved run's output.
 set -euo pipefail
@@ -22,7 +22,7 @@ cd "$(dirname "$0")/../.."
 top=$PWD
 [ "$(id -u)" -eq 0 ] || exec sudo -E "$0" "$@"
 
-out=docs/bench rates=10,25,50,100 secs=5 socks=10,30,50 sock_rate=25
+out=docs/bench rates=10,25,50 secs=5 socks=10,30,50 sock_rate=25 repeats=2
 nocache_rates= from_log=
 cmdline="tests/bench/paper.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
@@ -32,6 +32,7 @@ while [ $# -gt 0 ]; do
 	--secs) secs=$2; shift 2 ;;
 	--socks) socks=$2; shift 2 ;;
 	--sock-rate) sock_rate=$2; shift 2 ;;
+	--repeats) repeats=$2; shift 2 ;;
 	--nocache-rates) nocache_rates=$2; shift 2 ;;
 	--from-log) from_log=$2; shift 2 ;;
 	-h|--help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
@@ -42,8 +43,8 @@ for v in "$rates" "$socks" "${nocache_rates:-1}"; do
 	[[ "$v" =~ ^[0-9]+(,[0-9]+)*$ ]] ||
 		{ echo "paper.sh: bad list '$v' (numbers, comma-separated)" >&2; exit 2; }
 done
-[[ "$secs" =~ ^[0-9]+$ && "$sock_rate" =~ ^[0-9]+$ ]] ||
-	{ echo "paper.sh: --secs and --sock-rate take a number" >&2; exit 2; }
+[[ "$secs" =~ ^[1-9][0-9]*$ && "$sock_rate" =~ ^[1-9][0-9]*$ && "$repeats" =~ ^[1-9][0-9]*$ ]] ||
+	{ echo "paper.sh: --secs, --sock-rate and --repeats take a number" >&2; exit 2; }
 
 command -v gnuplot > /dev/null ||
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends gnuplot-nox >&2
@@ -57,7 +58,7 @@ if [ -z "$from_log" ]; then
 	# Every point is bounded (httperf --timeout, timeout(1)): the limits
 	# only catch a lab that hangs.
 	env_list="XF_TEST_TIMEOUT=1700 XF_BENCH_RATES=$rates XF_BENCH_SECS=$secs"
-	env_list+=" XF_BENCH_SOCKS=$socks XF_BENCH_SOCK_RATE=$sock_rate"
+	env_list+=" XF_BENCH_SOCKS=$socks XF_BENCH_SOCK_RATE=$sock_rate XF_BENCH_REPEATS=$repeats"
 	[ -n "$nocache_rates" ] && env_list+=" XF_BENCH_NOCACHE_RATES=$nocache_rates"
 	lab_cmd=(scripts/lab/run --no-build --xen "$xen" --timeout 1800 --env "$env_list"
 		 --script tests/bench/paper-httperf.sh)
@@ -111,7 +112,7 @@ md=$out/paper.md
 {
 	echo "# xFilter paper experiment: httperf connection time in the lab"
 	echo
-	echo "Made by \`make bench\` (\`$cmdline\`), which ran in the lab:"
+	echo "Made by \`make bench\` (\`$cmdline\`), which ran this lab command:"
 	echo
 	echo '```'
 	sed -n 's/^# lab: //p' "$from_log"
@@ -131,7 +132,10 @@ md=$out/paper.md
 	echo "verdict cache on); user-nocache (cache=0: every packet g1 sends is"
 	echo "checked); hv / hv-nocache (the check runs in Xen, domain mode hypervisor);"
 	echo "*-sockN: cache on, alice (uid 1001) holding N idle TCP connections in one"
-	echo "process, so the rule matches N sockets of the guest."
+	echo "process, so the rule matches N sockets of the guest; none-end: no filter"
+	echo "again at the end of the run (how much the host's load drifted)."
+	echo "Each point is the least disturbed (lowest avg) of the httperf runs listed"
+	echo "in runs_avg in the raw output; TCG on a shared host is noisy."
 	echo
 	echo "![connection time](paper.png)"
 	echo
@@ -183,7 +187,7 @@ md=$out/paper.md
 	echo "## Raw output"
 	echo
 	echo '```'
-	grep -a -E '^(XF_|ok |not ok |# (rates|alice|\{))' "$from_log" || true
+	grep -a -E '^(XF_|ok |not ok |# (rates|alice|\{)|# [a-z0-9-]+ [0-9]+ req/s run)' "$from_log" || true
 	echo '```'
 } > "$md"
 
