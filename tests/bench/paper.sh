@@ -77,6 +77,10 @@ if [ -z "$from_log" ]; then
 	from_log=$log
 fi
 
+# A redraw names the command that made the run, not itself.
+made=$(sed -n 's/^# command: //p' "$from_log" | head -n1)
+[ -n "$made" ] && cmdline=$made
+
 # ---- table ---------------------------------------------------------------------
 dat=$out/paper.dat
 grep -a '^XF_HTTPERF ' "$from_log" | sed 's/^XF_HTTPERF //' > "$out/points.tmp"
@@ -203,6 +207,7 @@ set ylabel "avg connection time [ms]"
 set logscale y
 plot for [i=2:7] "paper.dat" using 1:i with linespoints lw 2 title columnhead(i)
 unset logscale y
+set yrange [0:*]
 set xlabel "idle sockets of the matching process (cache on)"
 set ylabel "avg connection time [ms]"
 plot "socks.dat" using 1:2 with linespoints lw 2 title "user", \
