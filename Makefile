@@ -3,6 +3,7 @@
 # make            build xfilter.ko (against KDIR) and the userland tools
 # make check      run every test: host unit and fuzz tests, then the Xen lab
 # make demo       boot the Xen lab and play the demo
+# make bench      the xFilter paper's httperf experiment in the lab (docs/bench/)
 # make KVER=6.12.x+bpo-amd64   build the module for another dom0 kernel
 # make install    module, tools, unit, man pages, completion (DESTDIR, PREFIX)
 # make dkms-install   the module through DKMS instead (rebuilt per kernel)
@@ -54,7 +55,7 @@ endif
 
 GUEST_TOOLS := $(patsubst tests/guest/%.c,$(B)/guest/%,$(wildcard tests/guest/*.c))
 
-.PHONY: all module module-clean userspace guest unit check demo lab stress clean xen
+.PHONY: all module module-clean userspace guest unit check demo lab stress clean xen bench
 all: module userspace guest
 
 module:
@@ -115,10 +116,15 @@ check:
 	tests/run
 
 demo:
-	scripts/demo
+	scripts/demo $(DEMO_ARGS)
 
 lab:
 	scripts/lab/run $(LAB_ARGS)
+
+# The paper's experiment on the patched Xen: docs/bench/paper.{md,png}.
+# Not part of make check; BENCH_ARGS="--rates 10,25 --secs 3" and so on.
+bench:
+	tests/bench/paper.sh $(BENCH_ARGS)
 
 # Hostile-guest tests at full length (make check runs them reduced).
 stress:

@@ -22,6 +22,16 @@ static unsigned int xf_cache_size = 65536;
 module_param_named(cache_size, xf_cache_size, uint, 0444);
 MODULE_PARM_DESC(cache_size, "verdict cache entries (default 65536)");
 
+/*
+ * Off: no lookup, no insert, every packet is decided afresh (by the rules,
+ * or by the verdict source when a rule needs the owner). For measuring
+ * what the cache saves (make bench); entries already cached stay until
+ * swept, and are used again if it is switched back on.
+ */
+static bool xf_cache_on = true;
+module_param_named(cache, xf_cache_on, bool, 0644);
+MODULE_PARM_DESC(cache, "use the verdict cache (default 1; 0 decides every packet afresh)");
+
 static unsigned int xf_tcp_timeout = 600;
 module_param_named(tcp_timeout, xf_tcp_timeout, uint, 0444);
 MODULE_PARM_DESC(tcp_timeout, "idle seconds before a cached TCP flow is forgotten");
@@ -82,6 +92,8 @@ static const struct xf_cache_ops xf_cache_kops = {
 
 int xf_cache_lookup_k(const struct xf_flow *f, u64 gen, struct xf_verdict *v)
 {
+	if (!READ_ONCE(xf_cache_on))
+		return XF_CACHE_MISS;
 	return xf_cache_lookup(&xf_vcache, f, gen, jiffies, v);
 }
 
@@ -89,6 +101,8 @@ void xf_cache_insert_k(const struct xf_flow *f, const struct xf_verdict *v)
 {
 	struct xf_ruleset *rs;
 
+	if (!READ_ONCE(xf_cache_on))
+		return;
 	rcu_read_lock();
 	rs = xf_ruleset_get();
 	spin_lock_bh(&xf_cache_lock);

@@ -11,15 +11,21 @@
 #            └── vif<D>.0 [xfilter.ko] ── xenbr0 ── dom0 (10.0.0.1)
 #                    batches ▼   ▲ verdicts
 #                        xfilterd (reads g1's kernel memory)
+#
+# XF_DEMO_MODE=hypervisor (scripts/demo --mode hypervisor, patched Xen):
+# the batches go to the filter in Xen by hypercall instead of xfilterd;
+# g1's profile is loaded into Xen with xfctl hv profile.
 . ./lib.sh
 . ./xfd_lib.sh
+
+MODE=${XF_DEMO_MODE:-userland}
 
 say() { echo "|"; echo "| $*"; }
 run() { echo "| \$ $*"; "$@" 2>&1 | sed 's/^/|   /'; }
 in_g1() { guest g1 "$@" 2>/dev/null; }
 
 D=$(guest_domid g1)
-trap 'kill $L1 2>/dev/null; xfd_cleanup 2>/dev/null' EXIT
+trap 'kill $L1 2>/dev/null; xfd_cleanup 2>/dev/null; [ $MODE = hypervisor ] && xfctl hv profile g1 clear > /dev/null 2>&1' EXIT
 xfnet tcp-listen 25 > /dev/null 2>&1 & L1=$!
 
 say "Guest g1 is domain $D. Its traffic enters dom0 on vif$D.0."
@@ -29,9 +35,23 @@ say "second, a web server answers on port 80. Both are legitimate."
 in_g1 "echo '<h1>shop</h1>' > /var/www/index.html; httpd -p 80 -h /var/www -u www-data"
 in_g1 "su -s /bin/sh mail -c 'while :; do xfnet tcp-connect 10.0.0.1 25 -t 3000; sleep 1; done' > /tmp/mail.log 2>&1 & echo \$! > /tmp/mail.pid"
 
-say "The operator loads xfilter and starts its daemon in userland mode."
-run insmod /xf/xfilter.ko
-t_ok "xfilterd introspects g1" xfd_setup g1
+if [ "$MODE" = hypervisor ]; then
+	say "The operator loads xfilter; owners are found by the filter inside Xen"
+	say "(hypervisor mode): no daemon in dom0 decides, a hypercall does."
+	run insmod /xf/xfilter.ko
+	echo 3000 > /sys/module/xfilter/parameters/verdict_timeout_ms
+	run xfctl hv probe
+	say "Xen gets g1's kernel profile (offsets from its BTF, symbols from its"
+	say "image), then g1 is switched to hypervisor mode."
+	run xfctl hv profile g1 --kernel /xf/guest/vmlinuz
+	t_ok "Xen has g1's profile" sh -c "xfctl -j hv probe | grep -q '\"profiles\": [1-9]'"
+	run xfctl domain set g1 mode hypervisor
+	t_ok "g1 is in hypervisor mode" sh -c "xfctl domain show g1 | grep -q 'mode hypervisor'"
+else
+	say "The operator loads xfilter and starts its daemon in userland mode."
+	run insmod /xf/xfilter.ko
+	t_ok "xfilterd introspects g1" xfd_setup g1
+fi
 run xfctl vif
 
 say "An intruder got a shell as alice and starts scanning port 25."
@@ -72,6 +92,7 @@ echo "| \$ busybox wget -qO- http://10.0.0.2/"
 busybox wget -qO- http://10.0.0.2/ 2>&1 | sed 's/^/|   /'
 t_ok "web page served through xfilter" sh -c "busybox wget -qO- http://10.0.0.2/ | grep -q shop"
 run xfctl stats
+[ "$MODE" = hypervisor ] && run xfctl hv counters
 
 say "The incident is over: remove the rule, alice's traffic flows again."
 run xfctl rule del dom g1 uid 1001 dport 25 drop

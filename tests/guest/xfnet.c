@@ -8,14 +8,17 @@
  *   xfnet tcp-connect ADDR PORT [-n COUNT] [-t MS] [-H SECS] [-s TEXT] [-i MS]
  *   xfnet tcp-listen PORT [-n COUNT] [-e]        accept (and echo with -e)
  *   xfnet scan ADDR LO-HI [-t MS]                reached=N filtered=N
- *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS] [-i MS]
+ *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS] [-i MS] [-d MS]
  *   xfnet udp-echo PORT [-n COUNT]
- *   xfnet tcp-stream ADDR PORT BYTES [-z CHUNK]  throughput sender
+ *   xfnet tcp-stream ADDR PORT BYTES [-z CHUNK] [-d MS]  throughput sender
  *   xfnet tcp-sink PORT [-n COUNT]               throughput receiver
  *
  * -H keeps each connection open SECS seconds (for introspection tests), -r
  * waits for a UDP reply, -t is the per-attempt timeout, -i pauses between
- * connection attempts, -v prints each attempt's connect time. A TCP attempt that
+ * connection attempts, -v prints each attempt's connect time, -d makes
+ * udp-send and tcp-stream send for MS milliseconds instead of COUNT
+ * datagrams or BYTES (tcp-stream then waits at most -t MS for the peer's
+ * EOF). A TCP attempt that
  * ends in RST (refused) still reached the peer: only a silent drop counts
  * as filtered, which is what a dropping rule looks like from the guest.
  * Listeners bind both families ([::], v4-mapped).
@@ -31,11 +34,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 struct opts {
-	long count, timeout_ms, hold_s, size, interval_ms;
+	long count, timeout_ms, hold_s, size, interval_ms, duration_ms;
 	bool echo, reply, verbose;
 	const char *text;
 };
@@ -299,7 +303,7 @@ static int cmd_udp_send(const char *addr, long port, struct opts *o)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = addr_parse(addr, port, &ss);
-	long sent = 0, replies = 0, i, t0 = now_ms();
+	long sent = 0, errors = 0, replies = 0, i, t0 = now_ms();
 	char *buf = calloc(1, o->size + 1);
 	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
@@ -308,12 +312,15 @@ static int cmd_udp_send(const char *addr, long port, struct opts *o)
 	memset(buf, 'x', o->size);
 	if (connect(fd, (struct sockaddr *)&ss, len) < 0)
 		die("connect", strerror(errno));
-	for (i = 0; i < o->count; i++) {
+	for (i = 0; o->duration_ms ? now_ms() - t0 < o->duration_ms :
+				     i < o->count; i++) {
 		/* before each datagram: the socket is bound (connect) first */
 		if (o->interval_ms)
 			usleep(o->interval_ms * 1000);
 		if (send(fd, buf, o->size, 0) == o->size)
 			sent++;
+		else
+			errors++;
 		if (o->reply) {
 			struct pollfd p = { .fd = fd, .events = POLLIN };
 
@@ -322,13 +329,13 @@ static int cmd_udp_send(const char *addr, long port, struct opts *o)
 				replies++;
 		}
 	}
-	printf("udp-send %s %ld sent=%ld replies=%ld ms=%ld\n", addr, port,
-	       sent, replies, now_ms() - t0);
+	printf("udp-send %s %ld sent=%ld errors=%ld replies=%ld ms=%ld\n", addr,
+	       port, sent, errors, replies, now_ms() - t0);
 	free(buf);
 	close(fd);
 	if (o->reply)
-		return replies == o->count ? 0 : 1;
-	return sent == o->count ? 0 : 1;
+		return replies == i ? 0 : 1;
+	return sent == i ? 0 : 1;
 }
 
 static int cmd_udp_echo(long port, struct opts *o)
@@ -355,7 +362,8 @@ static int cmd_tcp_stream(const char *addr, long port, long bytes, struct opts *
 {
 	struct sockaddr_storage ss;
 	socklen_t len = addr_parse(addr, port, &ss);
-	long left = bytes, t0 = now_ms(), ms;
+	long left = bytes, sent = 0, t0 = now_ms(), ms;
+	struct timeval tv = { .tv_usec = 500000 };
 	char *buf = malloc(o->size);
 	int fd;
 
@@ -366,22 +374,33 @@ static int cmd_tcp_stream(const char *addr, long port, long bytes, struct opts *
 		printf("tcp-stream %s %ld failed\n", addr, port);
 		return 1;
 	}
-	while (left > 0) {
-		ssize_t n = write(fd, buf, left < o->size ? left : o->size);
+	/* -d: a stalled peer must not keep a write blocked past the end */
+	if (o->duration_ms)
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (o->duration_ms ? now_ms() - t0 < o->duration_ms : left > 0) {
+		long chunk = o->duration_ms || left > o->size ? o->size : left;
+		ssize_t n = write(fd, buf, chunk);
 
+		if (n < 0 && o->duration_ms && (errno == EAGAIN || errno == EINTR))
+			continue;
 		if (n <= 0)
 			break;
 		left -= n;
+		sent += n;
 	}
 	shutdown(fd, SHUT_WR);
+	/* the peer's EOF: everything sent has been received */
+	tv.tv_sec = o->timeout_ms / 1000;
+	tv.tv_usec = o->timeout_ms % 1000 * 1000;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	while (read(fd, buf, o->size) > 0)
 		;
 	ms = now_ms() - t0;
 	close(fd);
 	printf("tcp-stream %s %ld bytes=%ld ms=%ld kbps=%ld\n", addr, port,
-	       bytes - left, ms, ms ? (bytes - left) * 8 / ms : 0);
+	       sent, ms, ms ? sent * 8 / ms : 0);
 	free(buf);
-	return left ? 1 : 0;
+	return o->duration_ms ? !sent : left ? 1 : 0;
 }
 
 static int cmd_tcp_sink(long port, struct opts *o)
@@ -412,7 +431,7 @@ static void usage(void)
 {
 	fputs("usage: xfnet tcp-connect|tcp-listen|scan|udp-send|udp-echo|"
 	      "tcp-stream|tcp-sink ARGS [-n COUNT] [-t MS] [-H SECS] [-z SIZE] "
-	      "[-s TEXT] [-e] [-r]\n", stderr);
+	      "[-s TEXT] [-e] [-r] [-d MS]\n", stderr);
 	exit(2);
 }
 
@@ -452,6 +471,7 @@ int main(int argc, char **argv)
 		case 't': o.timeout_ms = num(argv[++i], 1, 600000); break;
 		case 'H': o.hold_s = num(argv[++i], 0, 86400); break;
 		case 'i': o.interval_ms = num(argv[++i], 0, 600000); break;
+		case 'd': o.duration_ms = num(argv[++i], 1, 600000); break;
 		case 'z': o.size = num(argv[++i], 1, 65000); break;
 		case 's': o.text = argv[++i]; break;
 		default: die("unknown option", a);
