@@ -42,9 +42,11 @@ struct xf_owner {
 	uint32_t euid, egid;	/* effective ids */
 	uint64_t cgroup_id;
 	char comm[XF_COMM_LEN];	/* NUL-terminated, NUL-padded */
-	char exe[XF_EXE_LEN];	/* NUL-terminated, when XF_OWNER_F_EXE:
-				 * the executable's path from the guest's
-				 * root (core/vmi_exe.c) */
+	/*
+	 * NUL-terminated, when XF_OWNER_F_EXE: the executable's path from
+	 * the guest's root (core/vmi_exe.c).
+	 */
+	char exe[XF_EXE_LEN];
 };
 
 #endif /* XF_CORE_OWNER_H */

@@ -93,9 +93,11 @@ struct xf_rule {
 	char comm[XF_COMM_LEN];
 	char exe[XF_EXE_LEN];
 	char dom_name[XF_DOM_NAME_LEN];
-	/* XF_ACT_MIRROR: the device, and its slot (1..XF_MIRROR_SLOTS) as
+	/*
+	 * XF_ACT_MIRROR: the device, and its slot (1..XF_MIRROR_SLOTS) as
 	 * given by the module that delivers the copies; 0: none (userland,
-	 * Xen: matched, never copied). Only the name is identity. */
+	 * Xen: matched, never copied). Only the name is identity.
+	 */
 	char mirror_dev[XF_IFNAME_LEN];
 	uint8_t mirror_slot;
 	/* Counters: not part of the rule's identity (xf_rule_equal). */

@@ -327,8 +327,10 @@ static bool parse_string(struct token t, char *dst, size_t size)
 	return true;
 }
 
-/* A network device name as the kernel accepts it: 1..15 bytes, no '/',
- * ':' or whitespace. */
+/*
+ * A network device name as the kernel accepts it: 1..15 bytes, no '/',
+ * ':' or whitespace.
+ */
 static bool parse_ifname(struct token t, char *dst)
 {
 	size_t i;

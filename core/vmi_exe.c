@@ -115,15 +115,21 @@ static int dentry_read(struct xf_vmi *v, uint64_t d, struct vmi_dentry *out)
 		if (m[i]->off + m[i]->size > hi)
 			hi = m[i]->off + m[i]->size;
 	if (hi <= sizeof(buf)) {
-		if ((r = vmi_read(v, d, buf, hi)))
+		r = vmi_read(v, d, buf, hi);
+		if (r)
 			return r;
 		out->parent = vmi_buf_member(buf, hi, m[0]);
 		out->name = vmi_buf_member(buf, hi, m[1]);
 		x = vmi_buf_member(buf, hi, m[2]);
 	} else {
-		if ((r = vmi_member(v, d, m[0], &out->parent)) ||
-		    (r = vmi_member(v, d, m[1], &out->name)) ||
-		    (r = vmi_member(v, d, m[2], &x)))
+		r = vmi_member(v, d, m[0], &out->parent);
+		if (r)
+			return r;
+		r = vmi_member(v, d, m[1], &out->name);
+		if (r)
+			return r;
+		r = vmi_member(v, d, m[2], &x);
+		if (r)
 			return r;
 	}
 	if (!vmi_kptr_ok(out->parent, 8) || !vmi_kptr_ok(out->name, 1))
@@ -160,31 +166,41 @@ static int vmi_exe_path(struct xf_vmi *v, uint64_t task, struct vmi_pathbuf *pb)
 	struct vmi_mnt m;
 	int r;
 
-	if ((r = vmi_member_ptr(v, task, &p->task.mm, 8, &mm)))
+	r = vmi_member_ptr(v, task, &p->task.mm, 8, &mm);
+	if (r)
 		return r;
 	if (!mm)
 		return XF_VMI_ENOENT;		/* kernel thread */
-	if ((r = vmi_member_ptr(v, mm, &p->mm.exe_file, 8, &file)))
+	r = vmi_member_ptr(v, mm, &p->mm.exe_file, 8, &file);
+	if (r)
 		return r;
 	if (!file)
 		return XF_VMI_ENOENT;
-	if ((r = vmi_member_ptr(v, file, &p->file.f_path_dentry, 8, &dentry)) ||
-	    (r = vmi_member_ptr(v, file, &f->f_path_mnt, 8, &vfsmnt)))
+	r = vmi_member_ptr(v, file, &p->file.f_path_dentry, 8, &dentry);
+	if (r)
+		return r;
+	r = vmi_member_ptr(v, file, &f->f_path_mnt, 8, &vfsmnt);
+	if (r)
 		return r;
 	if (!dentry || !vfsmnt)
 		return XF_VMI_EPTR;
 	/* The root d_path() stops at: the init process's, as /proc shows. */
-	if ((r = vmi_member_ptr(v, vmi_sym(v, p->sym.init_task), &f->task_fs,
-				8, &fs)))
+	r = vmi_member_ptr(v, vmi_sym(v, p->sym.init_task), &f->task_fs,
+			   8, &fs);
+	if (r)
 		return r;
 	if (!fs)
 		return XF_VMI_EPTR;
-	if ((r = vmi_member_ptr(v, fs, &f->fs_root_mnt, 8, &root_mnt)) ||
-	    (r = vmi_member_ptr(v, fs, &f->fs_root_dentry, 8, &root_dentry)))
+	r = vmi_member_ptr(v, fs, &f->fs_root_mnt, 8, &root_mnt);
+	if (r)
+		return r;
+	r = vmi_member_ptr(v, fs, &f->fs_root_dentry, 8, &root_dentry);
+	if (r)
 		return r;
 	if (!root_mnt || !root_dentry)
 		return XF_VMI_EPTR;
-	if ((r = mnt_enter(v, vfsmnt, &m)))
+	r = mnt_enter(v, vfsmnt, &m);
+	if (r)
 		return r;
 
 	pb->pos = XF_EXE_LEN - 1;
@@ -198,30 +214,35 @@ static int vmi_exe_path(struct xf_vmi *v, uint64_t task, struct vmi_pathbuf *pb)
 			break;
 		if (dentry == m.root) {
 			/* Root of this mount: go on where it is mounted. */
-			if ((r = vmi_member_ptr(v, m.mount, &f->mnt_parent, 8,
-						&parent)))
+			r = vmi_member_ptr(v, m.mount, &f->mnt_parent, 8,
+					   &parent);
+			if (r)
 				return r;
 			if (!parent || parent == m.mount)
 				return XF_VMI_ENOENT;	/* not under our root */
 			if (++mounts > VMI_EXE_MOUNTS)
 				return XF_VMI_ELOOP;
-			if ((r = vmi_member_ptr(v, m.mount, &f->mnt_mountpoint,
-						8, &dentry)))
+			r = vmi_member_ptr(v, m.mount, &f->mnt_mountpoint,
+					   8, &dentry);
+			if (r)
 				return r;
 			if (!dentry)
 				return XF_VMI_EPTR;
-			if ((r = mnt_enter(v, parent + f->mnt.off, &m)))
+			r = mnt_enter(v, parent + f->mnt.off, &m);
+			if (r)
 				return r;
 			continue;
 		}
-		if ((r = dentry_read(v, dentry, &d)))
+		r = dentry_read(v, dentry, &d);
+		if (r)
 			return r;
 		if (d.parent == dentry)
 			return XF_VMI_ENOENT;	/* disconnected (IS_ROOT) */
 		if (++depth > VMI_EXE_DEPTH)
 			return XF_VMI_ELOOP;
 		if (!pb->trunc) {
-			if ((r = vmi_read(v, d.name, name, d.len)))
+			r = vmi_read(v, d.name, name, d.len);
+			if (r)
 				return r;
 			for (i = 0; i < d.len; i++)
 				if (name[i] == '/' || name[i] == '\0')

@@ -45,16 +45,20 @@ static int vmi_cred_read(struct xf_vmi *v, uint64_t cred, struct xf_owner *o)
 
 	if (!cred)
 		return XF_VMI_EPTR;
-	if ((r = vmi_member(v, cred, &c->uid, &x)))
+	r = vmi_member(v, cred, &c->uid, &x);
+	if (r)
 		return r;
 	o->uid = x;
-	if ((r = vmi_member(v, cred, &c->gid, &x)))
+	r = vmi_member(v, cred, &c->gid, &x);
+	if (r)
 		return r;
 	o->gid = x;
-	if ((r = vmi_member(v, cred, &c->euid, &x)))
+	r = vmi_member(v, cred, &c->euid, &x);
+	if (r)
 		return r;
 	o->euid = x;
-	if ((r = vmi_member(v, cred, &c->egid, &x)))
+	r = vmi_member(v, cred, &c->egid, &x);
+	if (r)
 		return r;
 	o->egid = x;
 	return XF_VMI_OK;
@@ -71,13 +75,16 @@ int vmi_proc_read(struct xf_vmi *v, uint64_t task, struct xf_vmi_proc *p)
 	memset(p, 0, sizeof(*p));
 	p->task = task;
 	p->nr_threads = 1;
-	if ((r = vmi_member(v, task, &t->pid, &x)))
+	r = vmi_member(v, task, &t->pid, &x);
+	if (r)
 		return r;
 	p->owner.pid = x;
-	if ((r = vmi_member(v, task, &t->tgid, &x)))
+	r = vmi_member(v, task, &t->tgid, &x);
+	if (r)
 		return r;
 	p->owner.tgid = x;
-	if ((r = vmi_read(v, task + t->comm.off, comm, len)))
+	r = vmi_read(v, task + t->comm.off, comm, len);
+	if (r)
 		return r;
 	vmi_comm_copy(p->owner.comm, comm, len);
 	/*
@@ -85,9 +92,11 @@ int vmi_proc_read(struct xf_vmi *v, uint64_t task, struct xf_vmi_proc *p)
 	 * shows and what the kernel checks others against; task->cred may
 	 * be a temporary override.
 	 */
-	if ((r = vmi_member_ptr(v, task, &t->real_cred, 8, &cred)))
+	r = vmi_member_ptr(v, task, &t->real_cred, 8, &cred);
+	if (r)
 		return r;
-	if ((r = vmi_cred_read(v, cred, &p->owner)))
+	r = vmi_cred_read(v, cred, &p->owner);
+	if (r)
 		return r;
 	/* Our parent's tgid, as getppid() would say. */
 	if (vmi_member_ptr(v, task, &t->real_parent, 8, &parent) == 0 &&
@@ -137,7 +146,8 @@ static int vmi_threads_files(struct xf_vmi *v, uint64_t leader,
 	*nr = 1;
 	if (xf_member_present(&t->thread_node) && xf_member_present(&t->signal) &&
 	    xf_member_present(&pr->signal.thread_head)) {
-		if ((r = vmi_member_ptr(v, leader, &t->signal, 8, &sig)))
+		r = vmi_member_ptr(v, leader, &t->signal, 8, &sig);
+		if (r)
 			return r;
 		if (!sig)
 			return XF_VMI_OK;
@@ -153,7 +163,8 @@ static int vmi_threads_files(struct xf_vmi *v, uint64_t leader,
 	for (n = 0;; n++) {
 		uint64_t task;
 
-		if ((r = vmi_member_ptr(v, cur, &pr->lists.list_next, 8, &next)))
+		r = vmi_member_ptr(v, cur, &pr->lists.list_next, 8, &next);
+		if (r)
 			return r;
 		if (next == head || !next)
 			break;
@@ -195,13 +206,16 @@ int vmi_fd_each(struct xf_vmi *v, uint64_t files,
 	uint32_t i, j, n;
 	int r;
 
-	if ((r = vmi_member_ptr(v, files, &f->fdt, 8, &fdt)))
+	r = vmi_member_ptr(v, files, &f->fdt, 8, &fdt);
+	if (r)
 		return r;
 	if (!fdt)
 		return XF_VMI_OK;
-	if ((r = vmi_member(v, fdt, &f->max_fds, &max)))
+	r = vmi_member(v, fdt, &f->max_fds, &max);
+	if (r)
 		return r;
-	if ((r = vmi_member_ptr(v, fdt, &f->fd, 8, &fdarr)))
+	r = vmi_member_ptr(v, fdt, &f->fd, 8, &fdarr);
+	if (r)
 		return r;
 	if (!fdarr)
 		return XF_VMI_OK;
@@ -271,7 +285,8 @@ int xf_vmi_walk(struct xf_vmi *v, xf_vmi_proc_fn proc_fn,
 	if (!pr)
 		return XF_VMI_EINVAL;
 	vmi_begin(v);
-	if ((r = xf_vmi_tasklist_check(v)))
+	r = xf_vmi_tasklist_check(v);
+	if (r)
 		return r;
 	head = vmi_sym(v, pr->sym.init_task) + pr->task.tasks.off;
 	cur = head;
@@ -282,7 +297,8 @@ int xf_vmi_walk(struct xf_vmi *v, xf_vmi_proc_fn proc_fn,
 		uint64_t task;
 		uint32_t i;
 
-		if ((r = vmi_member_ptr(v, cur, &pr->lists.list_next, 8, &next)))
+		r = vmi_member_ptr(v, cur, &pr->lists.list_next, 8, &next);
+		if (r)
 			return r;
 		if (next == head)
 			break;
@@ -297,7 +313,8 @@ int xf_vmi_walk(struct xf_vmi *v, xf_vmi_proc_fn proc_fn,
 			return r;
 		if (r)
 			continue;	/* unreadable task: skip, keep walking */
-		if ((r = vmi_proc_files(v, task, &set, &p.nr_threads)))
+		r = vmi_proc_files(v, task, &set, &p.nr_threads);
+		if (r)
 			return r;
 		if (proc_fn && proc_fn(arg, &p))
 			return XF_VMI_ESTOP;
