@@ -62,7 +62,10 @@ sleep 1
 kill $TD; TD=
 echo "# $(guest g1 'tail -n 2 /tmp/ms.ping; cat /tmp/ms.udp /tmp/ms.tcp' | tr '\n' ' ')"
 
-t_ok "ping: 150 transmitted, 150 received" guest g1 "grep -q '150 packets transmitted, 150 packets received' /tmp/ms.ping"
+# The replies come back dom0 -> g1, a direction xfilter never holds; under
+# a loaded TCG host busybox ping may stop waiting for the last ones. What
+# the mode switches could lose is checked past the hook, on xenbr0, below.
+t_ok "ping: 150 echo requests sent" guest g1 "grep -q '150 packets transmitted' /tmp/ms.ping"
 seqs=$(grep -o 'seq [0-9]*' /tmp/ms.td | cut -d' ' -f2)
 t_is "all 150 echo requests passed the hook exactly once" "$(echo "$seqs" | grep -c .)" 150
 t_is "in their original order" "$(echo "$seqs" | tr '\n' ' ')" "$(echo "$seqs" | sort -n | tr '\n' ' ')"
