@@ -10,35 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest_mem.h"
 #include "tap.h"
 #include "vmi.h"
 
-#define BASE 0xffff888000000000ULL
-#define MEMSZ (1U << 20)
 #define SYM_SOCKOPS 0xffffffff81e00000ULL	/* not in memory: compared only */
-
-static uint8_t mem[MEMSZ];
-static uint64_t reads;
-
-static int rd(void *ctx, uint64_t va, void *buf, uint32_t len)
-{
-	reads++;
-	if (va < BASE || va - BASE > MEMSZ || len > MEMSZ - (va - BASE))
-		return -1;
-	memcpy(buf, mem + (va - BASE), len);
-	return 0;
-}
-
-static void put(uint64_t va, const void *v, uint32_t len)
-{
-	memcpy(mem + (va - BASE), v, len);
-}
-
-static void put64(uint64_t va, uint64_t v) { put(va, &v, 8); }
-static void put32(uint64_t va, uint32_t v) { put(va, &v, 4); }
-static void put16(uint64_t va, uint16_t v) { put(va, &v, 2); }
-
-#define M(o, s) ((struct xf_member){ (o), (s), 0, 0 })
 
 /* Offsets of the made-up kernel. */
 enum {
