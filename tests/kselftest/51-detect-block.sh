@@ -19,7 +19,7 @@ trap 'kill $L1 2>/dev/null; xfd_cleanup' EXIT
 xfnet tcp-listen 25 > /dev/null 2>&1 & L1=$!
 dmesg_mark
 
-rule_json() { xfctl -j rule list | sed 's/},{/}\n{/g; s/^\[//; s/\]$//'; }
+rule_json() { xfctl -j rule list | json_lines; }
 
 t_ok "xfilterd introspects g1 (domid $D)" xfd_setup g1
 t_ok "detect block on g1 (window 10 s, 10 ports, rules for 30 s)" \

@@ -191,7 +191,11 @@ xf_sum_ok()
 	[ -n "$p" ] && [ "$p" -gt 0 ] && [ "$p" -eq $((a + d + h)) ]
 }
 
+# json_lines: a JSON array of flat objects (xfctl -j) on stdin, one object
+# per line on stdout, for grep.
+json_lines() { sed 's/},{/}\n{/g; s/^\[//; s/\]$//'; }
+
 xf_flows()
 {
-	xfctl -j flows "$@" | sed 's/},{/}\n{/g; s/^\[//; s/\]$//'
+	xfctl -j flows "$@" | json_lines
 }
