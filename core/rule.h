@@ -60,9 +60,14 @@ enum xf_rule_fields {
 	XF_RF_PID = 1U << 9,
 	XF_RF_COMM = 1U << 10,
 	XF_RF_EXE = 1U << 11,
-	XF_RF_ALL = (1U << 12) - 1,
+	XF_RF_CGROUP = 1U << 12,	/* cgroup path prefix */
+	XF_RF_ALL = (1U << 13) - 1,
 	XF_RF_OWNER = XF_RF_UID | XF_RF_EUID | XF_RF_GID | XF_RF_PID |
-		      XF_RF_COMM | XF_RF_EXE,
+		      XF_RF_COMM | XF_RF_EXE | XF_RF_CGROUP,
+	/* Fields read from the socket itself (constant cost). */
+	XF_RF_SOCKET = XF_RF_UID | XF_RF_EUID | XF_RF_GID | XF_RF_CGROUP,
+	/* Fields that need the task holding the socket. */
+	XF_RF_TASK = XF_RF_PID | XF_RF_COMM | XF_RF_EXE,
 };
 
 /*
@@ -92,6 +97,12 @@ struct xf_rule {
 	uint32_t uid, euid, gid, pid;
 	char comm[XF_COMM_LEN];
 	char exe[XF_EXE_LEN];
+	/*
+	 * XF_RF_CGROUP: a cgroup v2 path ("/system.slice/docker-1.scope");
+	 * it matches the owner's cgroup and every cgroup below it, on whole
+	 * components ("/a" matches "/a" and "/a/b", not "/ab").
+	 */
+	char cgroup[XF_CGROUP_LEN];
 	char dom_name[XF_DOM_NAME_LEN];
 	/*
 	 * XF_ACT_MIRROR: the device, and its slot (1..XF_MIRROR_SLOTS) as

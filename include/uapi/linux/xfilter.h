@@ -593,7 +593,9 @@ enum xfilter_owner_flags {
 	XFILTER_OWNER_F_PPID = 1U << 2,
 	XFILTER_OWNER_F_CGROUP = 1U << 3,
 	XFILTER_OWNER_F_EXE_TRUNC = 1U << 4,
-	XFILTER_OWNER_F_ALL = (1U << 5) - 1
+	XFILTER_OWNER_F_TASK = 1U << 5,		/* pid, tgid, comm valid */
+	XFILTER_OWNER_F_CGROUP_TRUNC = 1U << 6,
+	XFILTER_OWNER_F_ALL = (1U << 7) - 1
 };
 
 enum xfilter_vif_attr {
