@@ -10,7 +10,7 @@
 #
 # Userland output goes to build/; kbuild leaves xfilter.ko at the top.
 
-LAB_KVER := 6.1.0-56-amd64
+LAB_KVER := $(shell scripts/kver 6.1)
 ifneq ($(wildcard /lib/modules/$(shell uname -r)/build),)
 KVER ?= $(shell uname -r)
 else

@@ -6,7 +6,7 @@
 # Usage: scripts/deps.sh [build|lab|all]   (default: all)
 set -euo pipefail
 
-KVER_LAB=${KVER_LAB:-6.1.0-56-amd64}
+KVER_LAB=${KVER_LAB:-$("$(dirname "$0")/kver" 6.1)}
 
 build_pkgs=(
 	build-essential pkg-config clang llvm lld libclang-rt-14-dev

@@ -6,7 +6,7 @@
 # the profile unit tests and by the lab. Idempotent: a second call with the
 # kernel already unpacked does nothing and prints only the path.
 #
-# Usage: scripts/fetch-kernel.sh [VERSION]      (default 6.1.0-56-amd64)
+# Usage: scripts/fetch-kernel.sh [VERSION]      (default: scripts/kver 6.1)
 #	VERSION is the ABI name of the package linux-image-VERSION, e.g.
 #	6.1.0-56-amd64 or 6.12.48+deb12-amd64. Versions that are not in the
 #	machine's configured suites are looked up in bookworm-backports: a
@@ -16,7 +16,7 @@
 # Prints the directory holding the unpacked tree on stdout.
 set -euo pipefail
 
-VERSION=${1:-6.1.0-56-amd64}
+VERSION=${1:-$("$(dirname "$0")/kver" 6.1)}
 . "$(dirname "$0")/lab/common.sh"
 CACHE=$XF_CACHE
 PKGDIR=$CACHE/pkgs

@@ -4,7 +4,7 @@
 # Prints a kernel build directory (KDIR) for a Debian kernel version,
 # fetching the headers if needed:
 #   - /lib/modules/VERSION/build when installed;
-#   - the lab's pinned version (6.1.0-56-amd64) is installed with apt-get;
+#   - the lab's 6.1 version (scripts/kver 6.1) is installed with apt-get;
 #   - any other (e.g. 6.12.x+deb12-amd64 from bookworm-backports/-security)
 #     is unpacked under .cache/headers/VERSION/ without installing, since
 #     the headers package would drag in that kernel image and its initramfs
@@ -18,7 +18,7 @@ if [ -f "/lib/modules/$kver/build/Makefile" ]; then
 	echo "/lib/modules/$kver/build"
 	exit 0
 fi
-if [ "$kver" = 6.1.0-56-amd64 ]; then
+if [ "$kver" = "$("$XF_TOP/scripts/kver" 6.1)" ]; then
 	KVER_LAB=$kver "$XF_TOP/scripts/deps.sh" build >&2
 	echo "/lib/modules/$kver/build"
 	exit 0

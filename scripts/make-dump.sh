@@ -13,7 +13,7 @@
 #	.cache/dumps/NAME/kernel	path of the guest's vmlinuz
 #
 # Usage: scripts/make-dump.sh [-k KVER] [-s small|big] [-f] [-v]
-#	-k KVER	 guest kernel ABI name (default 6.1.0-56-amd64), fetched
+#	-k KVER	 guest kernel ABI name (default: scripts/kver 6.1), fetched
 #		 with scripts/fetch-kernel.sh
 #	-s SIZE	 small: ~40 processes, ~260 sockets (default)
 #		 big:   ~1,000 processes, ~5,000 sockets (benchmark)
@@ -24,7 +24,7 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-KVER=6.1.0-56-amd64
+KVER=$("$TOP/scripts/kver" 6.1)
 SIZE=small
 FORCE=0
 VMCI=0

@@ -5,12 +5,15 @@
 XF_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 XF_CACHE=${XF_CACHE:-$XF_TOP/.cache}
 XF_LAB=$XF_CACHE/lab
-# Kernel of dom0 and of the guests, as Debian package versions.
-XF_DOM0_KVER=${XF_DOM0_KVER:-6.1.0-56-amd64}
+# Kernel of dom0 and of the guests, as Debian package versions: the newest
+# ABI of each series the archive has (scripts/kver), resolved once and
+# exported so every script of one run uses the same.
+XF_DOM0_KVER=${XF_DOM0_KVER:-$("$XF_TOP/scripts/kver" 6.1)}
 XF_GUEST_KVER=${XF_GUEST_KVER:-$XF_DOM0_KVER}
 XF_XEN_PKG=${XF_XEN_PKG:-xen-hypervisor-4.17-amd64}
 # The newer kernel the lab also runs (bookworm-security / -backports).
-XF_KVER_612=${XF_KVER_612:-6.12.117+deb12-amd64}
+XF_KVER_612=${XF_KVER_612:-$("$XF_TOP/scripts/kver" 6.12)}
+export XF_DOM0_KVER XF_KVER_612
 
 lab_log() { printf '[lab] %s\n' "$*" >&2; }
 lab_die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }

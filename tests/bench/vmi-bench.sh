@@ -9,13 +9,13 @@
 # fast path, with and without the owner's exe path (hinted vs hinted+exe:
 # the cost of exe per owner lookup, measured in the same run).
 #
-# Usage: tests/bench/vmi-bench.sh [KVER]     (default 6.1.0-56-amd64)
+# Usage: tests/bench/vmi-bench.sh [KVER]     (default: scripts/kver 6.1)
 # Makes the dumps if missing (scripts/make-dump.sh; the big one boots for
 # about a minute under TCG).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-KVER=${1:-6.1.0-56-amd64}
+KVER=${1:-$("$(dirname "$0")/../../scripts/kver" 6.1)}
 B=$TOP/build/bench
 mkdir -p "$B"
 make -C "$TOP" -s build/libxfuser.a build/libxfcore.a

@@ -26,7 +26,7 @@ set -u
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 XFCTL=$TOP/build/xfctl
-KVERS=${*:-$( (echo 6.1.0-56-amd64; ls "$TOP/.cache/kernels" 2>/dev/null) | sort -u)}
+KVERS=${*:-$( ("$TOP/scripts/kver" 6.1; ls "$TOP/.cache/kernels" 2>/dev/null) | sort -u)}
 n=0
 fail=0
 

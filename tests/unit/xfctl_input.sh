@@ -117,9 +117,9 @@ bad "ps: a 100 KB domain name" "" "$XFCTL" ps "$long"
 
 # ---- core files ------------------------------------------------------------------
 USE_VG=0	# the image is decompressed and parsed: too slow under valgrind
-KDIR=$TOP/.cache/kernels/6.1.0-56-amd64
+KDIR=$TOP/.cache/kernels/$("$TOP/scripts/kver" 6.1)
 K=$(ls "$KDIR"/boot/vmlinuz-* 2>/dev/null | head -n1)
-CORE=$TOP/.cache/dumps/6.1.0-56-amd64-small/core
+CORE=$TOP/.cache/dumps/$("$TOP/scripts/kver" 6.1)-small/core
 if [ -z "$K" ] || [ ! -r "$CORE" ]; then
 	echo "not ok $((n + 1)) - core cases need $KDIR and $CORE (scripts/make-dump.sh)"
 	exit 1
