@@ -6,6 +6,7 @@
  * worked. Addresses are numeric (IPv4 or IPv6); no name service.
  *
  *   xfnet tcp-connect ADDR PORT [-n COUNT] [-t MS] [-H SECS] [-s TEXT] [-i MS]
+ *                     [-w FILE]
  *   xfnet tcp-listen PORT [-n COUNT] [-e]        accept (and echo with -e)
  *   xfnet scan ADDR LO-HI [-t MS]                reached=N filtered=N
  *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS] [-i MS] [-d MS]
@@ -18,7 +19,9 @@
  * connection attempts, -v prints each attempt's connect time, -d makes
  * udp-send and tcp-stream send for MS milliseconds instead of COUNT
  * datagrams or BYTES (tcp-stream then waits at most -t MS for the peer's
- * EOF). A TCP attempt that
+ * EOF). -w makes tcp-connect wait, after its first attempt, until FILE
+ * exists (a test's "go", so a rule is in place before the rest: no race
+ * with a slow machine). A TCP attempt that
  * ends in RST (refused) still reached the peer: only a silent drop counts
  * as filtered, which is what a dropping rule looks like from the guest.
  * Listeners bind both families ([::], v4-mapped).
@@ -42,7 +45,17 @@ struct opts {
 	long count, timeout_ms, hold_s, size, interval_ms, duration_ms;
 	bool echo, reply, verbose;
 	const char *text;
+	const char *go_file;
 };
+
+/* -w: wait for the test's go file, bounded so a lost test never hangs. */
+static void wait_go(const char *path)
+{
+	int i;
+
+	for (i = 0; i < 6000 && access(path, F_OK); i++)
+		usleep(100 * 1000);
+}
 
 static long now_us(void)
 {
@@ -192,6 +205,8 @@ static int cmd_tcp_connect(const char *addr, long port, struct opts *o)
 		/* -i: one long-lived process making connections over time */
 		if (i && o->interval_ms)
 			usleep(o->interval_ms * 1000);
+		if (i == 1 && o->go_file)
+			wait_go(o->go_file);
 		t0 = now_us();
 		rc = tcp_connect_one(&ss, len, o->timeout_ms, &fd);
 		/* -v: the connect time of each attempt, for the benchmarks */
@@ -474,6 +489,7 @@ int main(int argc, char **argv)
 		case 'd': o.duration_ms = num(argv[++i], 1, 600000); break;
 		case 'z': o.size = num(argv[++i], 1, 65000); break;
 		case 's': o.text = argv[++i]; break;
+		case 'w': o.go_file = argv[++i]; break;
 		default: die("unknown option", a);
 		}
 	}

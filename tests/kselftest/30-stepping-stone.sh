@@ -81,21 +81,24 @@ xfctl rule del dom g1 comm nc dport 25 drop
 t_ok "delete the comm rule" xfctl rule del dom g1 comm xfnet uid 1001 dport 25 drop
 check_restored "comm rule"
 
-# By pid: one long-lived scanner process of alice, found with xfctl ps.
-guest g1 "su -s /bin/sh alice -c 'xfnet tcp-connect 10.0.0.1 25 -n 30 -i 500 -t 800 -H 20' > /tmp/scan.out 2>&1 &" > /dev/null
+# By pid: one long-lived scanner process of alice, found with xfctl ps. It
+# holds its first connection and waits for /tmp/scan.go (made once the rule
+# is in) before the other nine: the rule's effect, not a race.
+guest g1 "rm -f /tmp/scan.go; su -s /bin/sh alice -c 'xfnet tcp-connect 10.0.0.1 25 -n 10 -t 800 -H 20 -w /tmp/scan.go' > /tmp/scan.out 2>&1 &" > /dev/null
 S=
-for i in 1 2 3 4 5 6 7 8 9 10; do
+for i in $(seq 60); do
 	S=$(owner_pid g1 1001 25 all | grep -vx "$P" | head -n1)
 	[ -n "$S" ] && break
 	sleep 1
 done
 t_ok "xfctl ps finds alice's scanner (pid '$S')" test -n "$S"
 t_ok "rule: dom g1 pid $S dport 25 drop" xfctl rule add dom g1 pid "${S:-0}" dport 25 drop
+guest g1 "touch /tmp/scan.go" > /dev/null
 wait_for 60 guest g1 "grep -q tcp-connect /tmp/scan.out"
 out=$(guest g1 "cat /tmp/scan.out")
 echo "# scanner: $out"
 t_ok "pid rule: the scanner's later connections were dropped" \
-	sh -c "echo '$out' | grep -q 'filtered=[1-9]'"
+	sh -c "echo '$out' | grep -q 'ok=1 refused=0 filtered=9'"
 t_ok "pid rule: its earlier connections had succeeded" \
 	sh -c "echo '$out' | grep -q ' ok=[1-9]'"
 t_ok "pid rule: other alice processes are not matched" as alice g1 "xfnet tcp-connect 10.0.0.1 25 -n 2 $C"
