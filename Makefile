@@ -41,7 +41,7 @@ PKGS := libnl-genl-3.0 libbpf xencontrol xenforeignmemory xenstore \
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
-CORE_OBJS := $(patsubst %.c,$(B)/%.o,$(XF_CORE_SRCS) $(XF_CORE_DOM0_SRCS))
+CORE_OBJS := $(patsubst %.c,$(B)/%.o,$(XF_CORE_RULE_SRCS) $(XF_CORE_DOM0_SRCS) $(XF_CORE_VMI_SRCS) $(XF_CORE_VMI_DOM0_SRCS))
 LIB_SRCS := $(wildcard userspace/lib/*.c)
 LIB_OBJS := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS))
 XFCTL_OBJS := $(patsubst %.c,$(B)/%.o,$(wildcard userspace/xfctl/*.c))
@@ -66,8 +66,8 @@ module:
 MODULE_OUTPUT := xfilter.ko xfilter.o xfilter.mod xfilter.mod.c xfilter.mod.o \
 	Module.symvers modules.order .xfilter* .Module.symvers.cmd .modules.order.cmd
 module-clean:
-	rm -f $(MODULE_OUTPUT) kmod/*.o kmod/.*.cmd $(patsubst %.c,%.o,$(XF_CORE_SRCS) $(XF_CORE_DOM0_SRCS)) \
-		$(foreach f,$(XF_CORE_SRCS) $(XF_CORE_DOM0_SRCS),$(dir $(f)).$(notdir $(f:.c=.o)).cmd)
+	rm -f $(MODULE_OUTPUT) kmod/*.o kmod/.*.cmd $(patsubst %.c,%.o,$(XF_CORE_RULE_SRCS) $(XF_CORE_DOM0_SRCS) $(XF_CORE_VMI_SRCS) $(XF_CORE_VMI_DOM0_SRCS)) \
+		$(foreach f,$(XF_CORE_RULE_SRCS) $(XF_CORE_DOM0_SRCS) $(XF_CORE_VMI_SRCS) $(XF_CORE_VMI_DOM0_SRCS),$(dir $(f)).$(notdir $(f:.c=.o)).cmd)
 
 userspace: $(PROGS) $(UNIT_TESTS)
 unit: $(UNIT_TESTS)

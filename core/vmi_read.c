@@ -88,9 +88,13 @@ struct vmi_need {
 	const struct xf_member *m;
 	uint32_t struct_size;
 	uint32_t flags;
+	uint32_t size;		/* the exact size the walker copies, 0: any */
 };
 
-#define NEED(grp, sz, mem, fl) { #grp "." #mem, &p->grp.mem, p->grp.sz, fl }
+#define NEED(grp, sz, mem, fl) { #grp "." #mem, &p->grp.mem, p->grp.sz, fl, 0 }
+/* A member copied whole (memcpy), not read as an integer: its exact size. */
+#define NEED_SIZE(grp, sz, mem, fl, n) \
+	{ #grp "." #mem, &p->grp.mem, p->grp.sz, fl, n }
 
 static int vmi_check_members(const struct xf_profile *p, const char **why)
 {
@@ -122,15 +126,15 @@ static int vmi_check_members(const struct xf_profile *p, const char **why)
 		NEED(socket, size, type, SCALAR),
 		NEED(socket, size, file, SCALAR),
 		NEED(socket, size, sk, SCALAR),
-		NEED(skc, size, skc_daddr, SCALAR),
-		NEED(skc, size, skc_rcv_saddr, SCALAR),
+		NEED_SIZE(skc, size, skc_daddr, SCALAR, 4),
+		NEED_SIZE(skc, size, skc_rcv_saddr, SCALAR, 4),
 		NEED(skc, size, skc_dport, SCALAR),
 		NEED(skc, size, skc_num, SCALAR),
 		NEED(skc, size, skc_family, SCALAR),
 		NEED(skc, size, skc_state, SCALAR),
 		NEED(skc, size, skc_net, SCALAR | OPTIONAL),
-		NEED(skc, size, skc_v6_daddr, OPTIONAL),
-		NEED(skc, size, skc_v6_rcv_saddr, OPTIONAL),
+		NEED_SIZE(skc, size, skc_v6_daddr, OPTIONAL, 16),
+		NEED_SIZE(skc, size, skc_v6_rcv_saddr, OPTIONAL, 16),
 		NEED(skc, size, skc_node, OPTIONAL),
 		NEED(skc, size, skc_nulls_node, OPTIONAL),
 		NEED(sock, size, sk_common, 0),
@@ -153,6 +157,7 @@ static int vmi_check_members(const struct xf_profile *p, const char **why)
 			continue;
 		if (!xf_member_fits(n->m, n->struct_size) ||
 		    ((n->flags & SCALAR) && n->m->size > 8) ||
+		    (n->size && (n->m->size != n->size || n->m->bit_size)) ||
 		    (n->m->bit_size && n->m->bit_shift + n->m->bit_size >
 		     8 * n->m->size)) {
 			*why = n->name;
@@ -163,8 +168,17 @@ static int vmi_check_members(const struct xf_profile *p, const char **why)
 		*why = "task.comm";
 		return XF_VMI_EPROFILE;
 	}
-	if (p->skc.size > VMI_BUF_MAX) {
+	/*
+	 * sock_common is read whole into a VMI_BUF_MAX buffer and must be
+	 * what sock.sk_common says it is; IPv6 needs both addresses or none.
+	 */
+	if (p->skc.size > VMI_BUF_MAX || p->skc.size != p->sock.sk_common.size) {
 		*why = "skc.size";
+		return XF_VMI_EPROFILE;
+	}
+	if (xf_member_present(&p->skc.skc_v6_daddr) !=
+	    xf_member_present(&p->skc.skc_v6_rcv_saddr)) {
+		*why = "skc.skc_v6_rcv_saddr";
 		return XF_VMI_EPROFILE;
 	}
 	if (!xf_member_present(&p->task.thread_node) &&

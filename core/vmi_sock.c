@@ -26,7 +26,8 @@ int vmi_sk_decode(struct xf_vmi *v, uint64_t sk, struct xf_vmi_sock *s)
 	family = vmi_buf_member(buf, len, &c->skc_family);
 	if (family == VMI_AF_INET)
 		s->family = 4;
-	else if (family == VMI_AF_INET6 && xf_member_fits(&c->skc_v6_daddr, len))
+	else if (family == VMI_AF_INET6 && xf_member_fits(&c->skc_v6_daddr, len) &&
+		 xf_member_fits(&c->skc_v6_rcv_saddr, len))
 		s->family = 6;
 	else
 		return XF_VMI_ENOENT;
@@ -40,7 +41,7 @@ int vmi_sk_decode(struct xf_vmi *v, uint64_t sk, struct xf_vmi_sock *s)
 		memcpy(s->laddr, buf + c->skc_rcv_saddr.off, 4);
 		memcpy(s->raddr, buf + c->skc_daddr.off, 4);
 	} else {
-		/* fits() was checked at init for both v6 members */
+		/* both v6 members checked above, 16 bytes each at init */
 		memcpy(s->laddr, buf + c->skc_v6_rcv_saddr.off, 16);
 		memcpy(s->raddr, buf + c->skc_v6_daddr.off, 16);
 	}

@@ -156,6 +156,13 @@ main()
 	link_sources
 	log "make -C xen (log: $OUT/build.log)"
 	mkdir -p "$OUT"
+	# CONFIG_XFILTER defaults to n (patch 0002): this build turns it on.
+	if ! grep -q '^CONFIG_XFILTER=y' "$WORK/xen/.config" 2>/dev/null; then
+		{ make -C "$WORK/xen" defconfig &&
+		  echo CONFIG_XFILTER=y >> "$WORK/xen/.config" &&
+		  make -C "$WORK/xen" olddefconfig; } > "$OUT/config.log" 2>&1 ||
+			die "configuring xen failed (see $OUT/config.log)"
+	fi
 	if ! make -C "$WORK/xen" -j"$(nproc)" > "$OUT/build.log" 2>&1; then
 		grep -E 'error|Error' "$OUT/build.log" | head -n 30 >&2
 		die "make -C xen failed (see $OUT/build.log)"

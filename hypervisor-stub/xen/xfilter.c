@@ -11,24 +11,34 @@
  * per-domain profiles, the rule table and the counters.
  *
  * Trust: the caller is the control domain (checked on every call) and its
- * arguments are still checked field by field. The guest being inspected is
+ * arguments are still checked field by field; the domain inspected is a
+ * live guest that XSM lets dom0 read (xf_get_domain()). That guest is
  * hostile and controls every byte the walker reads: the reader translates
- * guest virtual addresses itself, refuses Xen's own slots and any page the
- * guest does not own (grant mappings, MMIO), and the walker's work per call
- * is bounded by a read budget shared by the whole batch.
+ * guest virtual addresses itself (PV: the guest's validated tables; HVM:
+ * its own walk through the p2m, no vCPU state touched), holds a reference
+ * on every frame it reads, page tables included, refuses any frame the
+ * guest does not own (Xen's, grant mappings, MMIO) without logging, and
+ * each flow's walk is bounded in reads.
  *
- * Consistency: the guest is paused (domain_pause()) for the length of a
- * batch, so a walk sees one coherent snapshot of its kernel. A snapshot
+ * Preemption: XF_HV_CHECK checks hypercall_preempt_check() between two
+ * flows and continues as a hypercall continuation from op.done, so no call
+ * holds a pCPU for more than one flow's walk, whatever the guest does.
+ *
+ * Consistency: the guest is paused (domain_pause()) while its memory is
+ * read, so a walk sees one coherent snapshot of its kernel. A snapshot
  * taken while the guest held tasklist_lock for writing is detected by the
  * walker (XF_VMI_EAGAIN); the guest is then let run briefly and the flow
  * retried, at most XF_RETRIES times, before it is reported unattributed.
  *
  * Locking: xf_lock (rwlock) protects the profiles and the rule table;
- * checks hold it for reading, loads for writing. xf_stats_lock protects
- * the counters.
+ * checks hold it for reading only to copy their guest's profile and to
+ * match rules, never while the guest is paused, so dom0 vCPUs check
+ * different guests in parallel and a profile load never waits on a walk.
+ * xf_stats_lock protects the counters.
  */
 
 #include <xen/errno.h>
+#include <xen/event.h>
 #include <xen/guest_access.h>
 #include <xen/domain_page.h>
 #include <xen/hypercall.h>
@@ -41,6 +51,8 @@
 #include <xen/vmap.h>
 #include <xen/xmalloc.h>
 
+#include <xsm/xsm.h>
+
 #include <asm/p2m.h>
 #include <asm/paging.h>
 
@@ -50,9 +62,11 @@
 #include "rule.h"
 #include "vmi.h"
 
-/* Work per XF_HV_CHECK: guest reads for one flow, and for the batch. */
+/*
+ * Guest reads per walker call (socket lookup, owner search) of one flow:
+ * the most work done between two preemption checks.
+ */
 #define XF_READS_PER_FLOW   (1u << 15)
-#define XF_READS_PER_CALL   (1u << 18)
 #define XF_RETRIES          2
 
 /* Translations cached per batch (the guest is paused meanwhile). */
@@ -79,6 +93,7 @@ struct xf_tlb_entry {
 struct xf_reader {
     struct domain *d;
     mfn_t root;                     /* PV: the kernel's L4 */
+    uint64_t hvm_root;              /* HVM: CR3's table address, 0: none */
     uint64_t reads, faults;
     struct xf_tlb_entry tlb[XF_TLB_SIZE];
 };
@@ -98,81 +113,170 @@ static uint64_t xf_hist[XF_HIST_BUCKETS];
 
 /* ---- guest memory ----------------------------------------------------- */
 
-/* A reference to the guest-owned RAM page that maps va, or NULL. */
-static struct page_info *xf_pv_translate(const struct xf_reader *r,
-                                         unsigned long va)
+/*
+ * A reference to the RAM page at mfn if d owns it, or NULL. Never logs:
+ * get_page() prints a line per refusal, and a guest can make a walk refuse
+ * frames by the hundred thousand (grant mappings, MMIO, Xen's own tables
+ * reached through a linear page-table entry).
+ */
+static struct page_info *xf_get_guest_page(struct domain *d, mfn_t mfn)
 {
-    struct domain *d = r->d;
-    l4_pgentry_t l4e, *l4t;
-    l3_pgentry_t l3e, *l3t;
-    l2_pgentry_t l2e, *l2t;
-    l1_pgentry_t l1e, *l1t;
     struct page_info *page;
-    mfn_t mfn;
+    struct domain *owner;
 
-    /* Xen's own slots are mapped in every PV L4: never read through them. */
-    if ( mfn_eq(r->root, INVALID_MFN) || !is_canonical_address(va) ||
-         (va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END) )
-        return NULL;
-
-    /*
-     * The tables below a PV guest's validated root are themselves
-     * validated page tables of the guest, and it is paused: no
-     * superpages (PV guests may not use them), present bits checked.
-     */
-    l4t = map_domain_page(r->root);
-    l4e = l4t[l4_table_offset(va)];
-    unmap_domain_page(l4t);
-    if ( !(l4e_get_flags(l4e) & _PAGE_PRESENT) )
-        return NULL;
-
-    l3t = map_domain_page(l4e_get_mfn(l4e));
-    l3e = l3t[l3_table_offset(va)];
-    unmap_domain_page(l3t);
-    if ( (l3e_get_flags(l3e) & (_PAGE_PRESENT | _PAGE_PSE)) != _PAGE_PRESENT )
-        return NULL;
-
-    l2t = map_domain_page(l3e_get_mfn(l3e));
-    l2e = l2t[l2_table_offset(va)];
-    unmap_domain_page(l2t);
-    if ( (l2e_get_flags(l2e) & (_PAGE_PRESENT | _PAGE_PSE)) != _PAGE_PRESENT )
-        return NULL;
-
-    l1t = map_domain_page(l2e_get_mfn(l2e));
-    l1e = l1t[l1_table_offset(va)];
-    unmap_domain_page(l1t);
-    if ( !(l1e_get_flags(l1e) & _PAGE_PRESENT) )
-        return NULL;
-
-    /* Only pages the guest owns: not MMIO, not another domain's grants. */
-    mfn = l1e_get_mfn(l1e);
     if ( !mfn_valid(mfn) )
         return NULL;
     page = mfn_to_page(mfn);
-    if ( !get_page(page, d) )
-        return NULL;
+    owner = page_get_owner_and_reference(page);
+    if ( likely(owner == d) )
+        return page;
+    if ( owner )
+        put_page(page);
 
-    return page;
+    return NULL;
 }
 
-static struct page_info *xf_hvm_translate(const struct xf_reader *r,
-                                          unsigned long va)
+/*
+ * Entry idx of the page table in frame mfn, read under a reference so a
+ * concurrent domain_kill() cannot free and reuse the frame meanwhile; 0
+ * (not present) if d does not own the frame.
+ */
+static intpte_t xf_pte_read(struct domain *d, mfn_t mfn, unsigned int idx)
 {
-    uint32_t pfec = PFEC_page_present;
-    struct page_info *page;
-    unsigned long gfn;
-    p2m_type_t t;
+    struct page_info *page = xf_get_guest_page(d, mfn);
+    const intpte_t *t;
+    intpte_t e;
 
-    gfn = paging_gva_to_gfn(r->d->vcpu[0], va, &pfec);
-    if ( gfn == gfn_x(INVALID_GFN) )
+    if ( !page )
+        return 0;
+    t = __map_domain_page(page);
+    e = read_atomic(&t[idx]);
+    unmap_domain_page(t);
+    put_page(page);
+
+    return e;
+}
+
+#define XF_PTE_ADDR     0x000ffffffffff000ULL   /* bits 51:12 */
+
+/*
+ * A reference to the guest-owned RAM page that maps va, or NULL. PV: the
+ * tables are the guest's own (validated by Xen, no superpages); each is
+ * read under a reference, and a frame d does not own ends the walk, so a
+ * linear entry cannot lead into Xen's tables.
+ */
+static struct page_info *xf_pv_translate(const struct xf_reader *r,
+                                         unsigned long va)
+{
+    static const unsigned int shift[] = {
+        L4_PAGETABLE_SHIFT, L3_PAGETABLE_SHIFT,
+        L2_PAGETABLE_SHIFT, L1_PAGETABLE_SHIFT,
+    };
+    mfn_t mfn = r->root;
+    unsigned int lvl;
+
+    /* Xen's own slots are mapped in every PV L4: never read through them. */
+    if ( mfn_eq(mfn, INVALID_MFN) || !is_canonical_address(va) ||
+         (va >= HYPERVISOR_VIRT_START && va < HYPERVISOR_VIRT_END) )
         return NULL;
 
-    page = get_page_from_gfn(r->d, gfn, &t, P2M_ALLOC);
-    if ( page && !p2m_is_ram(t) )
+    for ( lvl = 0; lvl < ARRAY_SIZE(shift); lvl++ )
+    {
+        intpte_t e = xf_pte_read(r->d, mfn,
+                                 (va >> shift[lvl]) & (L1_PAGETABLE_ENTRIES - 1));
+
+        if ( !(e & _PAGE_PRESENT) || (lvl < 3 && (e & _PAGE_PSE)) )
+            return NULL;
+        mfn = _mfn((e & XF_PTE_ADDR) >> PAGE_SHIFT);
+    }
+
+    return xf_get_guest_page(r->d, mfn);
+}
+
+/*
+ * A reference to the guest RAM page at gfn, or NULL. A query only: no
+ * populate-on-demand, no unsharing, no paging in (P2M_QUERY is 0).
+ */
+static struct page_info *xf_hvm_gfn_page(struct domain *d, unsigned long gfn)
+{
+    struct page_info *page;
+    p2m_type_t t;
+
+    page = get_page_from_gfn(d, gfn, &t, 0);
+    if ( page && (!p2m_is_ram(t) || p2m_is_shared(t) ||
+                  page_get_owner(page) != d) )
     {
         put_page(page);
         page = NULL;
     }
+
+    return page;
+}
+
+/*
+ * HVM/PVH: our own walk of the guest's 4-level tables (long mode), read
+ * through the p2m. Unlike paging_gva_to_gfn() it touches no vCPU state
+ * (no emulation cache), sets no accessed/dirty bits and populates nothing.
+ * 1 GiB and 2 MiB pages are followed (Linux maps its direct map with
+ * them). Not exercised in the lab yet (PV guests only).
+ */
+static struct page_info *xf_hvm_walk(const struct xf_reader *r,
+                                     unsigned long va, uint64_t root)
+{
+    static const unsigned int shift[] = {
+        L4_PAGETABLE_SHIFT, L3_PAGETABLE_SHIFT,
+        L2_PAGETABLE_SHIFT, L1_PAGETABLE_SHIFT,
+    };
+    unsigned long gfn = root >> PAGE_SHIFT;
+    unsigned int lvl;
+
+    for ( lvl = 0; lvl < ARRAY_SIZE(shift); lvl++ )
+    {
+        struct page_info *page = xf_hvm_gfn_page(r->d, gfn);
+        const intpte_t *t;
+        intpte_t e;
+
+        if ( !page )
+            return NULL;
+        t = __map_domain_page(page);
+        e = read_atomic(&t[(va >> shift[lvl]) & (L1_PAGETABLE_ENTRIES - 1)]);
+        unmap_domain_page(t);
+        put_page(page);
+
+        if ( !(e & _PAGE_PRESENT) )
+            return NULL;
+        gfn = (e & XF_PTE_ADDR) >> PAGE_SHIFT;
+        if ( (lvl == 1 || lvl == 2) && (e & _PAGE_PSE) )
+        {
+            /* Superpage: the frame within it (PAT bit 12 is not address). */
+            unsigned long span = 1UL << (shift[lvl] - PAGE_SHIFT);
+
+            gfn = (gfn & ~(span - 1)) + ((va >> PAGE_SHIFT) & (span - 1));
+            break;
+        }
+        if ( lvl == 0 && (e & _PAGE_PSE) )
+            return NULL;            /* reserved at L4 */
+    }
+
+    return xf_hvm_gfn_page(r->d, gfn);
+}
+
+/*
+ * With KPTI, vCPU 0 may have been paused on its user tables, which map
+ * little of the kernel; Linux keeps the kernel's PGD in the 4 KiB page
+ * below the user one (PTI_USER_PGTABLE_BIT is bit 12), so that is tried
+ * when the first walk fails.
+ */
+static struct page_info *xf_hvm_translate(const struct xf_reader *r,
+                                          unsigned long va)
+{
+    struct page_info *page;
+
+    if ( !r->hvm_root || !is_canonical_address(va) )
+        return NULL;
+    page = xf_hvm_walk(r, va, r->hvm_root);
+    if ( !page && (r->hvm_root & (1UL << PAGE_SHIFT)) )
+        page = xf_hvm_walk(r, va, r->hvm_root & ~(1UL << PAGE_SHIFT));
 
     return page;
 }
@@ -238,8 +342,19 @@ static void xf_reader_init(struct xf_reader *r, struct domain *d)
     memset(r, 0, sizeof(*r));
     r->d = d;
     r->root = INVALID_MFN;
+    if ( is_hvm_domain(d) )
+    {
+        /*
+         * Paused: guest_cr[] was synced from the VMCS/VMCB at the last
+         * exit. Only 4-level long mode is described by our profiles.
+         */
+        if ( hvm_long_mode_active(v) &&
+             !(v->arch.hvm.guest_cr[4] & X86_CR4_LA57) )
+            r->hvm_root = v->arch.hvm.guest_cr[3] & XF_PTE_ADDR;
+        return;
+    }
     /* A vCPU that was never started has no tables: every read fails. */
-    if ( !is_hvm_domain(d) && !pagetable_is_null(v->arch.guest_table) )
+    if ( !pagetable_is_null(v->arch.guest_table) )
         r->root = pagetable_get_mfn(v->arch.guest_table);
 }
 
@@ -283,30 +398,44 @@ static bool xf_zero(const void *p, size_t len)
 }
 
 /*
- * The domain to inspect, with a reference: not the caller itself (it
- * cannot be paused from its own hypercall), not dying, and with vCPU 0.
+ * The domain to inspect, with a reference: a live domain other than the
+ * caller (rcu_lock_live_remote_domain_by_id()), with vCPU 0. Never a
+ * system, control, hardware or xenstore domain, nor a device-model stub
+ * domain: pausing one of those from a packet path could stall the host.
+ * XSM decides the rest with the hook that guards reading a domain's memory
+ * from dom0 (what xfilterd does through privcmd in the safe mode):
+ * map_gmfn_foreign, which the dummy policy grants to a privileged caller,
+ * FLASK grants per "mmu { map_read }" rule and SILO leaves to dummy.
  * 32-bit PV guests (PAE tables under a Xen-built L4, a 32-bit kernel) are
  * not something the walker's x86_64 profiles describe.
  */
 static int xf_get_domain(domid_t domid, struct domain **dp)
 {
-    struct domain *d = rcu_lock_domain_by_id(domid);
+    struct domain *d;
+    int rc = rcu_lock_live_remote_domain_by_id(domid, &d);
 
-    if ( !d )
-        return -ESRCH;
-    if ( d == current->domain || d->is_dying || !d->vcpu || !d->vcpu[0] )
-    {
-        rcu_unlock_domain(d);
-        return -ESRCH;
-    }
+    if ( rc )
+        return -ESRCH;              /* none, ours, or dying */
+    rc = -EPERM;
+    if ( is_system_domain(d) || is_control_domain(d) ||
+         is_hardware_domain(d) || is_xenstore_domain(d) || d->target )
+        goto fail;
+    rc = xsm_map_gmfn_foreign(XSM_TARGET, current->domain, d);
+    if ( rc )
+        goto fail;
+    rc = -ESRCH;
+    if ( !d->vcpu || !d->vcpu[0] )
+        goto fail;
+    rc = -EOPNOTSUPP;
     if ( is_pv_32bit_domain(d) )
-    {
-        rcu_unlock_domain(d);
-        return -EOPNOTSUPP;
-    }
+        goto fail;
 
     *dp = d;
     return 0;
+
+ fail:
+    rcu_unlock_domain(d);
+    return rc;
 }
 
 /* Under xf_lock: the slot of d's profile, or NULL. */
@@ -768,27 +897,122 @@ static void xf_key_from_flow(struct xf_flow_key *k, const struct xf_hv_flow *f,
 struct xf_check_ctx {
     struct xf_reader r;
     struct xf_vmi vmi;
-    struct xf_owner owner;
+    struct xf_profile prof;         /* a copy: xf_lock is not held paused */
+    struct xf_owner owner[XF_HV_BATCH_MAX];
     struct xf_hv_flow flows[XF_HV_BATCH_MAX];
     struct xf_hv_result res[XF_HV_BATCH_MAX];
 };
 
-static int xf_op_check(XEN_GUEST_HANDLE_PARAM(void) arg)
+/*
+ * Attribute flows [from, n) of c with d paused, each with its own read
+ * budget (one user's flows cannot spend another's), stopping early when
+ * Xen wants the pCPU back: returns the index of the first flow not done.
+ * The work between two preemption checks is one flow, at most
+ * XF_READS_PER_FLOW guest reads.
+ */
+static unsigned int xf_check_flows(struct xf_check_ctx *c, struct domain *d,
+                                   unsigned int from, unsigned int n,
+                                   uint64_t *found, uint64_t *retries)
 {
-    static const struct xf_owner nobody;        /* flags 0: not found */
+    unsigned int i;
+
+    for ( i = from; i < n; i++ )
+    {
+        struct xf_hv_result *res = &c->res[i];
+        struct xf_owner *o = &c->owner[i];
+        s_time_t t0 = NOW();
+        unsigned int try;
+        int st = XF_VMI_EBUDGET;
+
+        if ( i > from && hypercall_preempt_check() )
+            break;
+
+        res->fd = -1;
+        for ( try = 0; try <= XF_RETRIES; try++ )
+        {
+            st = xf_attribute(&c->vmi, &c->flows[i], o, &res->task, &res->fd);
+            if ( st != XF_VMI_EAGAIN )
+                break;
+
+            /* Paused with tasklist_lock held for writing: let it run. */
+            (*retries)++;
+            xf_reader_fini(&c->r);
+            domain_unpause(d);
+            domain_pause(d);
+            xf_reader_init(&c->r, d);
+        }
+        if ( !st && (o->flags & XF_OWNER_F_FOUND) )
+            (*found)++;
+        else
+        {
+            memset(o, 0, sizeof(*o));   /* flags 0: not found */
+            res->task = 0;
+            if ( !st )
+                st = XF_VMI_ENOENT;
+        }
+        res->status = st;
+        res->check_ns = min_t(s_time_t, NOW() - t0, UINT32_MAX);
+    }
+
+    return i;
+}
+
+/* The verdicts of flows [from, to), under xf_lock, the guest running. */
+static void xf_check_verdicts(struct xf_check_ctx *c, domid_t domid,
+                              unsigned int from, unsigned int to)
+{
+    unsigned int i;
+
+    for ( i = from; i < to; i++ )
+    {
+        struct xf_hv_result *res = &c->res[i];
+        const struct xf_owner *o = &c->owner[i];
+        struct xf_flow_key key;
+        struct xf_verdict v;
+
+        xf_key_from_flow(&key, &c->flows[i], domid);
+        if ( xf_rules )
+            xf_rules_match(&xf_rules->t, &key, o, &v);
+        else
+        {
+            /* No table loaded yet: accept, and say so. */
+            memset(&v, 0, sizeof(v));
+            v.action = XF_ACT_ACCEPT;
+            v.source = XF_SRC_DEFAULT;
+            v.rule = XF_RULE_NONE;
+        }
+        res->action = v.action;
+        res->source = v.source;
+        res->rule = v.rule;
+        res->generation = v.generation;
+        if ( o->flags & XF_OWNER_F_FOUND )
+            xf_owner_to_hv(&res->owner, o);
+    }
+}
+
+/*
+ * XF_HV_CHECK. Preemptible: when Xen needs the pCPU back between two
+ * flows, the results so far are written, op.done records how far the
+ * batch got and the call continues as a hypercall continuation from there
+ * (dom0 sees one call that returns with done == n). The guest is paused
+ * only while its memory is read, and xf_lock is never held meanwhile.
+ */
+static int xf_op_check(unsigned int cmd, XEN_GUEST_HANDLE_PARAM(void) arg)
+{
     struct xf_hv_check op;
     struct xf_check_ctx *c;
     struct xf_dom_profile *dp;
     struct domain *d;
-    uint64_t budget = XF_READS_PER_CALL, retries = 0, found = 0;
-    s_time_t t_call, t_pause, t0;
-    unsigned int i;
+    uint64_t retries = 0, found = 0, slide;
+    s_time_t t_call, t_pause;
+    unsigned int i, end;
     int rc;
 
     if ( copy_from_guest(&op, arg, 1) )
         return -EFAULT;
-    if ( op._pad || (op.flags & ~XF_HV_CHECK_F_ALL) || op.done ||
-         !op.flows || !op.results || !op.n )
+    /* done is 0 from dom0, and where to resume in a continuation. */
+    if ( op._pad || (op.flags & ~XF_HV_CHECK_F_ALL) ||
+         !op.flows || !op.results || !op.n || op.done >= op.n )
         return -EINVAL;
     if ( op.n > XF_HV_BATCH_MAX )
         return -E2BIG;
@@ -800,7 +1024,7 @@ static int xf_op_check(XEN_GUEST_HANDLE_PARAM(void) arg)
     if ( rc )
         goto out_free;
     rc = -EINVAL;
-    for ( i = 0; i < op.n; i++ )
+    for ( i = op.done; i < op.n; i++ )
         if ( !xf_flow_ok(&c->flows[i]) )
             goto out_free;
 
@@ -811,94 +1035,46 @@ static int xf_op_check(XEN_GUEST_HANDLE_PARAM(void) arg)
     t_call = NOW();
     read_lock(&xf_lock);
     dp = xf_profile_find(d);
+    if ( dp )
+    {
+        c->prof = *dp->prof;
+        slide = dp->slide;
+    }
+    read_unlock(&xf_lock);
     rc = -ENOENT;
-    if ( !dp )
-        goto out_unlock;
-    rc = -EINVAL;
-    if ( xf_vmi_init(&c->vmi, dp->prof, xf_read, &c->r, dp->slide, NULL) )
-        goto out_unlock;
+    if ( dp )
+    {
+        rc = -EINVAL;
+        if ( !xf_vmi_init(&c->vmi, &c->prof, xf_read, &c->r, slide, NULL) )
+            rc = 0;
+    }
+    if ( rc )
+    {
+        rcu_unlock_domain(d);
+        goto out_free;
+    }
+    c->vmi.lim.max_reads = XF_READS_PER_FLOW;
 
     domain_pause(d);
     t_pause = NOW() - t_call;
     xf_reader_init(&c->r, d);
-
-    for ( i = 0; i < op.n; i++ )
-    {
-        const struct xf_hv_flow *f = &c->flows[i];
-        struct xf_hv_result *res = &c->res[i];
-        struct xf_flow_key key;
-        struct xf_verdict v;
-        const struct xf_owner *o = &nobody;
-        unsigned int try;
-        int st = XF_VMI_EBUDGET;
-
-        t0 = NOW();
-        res->fd = -1;
-        for ( try = 0; budget && try <= XF_RETRIES; try++ )
-        {
-            uint64_t before = c->vmi.reads;
-
-            c->vmi.lim.max_reads = min_t(uint64_t, budget, XF_READS_PER_FLOW);
-            st = xf_attribute(&c->vmi, f, &c->owner, &res->task, &res->fd);
-            budget -= min(budget, c->vmi.reads - before);
-            if ( st != XF_VMI_EAGAIN )
-                break;
-
-            /* Paused with tasklist_lock held for writing: let it run. */
-            retries++;
-            xf_reader_fini(&c->r);
-            domain_unpause(d);
-            domain_pause(d);
-            xf_reader_init(&c->r, d);
-        }
-        if ( !st && (c->owner.flags & XF_OWNER_F_FOUND) )
-        {
-            o = &c->owner;
-            found++;
-        }
-        else if ( !st )
-            st = XF_VMI_ENOENT;
-
-        xf_key_from_flow(&key, f, d->domain_id);
-        if ( xf_rules )
-            xf_rules_match(&xf_rules->t, &key, o, &v);
-        else
-        {
-            /* No table loaded yet: accept, and say so. */
-            memset(&v, 0, sizeof(v));
-            v.action = XF_ACT_ACCEPT;
-            v.source = XF_SRC_DEFAULT;
-            v.rule = XF_RULE_NONE;
-        }
-
-        res->action = v.action;
-        res->source = v.source;
-        res->rule = v.rule;
-        res->status = st;
-        res->generation = v.generation;
-        if ( o != &nobody )
-            xf_owner_to_hv(&res->owner, o);
-        else
-            res->task = 0;
-        res->check_ns = min_t(s_time_t, NOW() - t0, UINT32_MAX);
-    }
-
+    end = xf_check_flows(c, d, op.done, op.n, &found, &retries);
     xf_reader_fini(&c->r);
     domain_unpause(d);
-    rc = 0;
 
- out_unlock:
+    read_lock(&xf_lock);
+    xf_check_verdicts(c, d->domain_id, op.done, end);
     read_unlock(&xf_lock);
     rcu_unlock_domain(d);
-    if ( rc )
-        goto out_free;
 
     t_call = NOW() - t_call;
     spin_lock(&xf_stats_lock);
     xf_stats.calls++;
-    xf_stats.checks += op.n;
+    if ( end < op.n )
+        xf_stats.preempted++;
+    xf_stats.checks += end - op.done;
     xf_stats.found += found;
-    xf_stats.unattributed += op.n - found;
+    xf_stats.unattributed += end - op.done - found;
     xf_stats.retries += retries;
     xf_stats.reads += c->r.reads;
     xf_stats.read_faults += c->r.faults;
@@ -906,7 +1082,7 @@ static int xf_op_check(XEN_GUEST_HANDLE_PARAM(void) arg)
     xf_stats.call_ns_max = max_t(uint64_t, xf_stats.call_ns_max, t_call);
     xf_stats.pause_ns_total += t_pause;
     xf_stats.pause_ns_max = max_t(uint64_t, xf_stats.pause_ns_max, t_pause);
-    for ( i = 0; i < op.n; i++ )
+    for ( i = op.done; i < end; i++ )
     {
         uint64_t ns = c->res[i].check_ns;
 
@@ -916,13 +1092,17 @@ static int xf_op_check(XEN_GUEST_HANDLE_PARAM(void) arg)
     }
     spin_unlock(&xf_stats_lock);
 
-    rc = xf_copy_out(op.results, c->res, op.n * sizeof(c->res[0]));
+    rc = xf_copy_out(op.results + (uint64_t)op.done * sizeof(c->res[0]),
+                     c->res + op.done, (end - op.done) * sizeof(c->res[0]));
     if ( !rc )
     {
-        op.done = op.n;
+        op.done = end;
         if ( copy_to_guest(arg, &op, 1) )
             rc = -EFAULT;
     }
+    if ( !rc && end < op.n )
+        rc = hypercall_create_continuation(__HYPERVISOR_xfilter_op, "ih",
+                                           cmd, arg);
 
  out_free:
     xfree(c);
@@ -951,7 +1131,7 @@ long do_xfilter_op(unsigned int cmd, XEN_GUEST_HANDLE_PARAM(void) arg)
         rc = xf_op_rules(arg);
         break;
     case XF_HV_CHECK:
-        rc = xf_op_check(arg);
+        rc = xf_op_check(cmd, arg);
         break;
     default:
         return -EOPNOTSUPP;

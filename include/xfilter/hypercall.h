@@ -23,6 +23,10 @@
  *		and per-domain policies), tagged with the caller's generation.
  *	XF_HV_CHECK [xf_hv_check] IN: flows of one domain; OUT: one
  *		xf_hv_result each (verdict and owner), written to `results`.
+ *		Preemptible: Xen checks for pending work between two flows
+ *		and continues the call as a hypercall continuation from
+ *		`done` (the caller passes 0 and gets done == n back). Work
+ *		between two checks is one flow's walk, bounded in reads.
  *
  * Rules of the ABI: only fixed-width integers and char arrays, natural
  * alignment with explicit padding, no pointers (dom0 buffers are passed as
@@ -33,8 +37,11 @@
  * Errors (negative errno): -EPERM caller is not the control domain,
  * -EOPNOTSUPP unknown cmd, -EFAULT an address is not readable/writable,
  * -EINVAL malformed argument, -E2BIG a count over its cap, -ESRCH no such
- * domain (or the caller's own / a dying one), -ENOENT no profile loaded for
- * the domain, -ENOMEM.
+ * domain (or the caller's own / a dying one), -EPERM also for a domain
+ * that is never inspected (control, hardware, xenstore, device-model stub
+ * domains) or that XSM refuses (the map_gmfn_foreign hook: dom0 reading
+ * that domain's memory), -ENOENT no profile loaded for the domain,
+ * -ENOMEM.
  */
 #ifndef XF_HYPERCALL_H
 #define XF_HYPERCALL_H
@@ -48,7 +55,7 @@
 #endif
 
 #define XF_HV_HYPERCALL_NR	55	/* __HYPERVISOR_arch_7 */
-#define XF_HV_ABI_VERSION	1
+#define XF_HV_ABI_VERSION	2	/* 2: counters.preempted */
 #define XF_HV_MAGIC		0x56485846u	/* "FXHV" */
 
 enum xf_hv_cmd {
@@ -108,6 +115,8 @@ struct xf_hv_counters {
 	uint64_t call_ns_max;
 	uint64_t pause_ns_total;	/* domain_pause() itself */
 	uint64_t pause_ns_max;
+	/* calls that gave the pCPU back mid-batch and continued (v2) */
+	uint64_t preempted;
 };
 
 #define XF_HV_PROFILE_F_CLEAR	(1u << 0)	/* drop the domain's profile */
@@ -198,13 +207,13 @@ struct xf_hv_check {
 	uint16_t _pad;
 	uint32_t flags;			/* IN: XF_HV_CHECK_F_* */
 	uint32_t n;			/* IN: flows, 1..XF_HV_BATCH_MAX */
-	uint32_t done;			/* OUT: results written */
+	uint32_t done;			/* IN: 0; OUT: results written (n) */
 	uint64_t flows;			/* IN: address of n xf_hv_flow */
 	uint64_t results;		/* IN: address of n xf_hv_result */
 };
 
 _Static_assert(sizeof(struct xf_hv_probe) == 48, "xf_hv_probe layout");
-_Static_assert(sizeof(struct xf_hv_counters) == 136, "xf_hv_counters layout");
+_Static_assert(sizeof(struct xf_hv_counters) == 144, "xf_hv_counters layout");
 _Static_assert(sizeof(struct xf_hv_profile) == 32, "xf_hv_profile layout");
 _Static_assert(sizeof(struct xf_hv_rule) == 324, "xf_hv_rule layout");
 _Static_assert(sizeof(struct xf_hv_dom_policy) == 4, "xf_hv_dom_policy layout");

@@ -19,47 +19,13 @@
 #include <string.h>
 
 #include "vmi.h"
-#include "vmi_snapshot.h"
+#include "snapshot.h"
 
 #define READ_BUDGET 400000
 #define MAX_EDITS 512
 
-static struct vmi_snap_hdr hdr;
-static struct vmi_snap_page *pages;
-static struct vmi_snap_range *ranges;
 static uint8_t *pristine;
 static size_t total;
-static uint64_t reads;
-
-static int snap_read(void *ctx, uint64_t va, void *buf, uint32_t len)
-{
-	uint8_t *out = buf;
-
-	reads++;
-	while (len) {
-		uint64_t pva = va & ~(uint64_t)(VMI_SNAP_PAGE - 1);
-		uint32_t off = va - pva, n = VMI_SNAP_PAGE - off;
-		size_t lo = 0, hi = hdr.npages;
-
-		if (n > len)
-			n = len;
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-
-			if (pages[mid].va < pva)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo == hdr.npages || pages[lo].va != pva)
-			return -1;
-		memcpy(out, pages[lo].data + off, n);
-		out += n;
-		va += n;
-		len -= n;
-	}
-	return 0;
-}
 
 /* Byte offset in pages[] of a byte the walker read; see the header. */
 static uint32_t snap_offset(uint32_t where)
@@ -84,28 +50,7 @@ static uint32_t snap_offset(uint32_t where)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *path = getenv("XF_VMI_SNAPSHOT");
-	FILE *f;
-
-	if (!path)
-		path = "build/fuzz/vmi-snapshot.bin";
-	f = fopen(path, "rb");
-	if (!f || fread(&hdr, sizeof(hdr), 1, f) != 1 || hdr.magic != VMI_SNAP_MAGIC ||
-	    !hdr.npages || !hdr.nranges) {
-		fprintf(stderr, "fuzz_vmi: no snapshot at %s (tests/fuzz/run makes one)\n", path);
-		exit(1);
-	}
-	pages = calloc(hdr.npages, sizeof(*pages));
-	if (!pages || fread(pages, sizeof(*pages), hdr.npages, f) != hdr.npages) {
-		fprintf(stderr, "fuzz_vmi: short snapshot %s\n", path);
-		exit(1);
-	}
-	ranges = calloc(hdr.nranges ? hdr.nranges : 1, sizeof(*ranges));
-	if (!ranges || fread(ranges, sizeof(*ranges), hdr.nranges, f) != hdr.nranges) {
-		fprintf(stderr, "fuzz_vmi: short snapshot %s\n", path);
-		exit(1);
-	}
-	fclose(f);
+	vmi_snap_load("fuzz_vmi");
 	total = (size_t)hdr.npages * sizeof(*pages);
 	pristine = malloc(total);
 	memcpy(pristine, pages, total);
@@ -187,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		edits[nedits][0] = off;
 		edits[nedits++][1] = k;
 	}
-	if (xf_vmi_init(&v, &hdr.prof, snap_read, NULL, hdr.slide, NULL))
+	if (xf_vmi_init(&v, &hdr.prof, vmi_snap_read, NULL, hdr.slide, NULL))
 		abort();	/* the profile is untouched: must pass */
 	if (hdr.path.magic && xf_vmi_set_path(&v, &hdr.path, NULL))
 		abort();

@@ -10,9 +10,12 @@
  *   xfnet tcp-listen PORT [-n COUNT] [-e]        accept (and echo with -e)
  *   xfnet scan ADDR LO-HI [-t MS]                reached=N filtered=N
  *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS] [-i MS] [-d MS]
+ *                  [-p SPORT]                   -p: from this source port
  *   xfnet udp-echo PORT [-n COUNT]
  *   xfnet tcp-stream ADDR PORT BYTES [-z CHUNK] [-d MS]  throughput sender
  *   xfnet tcp-sink PORT [-n COUNT]               throughput receiver
+ *   xfnet fd-hog COUNT                           COUNT processes, each with
+ *                                                its highest fd slot open
  *
  * -H keeps each connection open SECS seconds (for introspection tests), -r
  * waits for a UDP reply, -t is the per-attempt timeout, -i pauses between
@@ -36,13 +39,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 struct opts {
-	long count, timeout_ms, hold_s, size, interval_ms, duration_ms;
+	long count, timeout_ms, hold_s, size, interval_ms, duration_ms, sport;
 	bool echo, reply, verbose;
 	const char *text;
 	const char *go_file;
@@ -325,6 +330,17 @@ static int cmd_udp_send(const char *addr, long port, struct opts *o)
 	if (!buf || fd < 0)
 		die("socket", strerror(errno));
 	memset(buf, 'x', o->size);
+	if (o->sport) {
+		/* One flow across several invocations (a test's later hit). */
+		struct sockaddr_storage src;
+		socklen_t slen = addr_parse(ss.ss_family == AF_INET6 ? "::" :
+					    "0.0.0.0", o->sport, &src);
+		int one = 1;
+
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, (struct sockaddr *)&src, slen) < 0)
+			die("bind", strerror(errno));
+	}
 	if (connect(fd, (struct sockaddr *)&ss, len) < 0)
 		die("connect", strerror(errno));
 	for (i = 0; o->duration_ms ? now_ms() - t0 < o->duration_ms :
@@ -442,10 +458,60 @@ static int cmd_tcp_sink(long port, struct opts *o)
 	return 0;
 }
 
+/*
+ * The attribution issue's budget trick, as an unprivileged user can play
+ * it: COUNT processes that raise their fd limit to the hard one and open
+ * its last slot, so every fd table is as large as it may get. They stay in
+ * the background (until killed) once all are in place; prints
+ * "hogs=N top_fd=FD".
+ */
+static int cmd_fd_hog(long count)
+{
+	struct rlimit rl;
+	int ready[2], top, i;
+	char c;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		die("getrlimit", strerror(errno));
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		die("setrlimit", strerror(errno));
+	top = rl.rlim_max > 1048576 ? 1048575 : (int)rl.rlim_max - 1;
+	if (pipe(ready))
+		die("pipe", strerror(errno));
+	for (i = 0; i < count; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork", strerror(errno));
+		if (!pid) {
+			int null = open("/dev/null", O_RDWR);
+
+			/* Hold no pipe of the caller's: it must see EOF. */
+			if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+			    dup2(null, 2) < 0 || dup2(0, top) < 0)
+				_exit(1);
+			close(ready[0]);
+			if (write(ready[1], "x", 1) != 1)
+				_exit(1);
+			close(ready[1]);
+			setsid();
+			for (;;)
+				pause();
+		}
+	}
+	close(ready[1]);
+	for (i = 0; i < count; i++)
+		if (read(ready[0], &c, 1) != 1)
+			break;
+	printf("hogs=%d top_fd=%d\n", i, top);
+	return i == count ? 0 : 1;
+}
+
 static void usage(void)
 {
 	fputs("usage: xfnet tcp-connect|tcp-listen|scan|udp-send|udp-echo|"
-	      "tcp-stream|tcp-sink ARGS [-n COUNT] [-t MS] [-H SECS] [-z SIZE] "
+	      "tcp-stream|tcp-sink|fd-hog ARGS [-n COUNT] [-t MS] [-H SECS] [-z SIZE] "
 	      "[-s TEXT] [-e] [-r] [-d MS]\n", stderr);
 	exit(2);
 }
@@ -490,6 +556,7 @@ int main(int argc, char **argv)
 		case 'z': o.size = num(argv[++i], 1, 65000); break;
 		case 's': o.text = argv[++i]; break;
 		case 'w': o.go_file = argv[++i]; break;
+		case 'p': o.sport = num(argv[++i], 1, 65535); break;
 		default: die("unknown option", a);
 		}
 	}
@@ -532,6 +599,10 @@ int main(int argc, char **argv)
 		if (o.count == 1)
 			o.count = 0;
 		return cmd_tcp_sink(num(pos[0], 1, 65535), &o);
+	}
+	if (!strcmp(argv[1], "fd-hog")) {
+		NEED(1);
+		return cmd_fd_hog(num(pos[0], 1, 4096));
 	}
 	die("unknown command", argv[1]);
 	return 2;

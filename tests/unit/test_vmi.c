@@ -419,6 +419,35 @@ int main(void)
 		bad.sock.size = 8192;
 		is(xf_vmi_init(&v, &bad, rd, NULL, 0, &why), XF_VMI_EPROFILE,
 		   "sock_common too big for the walker's buffer refused");
+		/*
+		 * Members copied whole must have the size copied: a 1-byte
+		 * address at the end of sock_common, or one IPv6 address
+		 * without the other, read past the walker's buffer before.
+		 */
+		bad = prof;
+		bad.skc.skc_daddr.off = bad.skc.size - 1;
+		bad.skc.skc_daddr.size = 1;
+		is(xf_vmi_init(&v, &bad, rd, NULL, 0, &why), XF_VMI_EPROFILE,
+		   "1-byte skc_daddr refused");
+		ok(why && !strcmp(why, "skc.skc_daddr"), "error names skc.skc_daddr (%s)",
+		   why ? why : "-");
+		bad = prof;
+		bad.skc.skc_v6_rcv_saddr.off = XF_MEMBER_ABSENT;
+		is(xf_vmi_init(&v, &bad, rd, NULL, 0, &why), XF_VMI_EPROFILE,
+		   "skc_v6_daddr without skc_v6_rcv_saddr refused");
+		bad = prof;
+		bad.skc.skc_v6_daddr.size = 8;
+		is(xf_vmi_init(&v, &bad, rd, NULL, 0, &why), XF_VMI_EPROFILE,
+		   "8-byte IPv6 address refused");
+		bad = prof;
+		bad.sock.sk_common.size = bad.skc.size - 8;
+		is(xf_vmi_init(&v, &bad, rd, NULL, 0, &why), XF_VMI_EPROFILE,
+		   "sock.sk_common smaller than sock_common refused");
+		bad = prof;
+		bad.skc.skc_v6_daddr.off = XF_MEMBER_ABSENT;
+		bad.skc.skc_v6_rcv_saddr.off = XF_MEMBER_ABSENT;
+		is(xf_vmi_init(&v, &bad, rd, NULL, 0, &why), 0,
+		   "a kernel without IPv6 (both absent) is fine");
 	}
 	return tap_done();
 }

@@ -11,7 +11,7 @@
  *	xfctl hv rules [--generation N] [--default ACT] [--unattributed ACT]
  *	               [FILE]            rule lines (core/rule_text.h), "-": stdin
  *	xfctl hv check DOMAIN PROTO SADDR SPORT DADDR DPORT [PROTO ...]
- *	xfctl hv test oversize|badflag|badaddr|badcmd|nodomain DOMAIN
+ *	xfctl hv test oversize|badflag|baddone|badaddr|badcmd|nodomain DOMAIN
  *	                                 send a malformed call, print the errno
  *
  * Exit codes: 0 success, 1 the call failed, 2 usage, 3 no hypervisor
@@ -41,7 +41,7 @@ static int hv_usage(FILE *f)
 		"       xfctl hv profile DOMAIN clear\n"
 		"       xfctl hv rules [--generation N] [--default ACT] [--unattributed ACT] [FILE]\n"
 		"       xfctl hv check DOMAIN PROTO SADDR SPORT DADDR DPORT [...]\n"
-		"       xfctl hv test oversize|badflag|badaddr|badcmd|nodomain DOMAIN\n");
+		"       xfctl hv test oversize|badflag|baddone|badaddr|badcmd|nodomain DOMAIN\n");
 	return f == stderr ? 2 : 0;
 }
 
@@ -132,19 +132,22 @@ static int hv_counters(int argc, char **argv)
 		       "\"check_ns_avg\": %llu, \"check_ns_p50\": %llu, "
 		       "\"check_ns_p99\": %llu, \"check_ns_max\": %llu, "
 		       "\"call_ns_avg\": %llu, \"call_ns_max\": %llu, "
-		       "\"pause_ns_avg\": %llu, \"pause_ns_max\": %llu}\n",
+		       "\"pause_ns_avg\": %llu, \"pause_ns_max\": %llu, "
+		       "\"preempted\": %llu}\n",
 		       F(calls), F(checks), F(found), F(unattributed), F(retries),
 		       F(reads), F(read_faults), F(rejected),
 		       c.checks ? F(check_ns_total) / c.checks : 0,
 		       F(check_ns_p50), F(check_ns_p99), F(check_ns_max),
 		       c.calls ? F(call_ns_total) / c.calls : 0, F(call_ns_max),
-		       c.calls ? F(pause_ns_total) / c.calls : 0, F(pause_ns_max));
+		       c.calls ? F(pause_ns_total) / c.calls : 0, F(pause_ns_max),
+		       F(preempted));
 	else
 		printf("calls %llu  checks %llu  found %llu  unattributed %llu  "
 		       "retries %llu  rejected %llu\n"
 		       "reads %llu  read faults %llu\n"
 		       "check us: avg %.1f  p50 %.1f  p99 %.1f  max %.1f\n"
-		       "call us:  avg %.1f  max %.1f  (pause avg %.1f  max %.1f)\n",
+		       "call us:  avg %.1f  max %.1f  (pause avg %.1f  max %.1f)  "
+		       "preempted %llu\n",
 		       F(calls), F(checks), F(found), F(unattributed), F(retries),
 		       F(rejected), F(reads), F(read_faults),
 		       c.checks ? c.check_ns_total / 1e3 / c.checks : 0,
@@ -153,7 +156,7 @@ static int hv_counters(int argc, char **argv)
 		       c.calls ? c.call_ns_total / 1e3 / c.calls : 0,
 		       c.call_ns_max / 1e3,
 		       c.calls ? c.pause_ns_total / 1e3 / c.calls : 0,
-		       c.pause_ns_max / 1e3);
+		       c.pause_ns_max / 1e3, F(preempted));
 #undef F
 	return 0;
 }
@@ -433,6 +436,9 @@ static int hv_test(int argc, char **argv)
 		op.n = XF_HV_BATCH_MAX + 1;
 	} else if (!strcmp(what, "badflag")) {
 		op.flags = 1u << 31;
+	} else if (!strcmp(what, "baddone")) {
+		/* Only a continuation resumes, and never past the batch. */
+		op.done = op.n;
 	} else if (!strcmp(what, "badaddr")) {
 		/* A page that is mapped nowhere. */
 		hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
