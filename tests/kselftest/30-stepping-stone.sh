@@ -29,7 +29,7 @@ t_ok "without rules alice reaches dom0:25" as alice g1 "xfnet tcp-connect 10.0.0
 # alice's intruder process holds a connection: ps finds her.
 guest g1 "su -s /bin/sh alice -c 'xfnet tcp-connect 10.0.0.1 25 -n 1 -H 20' > /dev/null 2>&1 &" > /dev/null
 P=
-for i in 1 2 3 4 5 6 7 8 9 10; do
+for i in $(seq 60); do
 	P=$(owner_pid g1 1001 25)
 	[ -n "$P" ] && break
 	sleep 1

@@ -16,17 +16,18 @@ XF_MODE=userland
 . ./xfd_lib.sh
 
 C="-t 3000"
-trap 'kill $L1 2>/dev/null; xfd_cleanup' EXIT
+trap 'kill $L1 2>/dev/null; [ -n "$P" ] && guest g1 "kill $P" > /dev/null 2>&1; xfd_cleanup' EXIT
 xfnet tcp-listen 25 > /dev/null 2>&1 & L1=$!
 dmesg_mark
 
 t_ok "xfilterd introspects g1" xfd_setup g1
 t_is "xfilterd reads g1's executable paths (status exe=1)" "$(dstat g1 exe)" 1
 
-# alice's xfnet holds a connection to port 25: its exe, from ps and /proc.
-guest g1 "su -s /bin/sh alice -c 'xfnet tcp-connect 10.0.0.1 25 -n 1 -H 30' > /dev/null 2>&1 &" > /dev/null
+# alice's xfnet holds a connection to port 25 (until killed below, so a
+# slow machine cannot outlast it): its exe, from ps and /proc.
 P=
-for i in 1 2 3 4 5 6 7 8 9 10; do
+guest g1 "su -s /bin/sh alice -c 'xfnet tcp-connect 10.0.0.1 25 -n 1 -H 3600' > /dev/null 2>&1 &" > /dev/null
+for i in $(seq 60); do
 	P=$(owner_pid g1 1001 25)
 	[ -n "$P" ] && break
 	sleep 1
@@ -38,6 +39,8 @@ REAL=$(guest g1 "readlink /proc/${P:-x}/exe")
 echo "# xfctl ps: exe '$EXE', guest /proc/$P/exe: '$REAL'"
 t_ok "xfctl ps shows the exe the guest's /proc shows ('$EXE')" \
 	sh -c "[ -n '$EXE' ] && [ '$EXE' = '$REAL' ]"
+[ -n "$P" ] && guest g1 "kill $P" > /dev/null 2>&1
+P=
 BB=$(guest g1 "readlink -f /bin/nc")
 t_is "busybox nc is the applet of /bin/busybox in g1" "$BB" "/bin/busybox"
 t_ok "xfctl ps shows /bin/busybox for busybox applets (the guest's init shell)" \
