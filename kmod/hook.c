@@ -32,11 +32,21 @@
  * hook=ingress to use the ingress hook on every device. After a device
  * leaves its bridge it stays on the ingress hook.
  *
+ * Which devices: only xen-netback's vifs in the initial network namespace,
+ * recognised by the device, not by its name. netback creates each vif with
+ * SET_NETDEV_DEV() to the backend's xenbus device (bus "xen-backend", type
+ * "vif", bound to netback), and that device knows the frontend's domain id
+ * (otherend_id) and the vif's handle (its xenstore node
+ * "backend/vif/DOMID/HANDLE"). A device anyone else makes, say a veth named
+ * "vif7.0" in an unprivileged user's own namespace, has no such parent and
+ * is never hooked, so it cannot act as guest 7. pattern= only narrows this
+ * further by name. (The "-emu" tap of an HVM guest's emulated NIC is not
+ * netback's and is not hooked.)
+ *
  * Everything here runs under RTNL (notifier); the hooks run in softirq under
  * RCU and reach their struct xf_vif through rx_handler_data or the hook's
  * priv pointer, which is why a vif is freed only after a grace period.
  */
-#include <linux/ctype.h>
 #include <linux/glob.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
@@ -44,6 +54,8 @@
 #include <linux/percpu.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <net/net_namespace.h>
+#include <xen/xenbus.h>
 
 #include "hook.h"
 #include "main.h"
@@ -184,23 +196,46 @@ static bool xf_name_matches(const char *name)
 	return xf_param_pattern && glob_match(xf_param_pattern, name);
 }
 
-static void xf_parse_domid(struct xf_vif *vif, const char *name)
+/*
+ * Is dev a vif of xen-netback in init_net? If so, its guest's domain id
+ * and the vif's handle, from the backend's xenbus device (see the top
+ * comment). Only fields of struct xenbus_device are read: no symbol of
+ * xen-netback or xenbus is needed.
+ */
+static bool xf_netback_vif(const struct net_device *dev, u32 *domid,
+			   u32 *handle)
 {
-	unsigned int domid, handle;
-	const char *p = name;
+	struct device *parent = dev->dev.parent;
+	struct xenbus_device *xdev;
+	const char *p;
 
-	/*
-	 * "vifD.N" and "vifD.N-emu" (any prefix): the first run of digits is
-	 * the domain id. Anything else is not a guest's vif.
-	 */
-	vif->domid = XF_DOMID_NONE;
-	vif->handle = 0;
-	while (*p && !isdigit(*p))
-		p++;
-	if (sscanf(p, "%u.%u", &domid, &handle) == 2 && domid < 0x7ff0) {
-		vif->domid = domid;
-		vif->handle = handle;
-	}
+	if (!net_eq(dev_net(dev), &init_net) || !parent || !parent->bus ||
+	    !parent->driver || strcmp(parent->bus->name, "xen-backend"))
+		return false;
+	xdev = to_xenbus_device(parent);
+	if (!xdev->devicetype || strcmp(xdev->devicetype, "vif") ||
+	    !xdev->nodename || xdev->otherend_id <= 0 ||
+	    xdev->otherend_id > XFILTER_DOMID_MAX)
+		return false;
+	p = strrchr(xdev->nodename, '/');
+	if (!p || kstrtou32(p + 1, 10, handle))
+		return false;
+	*domid = xdev->otherend_id;
+	return true;
+}
+
+/* A device to hook: netback's, in init_net, and its name matches. */
+static bool xf_wanted(const struct net_device *dev, u32 *domid, u32 *handle)
+{
+	if (!xf_name_matches(dev->name))
+		return false;
+	if (xf_netback_vif(dev, domid, handle))
+		return true;
+	/* Names in other namespaces are anyone's to choose: stay quiet. */
+	if (net_eq(dev_net(dev), &init_net))
+		net_info_ratelimited("xfilter: %s: not a xen-netback vif, not hooked\n",
+				     dev->name);
+	return false;
 }
 
 static struct xf_vif *xf_vif_find(const struct net_device *dev)
@@ -262,7 +297,7 @@ static void xf_vif_free_rcu(struct rcu_head *head)
 	kfree(vif);
 }
 
-static int xf_vif_attach(struct net_device *dev)
+static int xf_vif_attach(struct net_device *dev, u32 domid, u32 handle)
 {
 	bool want_rx = strcmp(xf_param_hook, "ingress") != 0;
 	bool force_rx = !strcmp(xf_param_hook, "rx_handler");
@@ -284,10 +319,10 @@ static int xf_vif_attach(struct net_device *dev)
 	vif->dev = dev;
 	vif->ifindex = dev->ifindex;
 	strscpy(vif->name, dev->name, sizeof(vif->name));
-	xf_parse_domid(vif, dev->name);
+	vif->domid = domid;
+	vif->handle = handle;
 
-	vif->dom = xf_domain_get(vif->domid == XF_DOMID_NONE ? XF_DOMID_NOVIF :
-				 vif->domid);
+	vif->dom = xf_domain_get(domid);
 	if (!vif->dom) {
 		err = -ENOMEM;
 		goto err_free;
@@ -306,15 +341,16 @@ static int xf_vif_attach(struct net_device *dev)
 		err = xf_ingress_register(vif);
 	}
 	if (err)
-		goto err_free;
+		goto err_put;
 
 	list_add_tail(&vif->list, &xf_vifs);
 	xf_vifs_gen++;
-	netdev_info(dev, "xfilter: attached (%s hook, domain %d)\n",
-		    xf_hook_kind_name(vif->kind),
-		    vif->domid == XF_DOMID_NONE ? -1 : (int)vif->domid);
+	netdev_info(dev, "xfilter: attached (%s hook, domain %u, handle %u)\n",
+		    xf_hook_kind_name(vif->kind), vif->domid, vif->handle);
 	return 0;
 
+err_put:
+	xf_domain_put(vif->dom);
 err_free:
 	netdev_err(dev, "xfilter: cannot attach: %d\n", err);
 	free_percpu(vif->stats);
@@ -340,6 +376,7 @@ static void xf_vif_detach(struct xf_vif *vif)
 	 */
 	synchronize_net();
 	xf_queue_purge_dev(vif->dom, vif->dev);
+	xf_domain_put(vif->dom);	/* its last vif: the domain goes too */
 	netdev_info(vif->dev, "xfilter: detached\n");
 	call_rcu(&vif->rcu, xf_vif_free_rcu);
 }
@@ -348,12 +385,13 @@ static int xf_netdev_event(struct notifier_block *nb, unsigned long event,
 			   void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	u32 domid, handle;
 	struct xf_vif *vif;
 
 	switch (event) {
 	case NETDEV_REGISTER:
-		if (xf_name_matches(dev->name))
-			xf_vif_attach(dev);
+		if (xf_wanted(dev, &domid, &handle))
+			xf_vif_attach(dev, domid, handle);
 		break;
 	case NETDEV_CHANGENAME:
 		vif = xf_vif_find(dev);
@@ -361,8 +399,8 @@ static int xf_netdev_event(struct notifier_block *nb, unsigned long event,
 			xf_vif_detach(vif);
 		else if (vif)
 			strscpy(vif->name, dev->name, sizeof(vif->name));
-		else if (xf_name_matches(dev->name))
-			xf_vif_attach(dev);
+		else if (xf_wanted(dev, &domid, &handle))
+			xf_vif_attach(dev, domid, handle);
 		break;
 	case NETDEV_JOIN:
 	case NETDEV_PRECHANGEUPPER:
@@ -385,7 +423,7 @@ static struct notifier_block xf_netdev_notifier = {
 
 /*
  * Registering the notifier replays NETDEV_REGISTER for every existing
- * device in every namespace (attach on load); unregistering it replays
+ * device in every namespace (attach on load; xf_wanted() keeps to init_net); unregistering it replays
  * NETDEV_UNREGISTER (detach on unload). The explicit sweep below is only a
  * safety net.
  */
