@@ -49,6 +49,8 @@ struct xf_blocks {
 
 static void xf_block_expire_fn(struct work_struct *work);
 static DECLARE_DELAYED_WORK(xf_block_expire_work, xf_block_expire_fn);
+/* When the expiry work is due (monotonic ms, 0: not armed); config mutex. */
+static u64 xf_block_due;
 
 static struct xf_blocks *xf_blocks_locked(struct xf_domain *dom)
 {
@@ -131,10 +133,14 @@ static void xf_blocks_publish(struct xf_domain *dom, struct xf_blocks *b)
 		kvfree_rcu(old, rcu);
 }
 
+/* Under xf_config_mutex: have the expiry work run by expires_ms. */
 static void xf_block_arm(u64 expires_ms)
 {
 	u64 now = xf_now_ms();
 
+	if (xf_block_due && xf_block_due <= expires_ms)
+		return;
+	xf_block_due = expires_ms;
 	mod_delayed_work(system_wq, &xf_block_expire_work,
 			 expires_ms > now ?
 			 msecs_to_jiffies(expires_ms - now) + 1 : 0);
@@ -249,6 +255,7 @@ static void xf_block_expire_fn(struct work_struct *work)
 		return;
 	}
 	mutex_lock(&xf_config_mutex);
+	xf_block_due = 0;
 	c->now = xf_now_ms();
 	xf_domains_for_each(xf_block_expire_dom, c);
 	if (c->next)

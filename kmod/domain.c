@@ -20,6 +20,7 @@
 #include <linux/xarray.h>
 
 #include "block.h"
+#include "cache.h"
 #include "detect.h"
 #include "domain.h"
 #include "queue.h"
@@ -128,6 +129,8 @@ void xf_domain_put(struct xf_domain *dom)
 	 * and drop what they still hold, then wait out the RCU readers.
 	 */
 	xf_queue_fini(dom);
+	/* A guest that gets this domid next inherits no verdict. */
+	xf_cache_flush_k(dom->domid);
 	call_rcu(&dom->rcu, xf_domain_free_rcu);
 }
 

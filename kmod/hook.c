@@ -25,8 +25,13 @@
  *    vSwitch calls before registering its rx_handler.
  *
  * Handover registers the ingress hook first and only then drops the
- * rx_handler, so no packet goes unfiltered; a packet in flight during the
- * switch may be looked at twice (harmless: it is counted twice at most).
+ * rx_handler, and the rx_handler filters every packet until it is gone, so
+ * no packet goes unfiltered: one that passed the ingress point just before
+ * the hook was there still meets the rx_handler. A packet in flight during
+ * the switch may be looked at twice (harmless: the same rules decide, it is
+ * counted twice at most). With hook=rx_handler there is no handover: the
+ * device keeps the rx_handler and cannot become a port (br_add_if() then
+ * fails with -EBUSY), as that setting asks.
  * Devices that take the slot without any prior notification (team, macvlan
  * or ipvlan on top of a vif) are not covered by this: load with
  * hook=ingress to use the ingress hook on every device. After a device
@@ -155,9 +160,12 @@ static rx_handler_result_t xf_rx_handler(struct sk_buff **pskb)
 	struct sk_buff *skb = *pskb;
 	struct xf_vif *vif = rcu_dereference(skb->dev->rx_handler_data);
 
-	/* During handover the ingress hook has already seen it. */
-	if (unlikely(READ_ONCE(vif->kind) != XF_HOOK_RX_HANDLER) ||
-	    xf_is_reinjected(skb))
+	/*
+	 * Filter even during a handover (kind already says ingress): a
+	 * packet that passed the ingress point before the hook was
+	 * registered would otherwise go through unfiltered.
+	 */
+	if (xf_is_reinjected(skb))
 		return RX_HANDLER_PASS;
 
 	switch (xf_filter_rx(vif, skb)) {
@@ -275,6 +283,11 @@ static void xf_vif_handover(struct xf_vif *vif)
 
 	if (vif->kind != XF_HOOK_RX_HANDLER)
 		return;
+	if (!strcmp(xf_param_hook, "rx_handler")) {
+		netdev_warn(vif->dev,
+			    "xfilter: hook=rx_handler: stays on rx_handler, cannot become a port\n");
+		return;
+	}
 	err = xf_ingress_register(vif);
 	if (err) {
 		netdev_err(vif->dev,
