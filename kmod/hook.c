@@ -436,9 +436,9 @@ static struct notifier_block xf_netdev_notifier = {
 
 /*
  * Registering the notifier replays NETDEV_REGISTER for every existing
- * device in every namespace (attach on load; xf_wanted() keeps to init_net); unregistering it replays
- * NETDEV_UNREGISTER (detach on unload). The explicit sweep below is only a
- * safety net.
+ * device in every namespace (attach on load; xf_wanted() keeps to
+ * init_net); unregistering it replays NETDEV_UNREGISTER (detach on
+ * unload). The explicit sweep below is only a safety net.
  */
 int xf_hook_init(void)
 {
