@@ -13,15 +13,17 @@
  * (taken inside a queue lock, BHs off), read by XFILTER_CMD_ALERT_GET and
  * sent on the log multicast group as they happen (xfctl monitor).
  *
- * Response: in block mode the alert's suggested rule is inserted by a work
- * item (the rule table is changed under xf_config_mutex, which sleeps) with
- * an expiry and a reason; rules.c deletes it when it expires.
+ * Response: in block mode the alert's suggested rule is added by a work
+ * item (under xf_config_mutex, which sleeps) to the domain's own blocks
+ * (block.c, bounded by block_max, apart from the operator's table) with an
+ * expiry and a reason; block.c deletes it when it expires.
  */
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
+#include "block.h"
 #include "detect.h"
 #include "netlink.h"
 #include "rules.h"
@@ -77,7 +79,10 @@ int xf_detect_table_alloc(struct xf_domain *dom)
 	if (!t)
 		return -ENOMEM;
 	xf_detect_init(t);
-	/* Callers are serialized (domains mutex or config mutex). */
+	/*
+	 * Serialized: a listed domain gets its table under xf_config_mutex
+	 * only, a new one before it is listed.
+	 */
 	smp_store_release(&dom->det_table, t);
 	return 0;
 }
@@ -197,16 +202,34 @@ static struct xf_alert *xf_alert_find(u32 id)
 	return a->id == id ? a : NULL;
 }
 
-/* Under xf_config_mutex: is an equal rule in the table? */
-static bool xf_rule_present(const struct xf_rule *r)
+static u8 xf_block_response(int err)
 {
-	struct xf_ruleset *rs = xf_ruleset_locked();
-	u32 i;
+	switch (err) {
+	case 0:
+		return XFILTER_ALERT_BLOCKED;
+	case -EEXIST:
+		return XFILTER_ALERT_BLOCK_EXISTS;
+	default:
+		return XFILTER_ALERT_BLOCK_FAILED;
+	}
+}
 
-	for (i = 0; i < rs->t.n_rules; i++)
-		if (xf_rule_equal(&rs->rules[i], r))
-			return true;
-	return false;
+/*
+ * Add one alert's rule to its domain's blocks (block.c) with its expiry.
+ * -ENOENT: the domain is gone.
+ */
+static int xf_block_one(u32 domid, const struct xf_rule *r)
+{
+	struct xf_domain *dom = xf_domain_hold(domid);
+	int err;
+
+	if (!dom)
+		return -ENOENT;
+	mutex_lock(&xf_config_mutex);
+	err = xf_block_add(dom, r);
+	mutex_unlock(&xf_config_mutex);
+	xf_domain_put(dom);
+	return err;
 }
 
 /* Insert the rules of alerts waiting in block mode, one at a time. */
@@ -214,8 +237,8 @@ static void xf_block_fn(struct work_struct *work)
 {
 	static struct xf_rule r;	/* the work never runs concurrently */
 	static char text[XF_RULE_TEXT_MAX];
+	u32 id, i, domid = 0, block_ms = 0, done = 0;
 	struct xf_alert *a;
-	u32 id, i, block_ms, done = 0;
 	u8 response;
 	int err;
 
@@ -233,6 +256,7 @@ static void xf_block_fn(struct work_struct *work)
 		if (id) {
 			a = xf_alert_find(id);
 			r = a->rule;
+			domid = a->domid;
 			block_ms = a->block_ms;
 			snprintf(r.reason, sizeof(r.reason),
 				 "alert %u: %s by %.16s pid %u uid %u", id,
@@ -245,30 +269,23 @@ static void xf_block_fn(struct work_struct *work)
 		done = id;
 
 		r.alert = id;
-		r.expires_ms = div_u64(ktime_get_ns(), NSEC_PER_MSEC) +
-			       block_ms;
-		mutex_lock(&xf_config_mutex);
-		if (xf_rule_present(&r)) {
-			response = XFILTER_ALERT_BLOCK_EXISTS;
-			err = 0;
-		} else {
-			err = xf_ruleset_insert(&r, 0, NULL);
-			response = err ? XFILTER_ALERT_BLOCK_FAILED :
-					 XFILTER_ALERT_BLOCKED;
-		}
-		if (!err)
-			xf_rules_expire_locked();
-		mutex_unlock(&xf_config_mutex);
+		r.expires_ms = xf_now_ms() + block_ms;
+		err = xf_block_one(domid, &r);
+		response = xf_block_response(err);
 
-		xf_rule_print(&r, text, sizeof(text));
-		if (err)
-			pr_warn("xfilter: block for alert %u failed (%d): %s\n",
-				id, err, text);
-		else
-			pr_info("xfilter: block for alert %u: %s (%s, %u s)\n",
-				id, text,
-				response == XFILTER_ALERT_BLOCKED ? "added" :
-				"already there", block_ms / 1000);
+		/* A guest decides how often this runs: never flood the log. */
+		if (net_ratelimit()) {
+			xf_rule_print(&r, text, sizeof(text));
+			if (response == XFILTER_ALERT_BLOCK_FAILED)
+				pr_warn("xfilter: block for alert %u failed (%d): %s\n",
+					id, err, text);
+			else
+				pr_info("xfilter: block for alert %u: %s (%s, %u s)\n",
+					id, text,
+					response == XFILTER_ALERT_BLOCKED ?
+					"added" : "already there",
+					block_ms / 1000);
+		}
 		spin_lock_bh(&xf_alerts_lock);
 		a = xf_alert_find(id);
 		if (a)

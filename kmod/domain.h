@@ -7,6 +7,7 @@
 
 #include <linux/list.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
@@ -15,7 +16,6 @@
 
 #include "rule.h"
 
-#define XF_DOMID_NOVIF		0x7ff4	/* devices whose name has no domid */
 #define XF_PENDING_BITS		6
 
 struct xf_dom_stats {
@@ -54,9 +54,11 @@ struct xf_detect_set {
 };
 
 struct xf_detect_table;
+struct xf_blocks;
 
 struct xf_domain {
 	u32 domid;
+	u32 users;		/* vifs and holders; under xf_domains_mutex */
 	bool own;		/* has settings of its own */
 	u8 mode;		/* enum xfilter_mode, if own */
 	u8 fail;		/* XF_ACT_ACCEPT or XF_ACT_DROP, if own */
@@ -69,8 +71,11 @@ struct xf_domain {
 	 * contents are under q.lock.
 	 */
 	struct xf_detect_table *det_table;
+	/* Rules of detection in block mode (block.c), under RCU. */
+	struct xf_blocks __rcu *blocks;
 	struct xf_dom_stats __percpu *stats;
 	struct xf_queue q;
+	struct rcu_head rcu;
 };
 
 /* Settings of domains without their own (XFILTER_DOMID_DEFAULT). */
@@ -95,11 +100,21 @@ static inline void xf_dom_stat(struct xf_domain *dom, int idx, u64 n)
 	this_cpu_add(dom->stats->c[idx], n);
 }
 
-int xf_domains_init(void);
 void xf_domains_exit(void);
-/* Process context: find or create. */
+/*
+ * Process context. xf_domain_get() finds or creates, xf_domain_hold() only
+ * finds; both take a reference that xf_domain_put() drops (a domain
+ * without settings of its own goes with its last reference).
+ */
 struct xf_domain *xf_domain_get(u32 domid);
-/* Under RCU or xf_config_mutex. */
+struct xf_domain *xf_domain_hold(u32 domid);
+void xf_domain_put(struct xf_domain *dom);
+/* Process context: fn on every domain (they stay), stop at an error. */
+int xf_domains_for_each(int (*fn)(struct xf_domain *dom, void *arg),
+			void *arg);
+/* How many domain records exist (STATS_GET: a leak shows here). */
+unsigned int xf_domains_number(void);
+/* Under RCU; the domain may be going (no reference taken). */
 struct xf_domain *xf_domain_find(u32 domid);
 /* Next domain with id >= *domid, for dumps; NULL at the end. */
 struct xf_domain *xf_domain_next(unsigned long *domid);

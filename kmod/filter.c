@@ -4,7 +4,8 @@
  *
  *   parse (core/flow) -> verdict cache hit: done, no lock
  *   miss -> pending flow of the same key? hold behind it (order)
- *        -> rules without owner fields decide (core/rule): cache, done
+ *        -> the domain's blocks, then rules without owner fields decide
+ *           (block.c, core/rule): cache, done
  *        -> needs an owner: mode off: unattributed; source absent: fail
  *           policy; otherwise hold in the domain's batch queue
  *
@@ -15,6 +16,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_vlan.h>
 
+#include "block.h"
 #include "cache.h"
 #include "detect.h"
 #include "domain.h"
@@ -175,7 +177,7 @@ enum xf_rx_result xf_filter_rx(struct xf_vif *vif, struct sk_buff *skb)
 	 * started this flow and someone can tell (then it waits like a flow
 	 * that a rule needs the owner of; the answer is the same verdict).
 	 */
-	if (xf_rules_match(&rs->t, &flow.key, NULL, &v) == XF_MATCH_DECIDED &&
+	if (xf_match(dom, rs, &flow.key, NULL, &v) == XF_MATCH_DECIDED &&
 	    (!xf_detect_wants(dom, &flow) ||
 	     xf_domain_mode(dom) == XFILTER_MODE_OFF ||
 	     !xf_verdict_source_present(dom))) {
@@ -185,7 +187,7 @@ enum xf_rx_result xf_filter_rx(struct xf_vif *vif, struct sk_buff *skb)
 
 	switch (xf_domain_mode(dom)) {
 	case XFILTER_MODE_OFF:
-		xf_rules_match(&rs->t, &flow.key, &nobody, &v);
+		xf_match(dom, rs, &flow.key, &nobody, &v);
 		xf_dom_stat(dom, XFILTER_STATS_A_KERNEL_VERDICTS, 1);
 		return xf_decided(vif, dom, skb, rs, &flow, &v);
 	default:

@@ -25,18 +25,33 @@
  *    vSwitch calls before registering its rx_handler.
  *
  * Handover registers the ingress hook first and only then drops the
- * rx_handler, so no packet goes unfiltered; a packet in flight during the
- * switch may be looked at twice (harmless: it is counted twice at most).
+ * rx_handler, and the rx_handler filters every packet until it is gone, so
+ * no packet goes unfiltered: one that passed the ingress point just before
+ * the hook was there still meets the rx_handler. A packet in flight during
+ * the switch may be looked at twice (harmless: the same rules decide, it is
+ * counted twice at most). With hook=rx_handler there is no handover: the
+ * device keeps the rx_handler and cannot become a port (br_add_if() then
+ * fails with -EBUSY), as that setting asks.
  * Devices that take the slot without any prior notification (team, macvlan
  * or ipvlan on top of a vif) are not covered by this: load with
  * hook=ingress to use the ingress hook on every device. After a device
  * leaves its bridge it stays on the ingress hook.
  *
+ * Which devices: only xen-netback's vifs in the initial network namespace,
+ * recognised by the device, not by its name. netback creates each vif with
+ * SET_NETDEV_DEV() to the backend's xenbus device (bus "xen-backend", type
+ * "vif", bound to netback), and that device knows the frontend's domain id
+ * (otherend_id) and the vif's handle (its xenstore node
+ * "backend/vif/DOMID/HANDLE"). A device anyone else makes, say a veth named
+ * "vif7.0" in an unprivileged user's own namespace, has no such parent and
+ * is never hooked, so it cannot act as guest 7. pattern= only narrows this
+ * further by name. (The "-emu" tap of an HVM guest's emulated NIC is not
+ * netback's and is not hooked.)
+ *
  * Everything here runs under RTNL (notifier); the hooks run in softirq under
  * RCU and reach their struct xf_vif through rx_handler_data or the hook's
  * priv pointer, which is why a vif is freed only after a grace period.
  */
-#include <linux/ctype.h>
 #include <linux/glob.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
@@ -44,6 +59,8 @@
 #include <linux/percpu.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <net/net_namespace.h>
+#include <xen/xenbus.h>
 
 #include "hook.h"
 #include "main.h"
@@ -143,9 +160,12 @@ static rx_handler_result_t xf_rx_handler(struct sk_buff **pskb)
 	struct sk_buff *skb = *pskb;
 	struct xf_vif *vif = rcu_dereference(skb->dev->rx_handler_data);
 
-	/* During handover the ingress hook has already seen it. */
-	if (unlikely(READ_ONCE(vif->kind) != XF_HOOK_RX_HANDLER) ||
-	    xf_is_reinjected(skb))
+	/*
+	 * Filter even during a handover (kind already says ingress): a
+	 * packet that passed the ingress point before the hook was
+	 * registered would otherwise go through unfiltered.
+	 */
+	if (xf_is_reinjected(skb))
 		return RX_HANDLER_PASS;
 
 	switch (xf_filter_rx(vif, skb)) {
@@ -184,23 +204,46 @@ static bool xf_name_matches(const char *name)
 	return xf_param_pattern && glob_match(xf_param_pattern, name);
 }
 
-static void xf_parse_domid(struct xf_vif *vif, const char *name)
+/*
+ * Is dev a vif of xen-netback in init_net? If so, its guest's domain id
+ * and the vif's handle, from the backend's xenbus device (see the top
+ * comment). Only fields of struct xenbus_device are read: no symbol of
+ * xen-netback or xenbus is needed.
+ */
+static bool xf_netback_vif(const struct net_device *dev, u32 *domid,
+			   u32 *handle)
 {
-	unsigned int domid, handle;
-	const char *p = name;
+	struct device *parent = dev->dev.parent;
+	struct xenbus_device *xdev;
+	const char *p;
 
-	/*
-	 * "vifD.N" and "vifD.N-emu" (any prefix): the first run of digits is
-	 * the domain id. Anything else is not a guest's vif.
-	 */
-	vif->domid = XF_DOMID_NONE;
-	vif->handle = 0;
-	while (*p && !isdigit(*p))
-		p++;
-	if (sscanf(p, "%u.%u", &domid, &handle) == 2 && domid < 0x7ff0) {
-		vif->domid = domid;
-		vif->handle = handle;
-	}
+	if (!net_eq(dev_net(dev), &init_net) || !parent || !parent->bus ||
+	    !parent->driver || strcmp(parent->bus->name, "xen-backend"))
+		return false;
+	xdev = to_xenbus_device(parent);
+	if (!xdev->devicetype || strcmp(xdev->devicetype, "vif") ||
+	    !xdev->nodename || xdev->otherend_id <= 0 ||
+	    xdev->otherend_id > XFILTER_DOMID_MAX)
+		return false;
+	p = strrchr(xdev->nodename, '/');
+	if (!p || kstrtou32(p + 1, 10, handle))
+		return false;
+	*domid = xdev->otherend_id;
+	return true;
+}
+
+/* A device to hook: netback's, in init_net, and its name matches. */
+static bool xf_wanted(const struct net_device *dev, u32 *domid, u32 *handle)
+{
+	if (!xf_name_matches(dev->name))
+		return false;
+	if (xf_netback_vif(dev, domid, handle))
+		return true;
+	/* Names in other namespaces are anyone's to choose: stay quiet. */
+	if (net_eq(dev_net(dev), &init_net))
+		net_info_ratelimited("xfilter: %s: not a xen-netback vif, not hooked\n",
+				     dev->name);
+	return false;
 }
 
 static struct xf_vif *xf_vif_find(const struct net_device *dev)
@@ -240,6 +283,11 @@ static void xf_vif_handover(struct xf_vif *vif)
 
 	if (vif->kind != XF_HOOK_RX_HANDLER)
 		return;
+	if (!strcmp(xf_param_hook, "rx_handler")) {
+		netdev_warn(vif->dev,
+			    "xfilter: hook=rx_handler: stays on rx_handler, cannot become a port\n");
+		return;
+	}
 	err = xf_ingress_register(vif);
 	if (err) {
 		netdev_err(vif->dev,
@@ -262,7 +310,7 @@ static void xf_vif_free_rcu(struct rcu_head *head)
 	kfree(vif);
 }
 
-static int xf_vif_attach(struct net_device *dev)
+static int xf_vif_attach(struct net_device *dev, u32 domid, u32 handle)
 {
 	bool want_rx = strcmp(xf_param_hook, "ingress") != 0;
 	bool force_rx = !strcmp(xf_param_hook, "rx_handler");
@@ -284,10 +332,10 @@ static int xf_vif_attach(struct net_device *dev)
 	vif->dev = dev;
 	vif->ifindex = dev->ifindex;
 	strscpy(vif->name, dev->name, sizeof(vif->name));
-	xf_parse_domid(vif, dev->name);
+	vif->domid = domid;
+	vif->handle = handle;
 
-	vif->dom = xf_domain_get(vif->domid == XF_DOMID_NONE ? XF_DOMID_NOVIF :
-				 vif->domid);
+	vif->dom = xf_domain_get(domid);
 	if (!vif->dom) {
 		err = -ENOMEM;
 		goto err_free;
@@ -306,15 +354,16 @@ static int xf_vif_attach(struct net_device *dev)
 		err = xf_ingress_register(vif);
 	}
 	if (err)
-		goto err_free;
+		goto err_put;
 
 	list_add_tail(&vif->list, &xf_vifs);
 	xf_vifs_gen++;
-	netdev_info(dev, "xfilter: attached (%s hook, domain %d)\n",
-		    xf_hook_kind_name(vif->kind),
-		    vif->domid == XF_DOMID_NONE ? -1 : (int)vif->domid);
+	netdev_info(dev, "xfilter: attached (%s hook, domain %u, handle %u)\n",
+		    xf_hook_kind_name(vif->kind), vif->domid, vif->handle);
 	return 0;
 
+err_put:
+	xf_domain_put(vif->dom);
 err_free:
 	netdev_err(dev, "xfilter: cannot attach: %d\n", err);
 	free_percpu(vif->stats);
@@ -340,6 +389,7 @@ static void xf_vif_detach(struct xf_vif *vif)
 	 */
 	synchronize_net();
 	xf_queue_purge_dev(vif->dom, vif->dev);
+	xf_domain_put(vif->dom);	/* its last vif: the domain goes too */
 	netdev_info(vif->dev, "xfilter: detached\n");
 	call_rcu(&vif->rcu, xf_vif_free_rcu);
 }
@@ -348,12 +398,13 @@ static int xf_netdev_event(struct notifier_block *nb, unsigned long event,
 			   void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	u32 domid, handle;
 	struct xf_vif *vif;
 
 	switch (event) {
 	case NETDEV_REGISTER:
-		if (xf_name_matches(dev->name))
-			xf_vif_attach(dev);
+		if (xf_wanted(dev, &domid, &handle))
+			xf_vif_attach(dev, domid, handle);
 		break;
 	case NETDEV_CHANGENAME:
 		vif = xf_vif_find(dev);
@@ -361,8 +412,8 @@ static int xf_netdev_event(struct notifier_block *nb, unsigned long event,
 			xf_vif_detach(vif);
 		else if (vif)
 			strscpy(vif->name, dev->name, sizeof(vif->name));
-		else if (xf_name_matches(dev->name))
-			xf_vif_attach(dev);
+		else if (xf_wanted(dev, &domid, &handle))
+			xf_vif_attach(dev, domid, handle);
 		break;
 	case NETDEV_JOIN:
 	case NETDEV_PRECHANGEUPPER:
@@ -385,9 +436,9 @@ static struct notifier_block xf_netdev_notifier = {
 
 /*
  * Registering the notifier replays NETDEV_REGISTER for every existing
- * device in every namespace (attach on load); unregistering it replays
- * NETDEV_UNREGISTER (detach on unload). The explicit sweep below is only a
- * safety net.
+ * device in every namespace (attach on load; xf_wanted() keeps to
+ * init_net); unregistering it replays NETDEV_UNREGISTER (detach on
+ * unload). The explicit sweep below is only a safety net.
  */
 int xf_hook_init(void)
 {

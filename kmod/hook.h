@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Attaching xfilter to vif devices: rx_handler or netdev ingress hook.
+ * Attaching xfilter to xen-netback's vifs: rx_handler or netdev ingress hook.
  */
 #ifndef XF_KMOD_HOOK_H
 #define XF_KMOD_HOOK_H
@@ -19,9 +19,6 @@ enum xf_hook_kind {
 	XF_HOOK_RX_HANDLER,
 	XF_HOOK_INGRESS,
 };
-
-/* Domain id of a device whose name carries none (e.g. a test veth). */
-#define XF_DOMID_NONE	0xffffffffU
 
 struct xf_vif_pcpu {
 	u64 packets;
@@ -52,12 +49,12 @@ struct xf_vif {
 	int kind;			/* enum xf_hook_kind; READ_ONCE in hooks */
 	bool rx_registered;
 	bool ingress_registered;
-	u32 domid;			/* parsed from "vifD.N", or XF_DOMID_NONE */
-	u32 handle;
+	u32 domid;			/* of the guest (netback's xenbus device) */
+	u32 handle;			/* vif number within the guest */
 	int ifindex;
 	char name[IFNAMSIZ];
 	struct xf_vif_pcpu __percpu *stats;
-	struct xf_domain *dom;		/* never freed before the module */
+	struct xf_domain *dom;		/* a reference, dropped at detach */
 	struct rcu_head rcu;
 };
 

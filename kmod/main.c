@@ -6,6 +6,7 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 
+#include "block.h"
 #include "cache.h"
 #include "detect.h"
 #include "domain.h"
@@ -65,9 +66,10 @@ err_nl:
 err_mirror:
 	xf_mirror_exit();
 err_queue:
+	xf_detect_exit();
+	xf_block_exit();
 	xf_domains_exit();
 	xf_queue_module_exit();
-	xf_detect_exit();
 err_cache:
 	xf_cache_kexit();
 err_rules:
@@ -79,9 +81,10 @@ static void __exit xf_exit(void)
 {
 	xf_hook_exit();		/* no packet enters any more */
 	xf_nl_exit();		/* no verdict or batch request any more */
+	xf_detect_exit();	/* no alert comes any more: no block */
+	xf_block_exit();	/* no block expires any more */
 	xf_domains_exit();	/* drops what is still held */
 	xf_queue_module_exit();
-	xf_detect_exit();	/* no alert comes any more: no block */
 	xf_mirror_exit();	/* nothing copies any more */
 	xf_verdict_exit();
 	xf_cache_kexit();

@@ -14,6 +14,7 @@
 #include <net/genetlink.h>
 #include <uapi/linux/xfilter.h>
 
+#include "block.h"
 #include "cache.h"
 #include "compat.h"
 #include "detect.h"
@@ -123,7 +124,7 @@ static const struct nla_policy xf_policy[XFILTER_A_MAX + 1] = {
 
 static bool xf_domid_valid(u32 domid)
 {
-	return domid <= XFILTER_DOMID_MAX || domid == XF_DOMID_NOVIF;
+	return domid <= XFILTER_DOMID_MAX;
 }
 
 /* ---- rules ---- */
@@ -386,6 +387,26 @@ static int xf_nl_rule_add(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/* A rule named by its match: a block of its domain first, then the table. */
+static int xf_nl_rule_del_equal(const struct xf_rule *r,
+				struct netlink_ext_ack *extack)
+{
+	struct xf_domain *dom = NULL;
+	int err = -ENOENT;
+
+	if (r->fields & XF_RF_DOMID)
+		dom = xf_domain_hold(r->domid);
+	mutex_lock(&xf_config_mutex);
+	if (dom)
+		err = xf_block_del(dom, r);
+	if (err == -ENOENT)
+		err = xf_ruleset_delete_equal(r, extack);
+	mutex_unlock(&xf_config_mutex);
+	if (dom)
+		xf_domain_put(dom);
+	return err;
+}
+
 static int xf_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *nest = info->attrs[XFILTER_A_RULE];
@@ -423,11 +444,8 @@ static int xf_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 	if (!r)
 		return -ENOMEM;
 	err = xf_nl_parse_rule(nest, r, &index, true, info->extack);
-	if (!err) {
-		mutex_lock(&xf_config_mutex);
-		err = xf_ruleset_delete_equal(r, info->extack);
-		mutex_unlock(&xf_config_mutex);
-	}
+	if (!err)
+		err = xf_nl_rule_del_equal(r, info->extack);
 	kfree(r);
 	return err;
 }
@@ -442,15 +460,30 @@ static int xf_nl_rule_flush(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/*
+ * In the order they are consulted: every domain's blocks (block.c, no
+ * index), then the operator's table. Cursor: args[0] phase (0 blocks,
+ * 1 table), args[1..2] in the blocks, args[3] in the table. Any change of
+ * either bumps the generation, which is the dump's consistency check.
+ */
 static int xf_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct xf_ruleset *rs;
-	u32 i = cb->args[0];
+	u32 i = cb->args[3];
 	void *hdr;
+	u64 gen;
 
 	rcu_read_lock();
 	rs = xf_ruleset_get();
-	cb->seq = (u32)rs->t.generation ?: 1;
+	gen = READ_ONCE(rs->t.generation);
+	cb->seq = (u32)gen ?: 1;
+	if (!cb->args[0]) {
+		if (xf_block_dump(skb, cb, gen)) {
+			rcu_read_unlock();
+			return skb->len;
+		}
+		cb->args[0] = 1;
+	}
 	for (; i < rs->t.n_rules; i++) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &xf_genl_family,
@@ -458,8 +491,8 @@ static int xf_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		if (!hdr)
 			break;
 		genl_dump_check_consistent(cb, hdr);
-		if (nla_put_u64_64bit(skb, XFILTER_A_GENERATION,
-				      rs->t.generation, XFILTER_A_PAD) ||
+		if (nla_put_u64_64bit(skb, XFILTER_A_GENERATION, gen,
+				      XFILTER_A_PAD) ||
 		    xf_nl_put_rule(skb, XFILTER_A_RULE, &rs->rules[i], i)) {
 			genlmsg_cancel(skb, hdr);
 			break;
@@ -467,7 +500,7 @@ static int xf_nl_rule_dump(struct sk_buff *skb, struct netlink_callback *cb)
 		genlmsg_end(skb, hdr);
 	}
 	rcu_read_unlock();
-	cb->args[0] = i;
+	cb->args[3] = i;
 	return skb->len;
 }
 
@@ -502,6 +535,11 @@ static void xf_detect_store(struct xf_detect_set *d,
 	WRITE_ONCE(d->mode, s->mode);
 }
 
+static int xf_nl_detect_table(struct xf_domain *dom, void *arg)
+{
+	return xf_detect_table_alloc(dom);
+}
+
 /*
  * Under xf_config_mutex: the detector settings dom (NULL: the default)
  * will have, checked, in *det; tables allocated for every domain that
@@ -512,10 +550,7 @@ static int xf_nl_detect_set(struct nlattr **tb, struct xf_domain *dom,
 			    struct netlink_ext_ack *extack)
 {
 	struct xf_detect_cfg cfg;
-	unsigned long id = 0;
-	struct xf_domain *d;
 	const char *why;
-	int err;
 
 	if (dom)
 		xf_detect_get(dom, det);
@@ -546,18 +581,7 @@ static int xf_nl_detect_set(struct nlattr **tb, struct xf_domain *dom,
 		return 0;
 	if (dom)
 		return xf_detect_table_alloc(dom);
-	rcu_read_lock();
-	while ((d = xf_domain_next(&id))) {
-		rcu_read_unlock();
-		/* Domains are never freed before the module goes. */
-		err = xf_detect_table_alloc(d);
-		if (err)
-			return err;
-		rcu_read_lock();
-		id++;
-	}
-	rcu_read_unlock();
-	return 0;
+	return xf_domains_for_each(xf_nl_detect_table, NULL);
 }
 
 static int xf_nl_domain_set(struct sk_buff *skb, struct genl_info *info)
@@ -637,6 +661,8 @@ static int xf_nl_domain_set(struct sk_buff *skb, struct genl_info *info)
 	xf_config_gen++;
 out:
 	mutex_unlock(&xf_config_mutex);
+	if (dom)
+		xf_domain_put(dom);	/* stays if it has settings now */
 	/* Put in hypervisor mode: Xen needs the guest's profile now. */
 	if (!err && tb[XFILTER_DOMAIN_A_MODE] &&
 	    nla_get_u8(tb[XFILTER_DOMAIN_A_MODE]) == XFILTER_MODE_HYPERVISOR &&
@@ -828,7 +854,11 @@ static int xf_nl_flow_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	err = xf_nl_dump_domid(cb, &filter);
 	if (err)
 		return err;
-	cb->seq = (u32)xf_rules_generation() ?: 1;
+	/*
+	 * No consistency check: the cache and the pending flows change with
+	 * every packet and have no generation, so cb->seq stays 0 and
+	 * NLM_F_DUMP_INTR is never set (a flow may be missed or seen twice).
+	 */
 	if (cb->args[0] == 0) {
 		err = xf_cache_dump_k(skb, cb, filter);
 		if (err)
@@ -883,9 +913,8 @@ static int xf_nl_put_vif(struct sk_buff *skb, struct netlink_callback *cb,
 	if (!nest ||
 	    nla_put_u32(skb, XFILTER_VIF_A_IFINDEX, vif->dev->ifindex) ||
 	    nla_put_string(skb, XFILTER_VIF_A_IFNAME, vif->dev->name) ||
-	    (vif->domid != XF_DOMID_NONE &&
-	     (nla_put_u32(skb, XFILTER_VIF_A_DOMID, vif->domid) ||
-	      nla_put_u32(skb, XFILTER_VIF_A_HANDLE, vif->handle))) ||
+	    nla_put_u32(skb, XFILTER_VIF_A_DOMID, vif->domid) ||
+	    nla_put_u32(skb, XFILTER_VIF_A_HANDLE, vif->handle) ||
 	    nla_put_u8(skb, XFILTER_VIF_A_HOOK, vif->kind))
 		goto cancel;
 	sn = nla_nest_start(skb, XFILTER_VIF_A_STATS);
@@ -942,7 +971,7 @@ static struct xf_domain *xf_nl_domain_arg(struct genl_info *info)
 		return ERR_PTR(-EINVAL);
 	}
 	domid = nla_get_u32(info->attrs[XFILTER_A_DOMID]);
-	dom = xf_domid_valid(domid) ? xf_domain_find(domid) : NULL;
+	dom = xf_domid_valid(domid) ? xf_domain_hold(domid) : NULL;
 	if (!dom) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[XFILTER_A_DOMID],
 				    "no such domain");
@@ -951,16 +980,13 @@ static struct xf_domain *xf_nl_domain_arg(struct genl_info *info)
 	return dom;
 }
 
-static int xf_nl_batch_get(struct sk_buff *skb, struct genl_info *info)
+static int xf_nl_batch_get_dom(struct xf_domain *dom, struct genl_info *info)
 {
 	struct nlattr *id_attr = info->attrs[XFILTER_A_BATCH_ID];
-	struct xf_domain *dom = xf_nl_domain_arg(info);
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
 
-	if (IS_ERR(dom))
-		return PTR_ERR(dom);
 	msg = genlmsg_new(32768, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -1010,18 +1036,15 @@ static void xf_nl_parse_owner(struct nlattr **tb, struct xf_owner *o)
 		nla_strscpy(o->exe, tb[XFILTER_OWNER_A_EXE], sizeof(o->exe));
 }
 
-static int xf_nl_verdict(struct sk_buff *skb, struct genl_info *info)
+static int xf_nl_verdict_dom(struct xf_domain *dom, struct genl_info *info)
 {
 	struct nlattr *tb[XFILTER_VERDICT_A_MAX + 1];
 	struct nlattr *otb[XFILTER_OWNER_A_MAX + 1];
-	struct xf_domain *dom = xf_nl_domain_arg(info);
 	struct xf_owner *owner;
 	struct nlattr *v;
 	u32 batch;
 	int rem, err = 0;
 
-	if (IS_ERR(dom))
-		return PTR_ERR(dom);
 	if (GENL_REQ_ATTR_CHECK(info, XFILTER_A_BATCH_ID)) {
 		GENL_SET_ERR_MSG(info, "missing XFILTER_A_BATCH_ID");
 		return -EINVAL;
@@ -1062,6 +1085,31 @@ static int xf_nl_verdict(struct sk_buff *skb, struct genl_info *info)
 	kfree(owner);
 	xf_queue_kick(dom);
 	return err;
+}
+
+/* The domain named by XFILTER_A_DOMID, held (it cannot go) while fn runs. */
+static int xf_nl_on_domain(struct genl_info *info,
+			   int (*fn)(struct xf_domain *dom,
+				     struct genl_info *info))
+{
+	struct xf_domain *dom = xf_nl_domain_arg(info);
+	int err;
+
+	if (IS_ERR(dom))
+		return PTR_ERR(dom);
+	err = fn(dom, info);
+	xf_domain_put(dom);
+	return err;
+}
+
+static int xf_nl_batch_get(struct sk_buff *skb, struct genl_info *info)
+{
+	return xf_nl_on_domain(info, xf_nl_batch_get_dom);
+}
+
+static int xf_nl_verdict(struct sk_buff *skb, struct genl_info *info)
+{
+	return xf_nl_on_domain(info, xf_nl_verdict_dom);
 }
 
 bool xf_nl_batch_listeners(void)
@@ -1204,6 +1252,7 @@ static const struct genl_ops xf_genl_ops[] = {
 	}, {
 		.cmd = XFILTER_CMD_RULE_GET,
 		.dumpit = xf_nl_rule_dump,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = XFILTER_CMD_DOMAIN_SET,
 		.doit = xf_nl_domain_set,
@@ -1211,12 +1260,15 @@ static const struct genl_ops xf_genl_ops[] = {
 	}, {
 		.cmd = XFILTER_CMD_DOMAIN_GET,
 		.dumpit = xf_nl_domain_dump,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = XFILTER_CMD_STATS_GET,
 		.doit = xf_nl_stats_get,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = XFILTER_CMD_FLOW_GET,
 		.dumpit = xf_nl_flow_dump,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = XFILTER_CMD_FLOW_FLUSH,
 		.doit = xf_nl_flow_flush,
@@ -1224,6 +1276,7 @@ static const struct genl_ops xf_genl_ops[] = {
 	}, {
 		.cmd = XFILTER_CMD_VIF_GET,
 		.dumpit = xf_nl_vif_dump,
+		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = XFILTER_CMD_BATCH_GET,
 		.doit = xf_nl_batch_get,
@@ -1235,6 +1288,7 @@ static const struct genl_ops xf_genl_ops[] = {
 	}, {
 		.cmd = XFILTER_CMD_ALERT_GET,
 		.dumpit = xf_nl_alert_dump,
+		.flags = GENL_ADMIN_PERM,
 	},
 };
 

@@ -9,12 +9,10 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/mm.h>
-#include <linux/workqueue.h>
 
 #include "cache.h"
 #include "hypercall.h"
 #include "rules.h"
-#include "../core/rule_text.h"
 
 struct xf_ruleset __rcu *xf_ruleset;
 /* Serializes writers of xf_ruleset and the domain settings. */
@@ -187,48 +185,14 @@ int xf_ruleset_set_policy(u16 domid, u8 dflt, u8 unattributed,
 	return 0;
 }
 
-static void xf_expire_fn(struct work_struct *work);
-static DECLARE_DELAYED_WORK(xf_expire_work, xf_expire_fn);
-
-void xf_rules_expire_locked(void)
+void xf_rules_bump_locked(void)
 {
-	static char text[XF_RULE_TEXT_MAX];	/* under xf_config_mutex */
-	struct xf_ruleset *rs;
-	u64 now = xf_now_ms(), next = 0;
-	const struct xf_rule *r;
-	u32 i;
+	struct xf_ruleset *rs = xf_ruleset_locked();
+	u64 gen = rs->t.generation + 1;
 
-	lockdep_assert_held(&xf_config_mutex);
-again:
-	rs = xf_ruleset_locked();
-	for (i = 0; i < rs->t.n_rules; i++) {
-		r = &rs->rules[i];
-		if (!r->expires_ms)
-			continue;
-		if (r->expires_ms > now) {
-			if (!next || r->expires_ms < next)
-				next = r->expires_ms;
-			continue;
-		}
-		xf_rule_print(r, text, sizeof(text));
-		pr_info("xfilter: rule %u expired: %s (%s)\n", i, text,
-			r->reason[0] ? r->reason : "no reason");
-		if (xf_ruleset_delete(i, NULL)) {
-			next = now + 1000;	/* out of memory: retry */
-			break;
-		}
-		goto again;
-	}
-	if (next)
-		mod_delayed_work(system_wq, &xf_expire_work,
-				 msecs_to_jiffies(next - now) + 1);
-}
-
-static void xf_expire_fn(struct work_struct *work)
-{
-	mutex_lock(&xf_config_mutex);
-	xf_rules_expire_locked();
-	mutex_unlock(&xf_config_mutex);
+	/* Pairs with smp_load_acquire() in xf_match(). */
+	smp_store_release(&rs->t.generation, gen);
+	xf_cache_rules_changed_k(gen);
 }
 
 int xf_rules_kinit(void)
@@ -243,8 +207,6 @@ int xf_rules_kinit(void)
 
 void xf_rules_kexit(void)
 {
-	/* After the block work is gone: nothing arms it any more. */
-	cancel_delayed_work_sync(&xf_expire_work);
 	kvfree(rcu_dereference_protected(xf_ruleset, 1));
 	RCU_INIT_POINTER(xf_ruleset, NULL);
 }

@@ -56,10 +56,11 @@ static inline u64 xf_now_ms(void)
 }
 
 /*
- * Under xf_config_mutex: delete the rules whose expiry has passed (logged)
- * and arm the expiry work for the next one.
+ * Under xf_config_mutex: something the verdicts depend on besides the
+ * table changed (a domain's blocks, block.c): a new generation for the
+ * current table, in place, so that earlier cached verdicts are not used.
  */
-void xf_rules_expire_locked(void);
+void xf_rules_bump_locked(void);
 
 int xf_rules_kinit(void);
 void xf_rules_kexit(void);

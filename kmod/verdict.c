@@ -19,6 +19,7 @@
  */
 #include <net/genetlink.h>
 
+#include "block.h"
 #include "hypercall.h"
 #include "netlink.h"
 #include "rules.h"
@@ -97,7 +98,8 @@ u8 xf_verdict_decide(const struct xf_flow_key *key,
 
 	rcu_read_lock();
 	rs = xf_ruleset_get();
-	xf_rules_match(&rs->t, key, owner ? owner : &nobody, v);
+	xf_match(xf_domain_find(key->domid), rs, key, owner ? owner : &nobody,
+		 v);
 	rcu_read_unlock();
 	if (action >= 0) {
 		v->action = action;

@@ -51,14 +51,20 @@ static void die(const char *what)
 	exit(2);
 }
 
-/* Admin commands per the UAPI header. */
+/*
+ * Admin commands per the UAPI header: every command the family answers
+ * (the gets and dumps show guest data); the rest are notifications.
+ */
 static bool admin(int cmd)
 {
 	switch (cmd) {
 	case XFILTER_CMD_RULE_ADD: case XFILTER_CMD_RULE_DEL:
-	case XFILTER_CMD_RULE_FLUSH: case XFILTER_CMD_DOMAIN_SET:
-	case XFILTER_CMD_FLOW_FLUSH: case XFILTER_CMD_BATCH_GET:
-	case XFILTER_CMD_VERDICT:
+	case XFILTER_CMD_RULE_FLUSH: case XFILTER_CMD_RULE_GET:
+	case XFILTER_CMD_DOMAIN_SET: case XFILTER_CMD_DOMAIN_GET:
+	case XFILTER_CMD_STATS_GET: case XFILTER_CMD_FLOW_GET:
+	case XFILTER_CMD_FLOW_FLUSH: case XFILTER_CMD_VIF_GET:
+	case XFILTER_CMD_BATCH_GET: case XFILTER_CMD_VERDICT:
+	case XFILTER_CMD_ALERT_GET:
 		return true;
 	}
 	return false;

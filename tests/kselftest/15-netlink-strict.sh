@@ -76,6 +76,14 @@ t_ok "unprivileged caller cannot become the verdict source" \
 	refused "xfnl respond" "join batch group: Operation not permitted"
 t_ok "unprivileged caller cannot fetch batches" \
 	refused "xfnl bad verdict-no-flow-id" "errno=1:"
+# Every dump or get shows guest data (pids, uids, exe paths, flows):
+# admin only, like the log group.
+for c in "rule list" "domain show" "stats" "flows" "vif" "alerts"; do
+	t_ok "unprivileged xfctl $c: refused" \
+		refused "xfctl $c" "CAP_NET_ADMIN is needed"
+done
+t_ok "root still reads them" \
+	sh -c "xfctl rule list && xfctl domain show && xfctl stats && xfctl flows && xfctl vif && xfctl alerts"
 trap - EXIT
 cleanup
 t_ok "no oops, warning or leak report in dmesg" dmesg_clean

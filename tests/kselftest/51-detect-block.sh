@@ -3,8 +3,10 @@
 # XF-PASSES: default
 #
 # Detect block mode: alice's scan of dom0 is stopped within the window by
-# the rule the detector inserts (with an expiry and the alert as reason),
-# bob's traffic keeps flowing, and the rule goes away by itself (logged).
+# the rule the detector adds to g1's own blocks (with an expiry and the
+# alert as reason, listed before the operator's rules and without an index
+# in their table), bob's traffic keeps flowing, the operator's rules are
+# neither displaced nor refused, and the block goes away by itself (logged).
 #
 #   g1: alice  xfnet scan 3000-3039 ──┐                ┌─ closed ports
 #       bob    xfnet :25 ─────────────┴─ vif [xfilter] ┴─ xfnet tcp-listen 25
@@ -53,8 +55,17 @@ t_ok "the alert says blocked" \
 	sh -c "xfctl -j alerts g1 | grep -q '\"response\":\"blocked\"'"
 t_ok "xfctl save leaves the temporary rule out (as a comment)" \
 	sh -c "xfctl save | grep -q '^# temporary, not saved: dom $D uid 1001'"
-t_ok "the rule counted alice's dropped SYNs ($(rule_pkts 'uid 1001'))" \
+# A block counts the flows it decided (one packet each; some of the
+# filtered ports were accepted late, before the block landed).
+t_ok "the block counted alice's dropped SYNs ($(rule_pkts 'uid 1001'))" \
 	test "$(rule_pkts 'uid 1001')" -ge 20
+t_ok "it is listed first, without a table index" \
+	sh -c "xfctl rule list | head -n1 | grep -q '^   -  dom $D uid 1001'"
+t_ok "the operator adds a rule during the block" \
+	xfctl rule add dom "$D" uid 1003 proto udp dport 9 drop
+t_ok "which is rule 0 of the table, after the block" \
+	sh -c "xfctl rule list | grep -q '^   0  dom $D uid 1003 proto udp dport 9 drop'"
+t_ok "and goes again" xfctl rule del 0
 t_ok "bob's traffic flows during the block" as bob g1 "xfnet tcp-connect 10.0.0.1 25 -n 3 $C"
 t_ok "alice's connection to dom0 is dropped during the block" \
 	out_has "filtered=1" alice g1 "xfnet tcp-connect 10.0.0.1 25 -t 1500"
@@ -62,7 +73,7 @@ t_ok "alice's connection to dom0 is dropped during the block" \
 t_ok "the block rule expires by itself" \
 	wait_for 40 sh -c "! xfctl rule list | grep -q 'uid 1001'"
 t_ok "its expiry is logged" \
-	sh -c "dmesg | grep -q 'xfilter: rule [0-9]* expired: dom $D uid 1001 proto tcp dst 10.0.0.1 drop (alert'"
+	sh -c "dmesg | grep -q 'xfilter: block expired: dom $D uid 1001 proto tcp dst 10.0.0.1 drop (alert'"
 t_ok "alice reaches dom0:25 again" as alice g1 "xfnet tcp-connect 10.0.0.1 25 -n 2 $C"
 t_is "no flow of g1 needed the fail policy" "$(kstat fail_timeout)/$(kstat fail_absent)" "0/0"
 t_ok "no oops, warning or leak report in dmesg" dmesg_clean

@@ -110,8 +110,9 @@ int xfctl_rule_from_attrs(struct nlattr *nest, struct xf_rule *r,
 	if (nla_parse_nested(tb, XFILTER_RULE_A_MAX, nest, NULL) < 0)
 		return -1;
 	xf_rule_init(r);
+	/* None: a detection block, kept apart from the table (no index). */
 	*index = tb[XFILTER_RULE_A_INDEX] ?
-		 nla_get_u32(tb[XFILTER_RULE_A_INDEX]) : 0;
+		 nla_get_u32(tb[XFILTER_RULE_A_INDEX]) : UINT32_MAX;
 	if (tb[XFILTER_RULE_A_ACTION])
 		r->action = nla_get_u8(tb[XFILTER_RULE_A_ACTION]);
 	if (tb[XFILTER_RULE_A_DOMID]) {
@@ -243,8 +244,11 @@ static int rule_list_cb(struct nl_msg *msg, void *arg)
 	if (l->save) {
 		fprintf(l->f, "%s\n", text);
 	} else if (l->json) {
-		fprintf(l->f, "%s%s{\"index\":%u,\"rule\":", l->n ? "," : "",
-			xfctl_opts.pretty ? "\n  " : "", index);
+		fprintf(l->f, "%s%s{", l->n ? "," : "",
+			xfctl_opts.pretty ? "\n  " : "");
+		if (index != UINT32_MAX)
+			fprintf(l->f, "\"index\":%u,", index);
+		fprintf(l->f, "\"rule\":");
 		json_escape(l->f, text);
 		fprintf(l->f, ",\"packets\":%llu,\"bytes\":%llu",
 			(unsigned long long)r.packets,
@@ -263,7 +267,11 @@ static int rule_list_cb(struct nl_msg *msg, void *arg)
 		}
 		fputc('}', l->f);
 	} else {
-		fprintf(l->f, "%4u  %-60s  %llu pkts %llu bytes", index, text,
+		if (index != UINT32_MAX)
+			fprintf(l->f, "%4u", index);
+		else
+			fprintf(l->f, "   -");	/* a detection block */
+		fprintf(l->f, "  %-60s  %llu pkts %llu bytes", text,
 			(unsigned long long)r.packets,
 			(unsigned long long)r.bytes);
 		if (r.action == XF_ACT_MIRROR)

@@ -8,13 +8,16 @@
  * family XFILTER_GENL_NAME, version XFILTER_GENL_VERSION, in the initial
  * network namespace only.
  *
- * Commands that change state, read batches or return verdicts need
- * CAP_NET_ADMIN (GENL_ADMIN_PERM): otherwise -EPERM. Both multicast groups
- * need CAP_NET_ADMIN to join. Every rejection of a malformed request carries
+ * Every command needs CAP_NET_ADMIN in the initial user namespace
+ * (GENL_ADMIN_PERM): otherwise -EPERM. That includes the gets and dumps:
+ * they show guest data (flows, pids, uids, comms, exe paths, the policy).
+ * Both multicast groups need CAP_NET_ADMIN to join. Every rejection of a malformed request carries
  * an extended-ack message naming the offending attribute.
  *
- * Dumps (NLM_F_DUMP) resume across messages and set NLM_F_DUMP_INTR on a
- * message when the table changed since the dump started: re-read then.
+ * Dumps (NLM_F_DUMP) resume across messages. RULE_GET, DOMAIN_GET and
+ * VIF_GET set NLM_F_DUMP_INTR on a message when what they walk changed
+ * since the dump started: re-read then. FLOW_GET makes no such promise
+ * (see there).
  *
  * Domains are numeric Xen domain ids here (0..0x7fef); resolving a guest's
  * name or UUID to its current domid is the caller's job (xfctl, xfilterd).
@@ -148,7 +151,11 @@
  * such flows; crossing a threshold raises an alert (ALERT_GET, and
  * XFILTER_CMD_ALERT on the log group) with the owner, the evidence and a
  * suggested rule, at most once per owner and window. In block mode the
- * suggested rule is also inserted at position 0 with an expiry of BLOCK_MS.
+ * suggested rule is also added to the domain's own blocks with an expiry
+ * of BLOCK_MS: at most block_max (module parameter) per domain, consulted
+ * before the rule table, never in it (RULE_GET lists them first, without
+ * XFILTER_RULE_A_INDEX; RULE_DEL by match removes one; RULE_FLUSH leaves
+ * them).
  * Without a verdict source nothing is attributed and nothing is detected.
  *
  * XFILTER_CMD_DOMAIN_GET (dump)
@@ -187,7 +194,9 @@
  * ---------------------------
  *
  * May only be called with NLM_F_DUMP. Optional filter: XFILTER_A_DOMID:
- * NLA_U32. One message per cached or pending flow:
+ * NLA_U32. One message per cached or pending flow. Both change with every
+ * packet and carry no generation: a dump is not a snapshot (a flow may be
+ * missed or seen twice) and never sets NLM_F_DUMP_INTR.
  *
  *    XFILTER_A_FLOW: NLA_NESTED
  *        XFILTER_FLOW_A_DOMID: NLA_U32
@@ -203,8 +212,7 @@
  *        XFILTER_FLOW_A_RULE: NLA_U32, deciding rule's index (if a rule)
  *        XFILTER_FLOW_A_HELD: NLA_U32, packets held (pending only)
  *        XFILTER_FLOW_A_EXPIRES_MS: NLA_U32, idle time left (cached only)
- *        XFILTER_FLOW_A_OWNER: NLA_NESTED, when attributed
- *            XFILTER_OWNER_A_*: see enum xfilter_owner_attr
+ *        XFILTER_FLOW_A_OWNER: reserved (not sent yet)
  *
  * XFILTER_CMD_FLOW_FLUSH (admin)
  * ------------------------------
@@ -217,13 +225,15 @@
  * --------------------------
  *
  * May only be called with NLM_F_DUMP. No attributes. One message per device
- * xfilter is attached to:
+ * xfilter is attached to: xen-netback's vifs of the initial network
+ * namespace whose name matches pattern= (a device is recognised by its
+ * xenbus backend parent, not by its name):
  *
  *    XFILTER_A_VIF: NLA_NESTED
  *        XFILTER_VIF_A_IFINDEX: NLA_U32
  *        XFILTER_VIF_A_IFNAME: NLA_NUL_STRING, maxlen IFNAMSIZ - 1
- *        XFILTER_VIF_A_DOMID: NLA_U32, absent when the name carries none
- *        XFILTER_VIF_A_HANDLE: NLA_U32, N of vifD.N
+ *        XFILTER_VIF_A_DOMID: NLA_U32, the guest's (netback's frontend)
+ *        XFILTER_VIF_A_HANDLE: NLA_U32, the vif's number in the guest
  *        XFILTER_VIF_A_HOOK: NLA_U8, enum xfilter_hook
  *        XFILTER_VIF_A_STATS: NLA_NESTED, XFILTER_STATS_A_PACKETS, _BYTES,
  *                             _ACCEPTED, _DROPPED, _QUEUED
