@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0 OR MIT
+/*
+ * Which task holds a file: only asked when a rule needs pid, comm or exe
+ * (the credentials come from the socket, core/vmi_owner.c).
+ *
+ * Two things make this cheap and fair against a guest user who shapes
+ * fd tables and task lists to hide:
+ *
+ *  - fd tables are read through their open-fd bitmap (fdtable.open_fds):
+ *    one read per 4096 slots of bitmap, then one read per 64-slot word
+ *    with a bit set. A process that dup2()s onto fd 65535 costs 16 bitmap
+ *    reads and one slot read, not 65536 slots.
+ *  - the tasks whose real uid is the socket's (its f_cred uid) are
+ *    searched first; the other users' tasks cost three reads each (list
+ *    link, cred, uid) until those are exhausted. The budget is the
+ *    caller's per flow: one user's processes cannot spend it for another
+ *    user's flows, only for their own (or for a file passed to them).
+ */
+#include "vmi_priv.h"
+
+#define VMI_BITMAP_WORDS 64	/* bitmap words per read: 4096 fds */
+
+enum vmi_pass { PASS_SAME, PASS_OTHER, PASS_ALL, PASS_THREADS };
+
+struct vmi_find {
+	uint64_t file;
+	int32_t fd;
+};
+
+static int vmi_find_fd(struct xf_vmi *v, int32_t fd, uint64_t file, void *arg)
+{
+	struct vmi_find *f = arg;
+
+	if (file != f->file)
+		return 0;
+	f->fd = fd;
+	return 1;
+}
+
+/* The slots of one bitmap word (64 fds from base) that are open. */
+static int vmi_word_find(struct xf_vmi *v, uint64_t fdarr, uint32_t base,
+			 uint32_t n, uint64_t word, uint64_t file, int32_t *fd)
+{
+	uint64_t slots[64];
+	uint32_t cnt = n - base < 64 ? n - base : 64, b;
+	int r;
+
+	if (!(word & (word - 1))) {
+		/* one fd open in these 64: read just its slot */
+		b = (uint32_t)__builtin_ctzll(word);
+		r = vmi_read(v, fdarr + (uint64_t)(base + b) * 8, slots, 8);
+		if (r)
+			return r;
+		if (slots[0] != file)
+			return XF_VMI_ENOENT;
+		*fd = (int32_t)(base + b);
+		return XF_VMI_OK;
+	}
+	r = vmi_read(v, fdarr + (uint64_t)base * 8, slots, cnt * 8);
+	if (r)
+		return r;
+	for (b = 0; b < cnt; b++) {
+		if ((word >> b & 1) && slots[b] == file) {
+			*fd = (int32_t)(base + b);
+			return XF_VMI_OK;
+		}
+	}
+	return XF_VMI_ENOENT;
+}
+
+int vmi_fd_find(struct xf_vmi *v, uint64_t files, uint64_t file, int32_t *fd)
+{
+	const struct xf_prof_files *f = &v->prof->files;
+	const struct xf_member *om = &v->prof->own.open_fds;
+	uint64_t fdt, fdarr, bits, max, words[VMI_BITMAP_WORDS];
+	uint8_t buf[128];	/* struct fdtable is 56 bytes */
+	uint32_t n, w, j, k, len = f->fdtable_size;
+	int r;
+
+	r = vmi_member_ptr(v, files, &f->fdt, 8, &fdt);
+	if (r)
+		return r;
+	if (!fdt)
+		return XF_VMI_ENOENT;
+	if (!xf_member_fits(om, len) || len > sizeof(buf)) {
+		/* no bitmap in the profile: every slot, as before */
+		struct vmi_find fi = { file, -1 };
+
+		r = vmi_fd_each(v, files, vmi_find_fd, &fi);
+		if (r < 0)
+			return r;
+		if (fi.fd < 0)
+			return XF_VMI_ENOENT;
+		*fd = fi.fd;
+		return XF_VMI_OK;
+	}
+	/* The whole fdtable in one read: max_fds, fd and open_fds. */
+	r = vmi_read(v, fdt, buf, len);
+	if (r)
+		return r;
+	max = vmi_buf_member(buf, len, &f->max_fds);
+	fdarr = vmi_buf_member(buf, len, &f->fd);
+	bits = vmi_buf_member(buf, len, om);
+	if (!vmi_kptr_ok(fdarr, 8) || !vmi_kptr_ok(bits, 8))
+		return XF_VMI_EPTR;
+	/* max_fds is the guest's word: clamp it to ours. */
+	n = max < v->lim.max_fds ? (uint32_t)max : v->lim.max_fds;
+	for (w = 0; (uint64_t)w * 64 < n; w += k) {
+		uint32_t left = (n - w * 64 + 63) / 64;
+
+		k = left < VMI_BITMAP_WORDS ? left : VMI_BITMAP_WORDS;
+		r = vmi_read(v, bits + (uint64_t)w * 8, words, k * 8);
+		if (r)
+			return r;
+		for (j = 0; j < k; j++) {
+			uint32_t base = (w + j) * 64;
+			uint64_t word = words[j];
+
+			if (n - base < 64)
+				word &= (1ULL << (n - base)) - 1;
+			if (!word)
+				continue;
+			r = vmi_word_find(v, fdarr, base, n, word, file, fd);
+			if (r != XF_VMI_ENOENT)
+				return r;	/* found, or a read failed */
+		}
+	}
+	return XF_VMI_ENOENT;
+}
+
+/* The real uid of a task, or false if it cannot be read. */
+static bool vmi_task_uid(struct xf_vmi *v, uint64_t task, uint32_t *uid)
+{
+	const struct xf_profile *pr = v->prof;
+	uint64_t cred, x;
+
+	if (vmi_member_ptr(v, task, &pr->task.real_cred, 8, &cred) || !cred ||
+	    vmi_member(v, cred, &pr->cred.uid, &x))
+		return false;
+	*uid = (uint32_t)x;
+	return true;
+}
+
+/* Whether this pass looks at task's tables at all. */
+static bool vmi_pass_wants(struct xf_vmi *v, enum vmi_pass pass,
+			   uint64_t task, uint32_t uid)
+{
+	uint32_t tu;
+	bool same;
+
+	if (pass == PASS_ALL || pass == PASS_THREADS)
+		return true;
+	same = vmi_task_uid(v, task, &tu) && tu == uid;
+	return pass == PASS_SAME ? same : !same;
+}
+
+/*
+ * One pass over the task list. The leader passes search the leaders'
+ * tables; PASS_THREADS the tables of threads that do not share their
+ * leader's (CLONE_THREAD without CLONE_FILES: legal, rare).
+ */
+static int vmi_holder_pass(struct xf_vmi *v, enum vmi_pass pass, uint64_t file,
+			   uint32_t uid, uint64_t *task_out, int32_t *fd)
+{
+	const struct xf_profile *pr = v->prof;
+	uint64_t head, cur, next;
+	struct vmi_cycle cyc;
+	uint32_t n;
+	int r;
+
+	head = vmi_sym(v, pr->sym.init_task) + pr->task.tasks.off;
+	cur = head;
+	vmi_cycle_init(&cyc, head);
+	for (n = 0;; n++) {
+		struct vmi_files_set set = { .n = 0 };
+		uint64_t task, files = 0;
+		uint32_t i;
+
+		r = vmi_member_ptr(v, cur, &pr->lists.list_next, 8, &next);
+		if (r)
+			return r;
+		if (next == head)
+			return XF_VMI_ENOENT;
+		if (!next)
+			return XF_VMI_EPTR;
+		if (n >= v->lim.max_tasks || vmi_cycle_step(&cyc, next))
+			return XF_VMI_ELOOP;
+		cur = next;
+		task = next - pr->task.tasks.off;
+		if (!vmi_pass_wants(v, pass, task, uid)) {
+			if (!v->reads_left)
+				return XF_VMI_EBUDGET;
+			continue;
+		}
+		if (vmi_member_ptr(v, task, &pr->task.files, 8, &files))
+			files = 0;
+		if (pass == PASS_THREADS) {
+			r = vmi_proc_files(v, task, &set, NULL);
+			if (r)
+				return r;
+		} else if (files) {
+			set.files[set.n++] = files;
+		}
+		for (i = 0; i < set.n; i++) {
+			/* the leader's table was searched by a leader pass */
+			if (pass == PASS_THREADS && set.files[i] == files)
+				continue;
+			r = vmi_fd_find(v, set.files[i], file, fd);
+			if (r == XF_VMI_OK) {
+				*task_out = task;
+				return XF_VMI_OK;
+			}
+			if (r == XF_VMI_EBUDGET)
+				return r;
+		}
+	}
+}
+
+int vmi_holder_find(struct xf_vmi *v, uint64_t file, uint32_t uid,
+		    bool by_uid, struct xf_vmi_proc *p, int32_t *fd)
+{
+	static const enum vmi_pass by[] = { PASS_SAME, PASS_OTHER, PASS_THREADS };
+	static const enum vmi_pass any[] = { PASS_ALL, PASS_THREADS };
+	const enum vmi_pass *passes = by_uid ? by : any;
+	uint32_t i, np = by_uid ? XF_ARRAY_SIZE(by) : XF_ARRAY_SIZE(any);
+	uint64_t task = 0;
+	int r = XF_VMI_ENOENT;
+
+	for (i = 0; i < np; i++) {
+		r = vmi_holder_pass(v, passes[i], file, uid, &task, fd);
+		if (r == XF_VMI_OK)
+			return vmi_proc_read(v, task, p);
+		if (r == XF_VMI_EBUDGET)
+			return r;
+	}
+	return r;
+}
