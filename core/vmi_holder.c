@@ -8,11 +8,11 @@
  *
  *  - fd tables are read through their open-fd bitmap (fdtable.open_fds):
  *    one read per 4096 slots of bitmap, then one read per 64-slot word
- *    with a bit set. A process that dup2()s onto fd 65535 costs 16 bitmap
+ *    with a bit set (the fdtable itself is one read). A process that dup2()s onto fd 65535 costs 16 bitmap
  *    reads and one slot read, not 65536 slots.
  *  - the tasks whose real uid is the socket's (its f_cred uid) are
  *    searched first; the other users' tasks cost three reads each (list
- *    link, cred, uid) until those are exhausted. The budget is the
+ *    link, files and cred, uid) until those are exhausted. The budget is the
  *    caller's per flow: one user's processes cannot spend it for another
  *    user's flows, only for their own (or for a file passed to them).
  */
@@ -21,6 +21,28 @@
 #define VMI_BITMAP_WORDS 64	/* bitmap words per read: 4096 fds */
 
 enum vmi_pass { PASS_SAME, PASS_OTHER, PASS_ALL, PASS_THREADS };
+
+/*
+ * fd tables already searched: kernel threads all share init_files, and
+ * the threads of a process its leader's table, so most are seen again.
+ */
+#define VMI_SEEN 16
+struct vmi_seen {
+	uint64_t files[VMI_SEEN];
+	uint32_t next;
+};
+
+/* true if files was searched already; else remembers it. */
+static bool vmi_seen(struct vmi_seen *sn, uint64_t files)
+{
+	uint32_t i;
+
+	for (i = 0; i < VMI_SEEN; i++)
+		if (sn->files[i] == files)
+			return true;
+	sn->files[sn->next++ % VMI_SEEN] = files;
+	return false;
+}
 
 struct vmi_find {
 	uint64_t file;
@@ -128,29 +150,52 @@ int vmi_fd_find(struct xf_vmi *v, uint64_t files, uint64_t file, int32_t *fd)
 	return XF_VMI_ENOENT;
 }
 
-/* The real uid of a task, or false if it cannot be read. */
-static bool vmi_task_uid(struct xf_vmi *v, uint64_t task, uint32_t *uid)
+/*
+ * task->files and task->real_cred: one read when they are close (104
+ * bytes apart on 6.1 and 6.12), two otherwise.
+ */
+static int vmi_task_peek(struct xf_vmi *v, uint64_t task, uint64_t *files,
+			 uint64_t *cred)
 {
-	const struct xf_profile *pr = v->prof;
-	uint64_t cred, x;
+	const struct xf_prof_task *t = &v->prof->task;
+	const struct xf_member *a = &t->real_cred, *b = &t->files;
+	uint32_t lo = a->off < b->off ? a->off : b->off;
+	uint32_t hi = a->off + a->size > b->off + b->size ? a->off + a->size :
+		      b->off + b->size;
+	struct xf_member ra = *a, rb = *b;
+	uint8_t buf[256];
+	int r;
 
-	if (vmi_member_ptr(v, task, &pr->task.real_cred, 8, &cred) || !cred ||
-	    vmi_member(v, cred, &pr->cred.uid, &x))
-		return false;
-	*uid = (uint32_t)x;
-	return true;
+	*files = *cred = 0;
+	if (hi - lo > sizeof(buf)) {
+		r = vmi_member_ptr(v, task, b, 8, files);
+		if (r)
+			return r;
+		return vmi_member_ptr(v, task, a, 8, cred);
+	}
+	r = vmi_read(v, task + lo, buf, hi - lo);
+	if (r)
+		return r;
+	ra.off -= lo;
+	rb.off -= lo;
+	*files = vmi_buf_member(buf, hi - lo, &rb);
+	*cred = vmi_buf_member(buf, hi - lo, &ra);
+	if ((*files && !vmi_kptr_ok(*files, 8)) || (*cred && !vmi_kptr_ok(*cred, 8)))
+		return XF_VMI_EPTR;
+	return XF_VMI_OK;
 }
 
-/* Whether this pass looks at task's tables at all. */
+/* Whether this pass looks at a task with this cred at all. */
 static bool vmi_pass_wants(struct xf_vmi *v, enum vmi_pass pass,
-			   uint64_t task, uint32_t uid)
+			   uint64_t cred, uint32_t uid)
 {
-	uint32_t tu;
+	uint64_t x;
 	bool same;
 
 	if (pass == PASS_ALL || pass == PASS_THREADS)
 		return true;
-	same = vmi_task_uid(v, task, &tu) && tu == uid;
+	same = cred && !vmi_member(v, cred, &v->prof->cred.uid, &x) &&
+	       (uint32_t)x == uid;
 	return pass == PASS_SAME ? same : !same;
 }
 
@@ -160,7 +205,8 @@ static bool vmi_pass_wants(struct xf_vmi *v, enum vmi_pass pass,
  * leader's (CLONE_THREAD without CLONE_FILES: legal, rare).
  */
 static int vmi_holder_pass(struct xf_vmi *v, enum vmi_pass pass, uint64_t file,
-			   uint32_t uid, uint64_t *task_out, int32_t *fd)
+			   uint32_t uid, struct vmi_seen *sn, uint64_t *task_out,
+			   int32_t *fd)
 {
 	const struct xf_profile *pr = v->prof;
 	uint64_t head, cur, next;
@@ -173,7 +219,7 @@ static int vmi_holder_pass(struct xf_vmi *v, enum vmi_pass pass, uint64_t file,
 	vmi_cycle_init(&cyc, head);
 	for (n = 0;; n++) {
 		struct vmi_files_set set = { .n = 0 };
-		uint64_t task, files = 0;
+		uint64_t task, files = 0, cred = 0;
 		uint32_t i;
 
 		r = vmi_member_ptr(v, cur, &pr->lists.list_next, 8, &next);
@@ -187,13 +233,18 @@ static int vmi_holder_pass(struct xf_vmi *v, enum vmi_pass pass, uint64_t file,
 			return XF_VMI_ELOOP;
 		cur = next;
 		task = next - pr->task.tasks.off;
-		if (!vmi_pass_wants(v, pass, task, uid)) {
+		r = vmi_task_peek(v, task, &files, &cred);
+		if (r == XF_VMI_EBUDGET)
+			return r;
+		if (r)
+			files = cred = 0;	/* garbage task: skip it */
+		/* No table (a zombie leader): nothing to search in it. */
+		if ((!files && pass != PASS_THREADS) ||
+		    !vmi_pass_wants(v, pass, cred, uid)) {
 			if (!v->reads_left)
 				return XF_VMI_EBUDGET;
 			continue;
 		}
-		if (vmi_member_ptr(v, task, &pr->task.files, 8, &files))
-			files = 0;
 		if (pass == PASS_THREADS) {
 			r = vmi_proc_files(v, task, &set, NULL);
 			if (r)
@@ -204,6 +255,8 @@ static int vmi_holder_pass(struct xf_vmi *v, enum vmi_pass pass, uint64_t file,
 		for (i = 0; i < set.n; i++) {
 			/* the leader's table was searched by a leader pass */
 			if (pass == PASS_THREADS && set.files[i] == files)
+				continue;
+			if (vmi_seen(sn, set.files[i]))
 				continue;
 			r = vmi_fd_find(v, set.files[i], file, fd);
 			if (r == XF_VMI_OK) {
@@ -223,11 +276,13 @@ int vmi_holder_find(struct xf_vmi *v, uint64_t file, uint32_t uid,
 	static const enum vmi_pass any[] = { PASS_ALL, PASS_THREADS };
 	const enum vmi_pass *passes = by_uid ? by : any;
 	uint32_t i, np = by_uid ? XF_ARRAY_SIZE(by) : XF_ARRAY_SIZE(any);
+	struct vmi_seen sn = { .next = 0 };
 	uint64_t task = 0;
 	int r = XF_VMI_ENOENT;
 
+	memset(sn.files, 0, sizeof(sn.files));
 	for (i = 0; i < np; i++) {
-		r = vmi_holder_pass(v, passes[i], file, uid, &task, fd);
+		r = vmi_holder_pass(v, passes[i], file, uid, &sn, &task, fd);
 		if (r == XF_VMI_OK)
 			return vmi_proc_read(v, task, p);
 		if (r == XF_VMI_EBUDGET)
