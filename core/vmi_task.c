@@ -130,7 +130,11 @@ int vmi_proc_read(struct xf_vmi *v, uint64_t task, struct xf_vmi_proc *p)
 	else if (xf_member_present(&t->mm) &&
 		 vmi_member(v, task, &t->mm, &x) == 0)
 		p->kthread = !x;
-	p->owner.flags |= XF_OWNER_F_FOUND;
+	/*
+	 * The task's own credentials: what a full walk or xfctl ps shows.
+	 * xf_vmi_owner() replaces them with the socket's (f_cred).
+	 */
+	p->owner.flags |= XF_OWNER_F_FOUND | XF_OWNER_F_TASK;
 	return XF_VMI_OK;
 }
 

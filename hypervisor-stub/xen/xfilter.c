@@ -15,7 +15,10 @@
  * hostile and controls every byte the walker reads: the reader translates
  * guest virtual addresses itself, refuses Xen's own slots and any page the
  * guest does not own (grant mappings, MMIO), and the walker's work per call
- * is bounded by a read budget shared by the whole batch.
+ * is bounded by a read budget shared by the whole batch, with a small
+ * floor per flow (XF_READS_FLOOR) so that the socket's own credentials
+ * are always read: one guest user's flows cannot use up the batch and
+ * leave another's unattributed.
  *
  * Consistency: the guest is paused (domain_pause()) for the length of a
  * batch, so a walk sees one coherent snapshot of its kernel. A snapshot
@@ -53,6 +56,8 @@
 /* Work per XF_HV_CHECK: guest reads for one flow, and for the batch. */
 #define XF_READS_PER_FLOW   (1u << 15)
 #define XF_READS_PER_CALL   (1u << 18)
+/* Per flow whatever the batch spent: socket lookup, creds, cgroup path. */
+#define XF_READS_FLOOR      512
 #define XF_RETRIES          2
 
 /* Translations cached per batch (the guest is paused meanwhile). */
@@ -704,9 +709,14 @@ static bool xf_flow_ok(const struct xf_hv_flow *f)
     return f->family == 6;
 }
 
-/* Who owns flow f: 0 and *o filled, or an XF_VMI_E* code. */
+/*
+ * Who owns flow f: 0 and *o filled, or an XF_VMI_E* code. The owner is
+ * read from the socket itself (credentials, cgroup); the task holding it
+ * only when need (the rule fields of this domain's rules) asks for it.
+ */
 static int xf_attribute(struct xf_vmi *vmi, const struct xf_hv_flow *f,
-                        struct xf_owner *o, uint64_t *task, int32_t *fd)
+                        uint32_t need, struct xf_owner *o, uint64_t *task,
+                        int32_t *fd)
 {
     struct xf_vmi_tuple t = {
         .family = f->family,
@@ -728,13 +738,34 @@ static int xf_attribute(struct xf_vmi *vmi, const struct xf_hv_flow *f,
         return rc;
     if ( !s.file )
         return XF_VMI_ENOENT;
-    rc = xf_vmi_file_owner(vmi, s.file, 0, -1, &p, fd);
+    rc = xf_vmi_owner(vmi, &s, need, 0, -1, &p, fd);
     if ( rc )
         return rc;
 
     *o = p.owner;
     *task = p.task;
     return 0;
+}
+
+/*
+ * The owner fields the rules that can apply to domid use: the task is
+ * searched for only if one of them is pid, comm or exe.
+ */
+static uint32_t xf_rules_need(const struct xf_ruleset *rs, domid_t domid)
+{
+    uint32_t i, need = 0;
+
+    if ( !rs )
+        return 0;
+    for ( i = 0; i < rs->t.n_rules; i++ )
+    {
+        const struct xf_rule *r = &rs->t.rules[i];
+
+        if ( (r->fields & XF_RF_DOMID) && r->domid != domid )
+            continue;
+        need |= r->fields & XF_RF_OWNER;
+    }
+    return need;
 }
 
 static void xf_owner_to_hv(struct xf_hv_owner *h, const struct xf_owner *o)
@@ -781,6 +812,7 @@ static int xf_op_check(XEN_GUEST_HANDLE_PARAM(void) arg)
     struct xf_dom_profile *dp;
     struct domain *d;
     uint64_t budget = XF_READS_PER_CALL, retries = 0, found = 0;
+    uint32_t need;
     s_time_t t_call, t_pause, t0;
     unsigned int i;
     int rc;
@@ -818,6 +850,7 @@ static int xf_op_check(XEN_GUEST_HANDLE_PARAM(void) arg)
     if ( xf_vmi_init(&c->vmi, dp->prof, xf_read, &c->r, dp->slide, NULL) )
         goto out_unlock;
 
+    need = xf_rules_need(xf_rules, d->domain_id);
     domain_pause(d);
     t_pause = NOW() - t_call;
     xf_reader_init(&c->r, d);
@@ -834,12 +867,21 @@ static int xf_op_check(XEN_GUEST_HANDLE_PARAM(void) arg)
 
         t0 = NOW();
         res->fd = -1;
-        for ( try = 0; budget && try <= XF_RETRIES; try++ )
+        for ( try = 0; try <= XF_RETRIES; try++ )
         {
             uint64_t before = c->vmi.reads;
 
-            c->vmi.lim.max_reads = min_t(uint64_t, budget, XF_READS_PER_FLOW);
-            st = xf_attribute(&c->vmi, f, &c->owner, &res->task, &res->fd);
+            /*
+             * Every flow gets at least XF_READS_FLOOR, whatever the flows
+             * before it in the batch spent: enough for the socket and its
+             * credentials, so other users' flows cannot leave this one
+             * unattributed (only without a task).
+             */
+            c->vmi.lim.max_reads = max_t(uint64_t, XF_READS_FLOOR,
+                                         min_t(uint64_t, budget,
+                                               XF_READS_PER_FLOW));
+            st = xf_attribute(&c->vmi, f, need, &c->owner, &res->task,
+                              &res->fd);
             budget -= min(budget, c->vmi.reads - before);
             if ( st != XF_VMI_EAGAIN )
                 break;
