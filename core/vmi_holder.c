@@ -32,6 +32,19 @@ struct vmi_seen {
 	uint32_t next;
 };
 
+/*
+ * The other users' tasks PASS_SAME walked past, so PASS_OTHER need not
+ * walk the list and read their creds again: it searches these tables,
+ * then walks on from the first task that did not fit.
+ */
+#define VMI_DEFER 64
+struct vmi_defer {
+	uint64_t task[VMI_DEFER], files[VMI_DEFER];
+	uint32_t n;
+	uint32_t resume;	/* list index PASS_OTHER starts at */
+	bool full;
+};
+
 /* true if files was searched already; else remembers it. */
 static bool vmi_seen(struct vmi_seen *sn, uint64_t files)
 {
@@ -205,8 +218,8 @@ static bool vmi_pass_wants(struct xf_vmi *v, enum vmi_pass pass,
  * leader's (CLONE_THREAD without CLONE_FILES: legal, rare).
  */
 static int vmi_holder_pass(struct xf_vmi *v, enum vmi_pass pass, uint64_t file,
-			   uint32_t uid, struct vmi_seen *sn, uint64_t *task_out,
-			   int32_t *fd)
+			   uint32_t uid, struct vmi_seen *sn, struct vmi_defer *d,
+			   uint64_t *task_out, int32_t *fd)
 {
 	const struct xf_profile *pr = v->prof;
 	uint64_t head, cur, next;
@@ -233,16 +246,28 @@ static int vmi_holder_pass(struct xf_vmi *v, enum vmi_pass pass, uint64_t file,
 			return XF_VMI_ELOOP;
 		cur = next;
 		task = next - pr->task.tasks.off;
+		if (pass == PASS_OTHER && n < d->resume)
+			continue;	/* deferred or searched: done */
 		r = vmi_task_peek(v, task, &files, &cred);
 		if (r == XF_VMI_EBUDGET)
 			return r;
 		if (r)
 			files = cred = 0;	/* garbage task: skip it */
 		/* No table (a zombie leader): nothing to search in it. */
-		if ((!files && pass != PASS_THREADS) ||
-		    !vmi_pass_wants(v, pass, cred, uid)) {
+		if (!files && pass != PASS_THREADS)
+			continue;
+		if (!vmi_pass_wants(v, pass, cred, uid)) {
 			if (!v->reads_left)
 				return XF_VMI_EBUDGET;
+			if (pass == PASS_SAME && !d->full) {
+				if (d->n < VMI_DEFER) {
+					d->task[d->n] = task;
+					d->files[d->n++] = files;
+					d->resume = n + 1;
+				} else {
+					d->full = true;
+				}
+			}
 			continue;
 		}
 		if (pass == PASS_THREADS) {
@@ -269,6 +294,28 @@ static int vmi_holder_pass(struct xf_vmi *v, enum vmi_pass pass, uint64_t file,
 	}
 }
 
+/* PASS_OTHER's first part: the tables PASS_SAME put aside. */
+static int vmi_deferred(struct xf_vmi *v, const struct vmi_defer *d,
+			uint64_t file, struct vmi_seen *sn, uint64_t *task,
+			int32_t *fd)
+{
+	uint32_t i;
+	int r;
+
+	for (i = 0; i < d->n; i++) {
+		if (vmi_seen(sn, d->files[i]))
+			continue;
+		r = vmi_fd_find(v, d->files[i], file, fd);
+		if (r == XF_VMI_OK) {
+			*task = d->task[i];
+			return r;
+		}
+		if (r == XF_VMI_EBUDGET)
+			return r;
+	}
+	return XF_VMI_ENOENT;
+}
+
 int vmi_holder_find(struct xf_vmi *v, uint64_t file, uint32_t uid,
 		    bool by_uid, struct xf_vmi_proc *p, int32_t *fd)
 {
@@ -277,12 +324,22 @@ int vmi_holder_find(struct xf_vmi *v, uint64_t file, uint32_t uid,
 	const enum vmi_pass *passes = by_uid ? by : any;
 	uint32_t i, np = by_uid ? XF_ARRAY_SIZE(by) : XF_ARRAY_SIZE(any);
 	struct vmi_seen sn = { .next = 0 };
+	struct vmi_defer d = { .n = 0, .resume = 0, .full = false };
 	uint64_t task = 0;
 	int r = XF_VMI_ENOENT;
 
 	memset(sn.files, 0, sizeof(sn.files));
 	for (i = 0; i < np; i++) {
-		r = vmi_holder_pass(v, passes[i], file, uid, &sn, &task, fd);
+		if (passes[i] == PASS_OTHER) {
+			r = vmi_deferred(v, &d, file, &sn, &task, fd);
+			if (r == XF_VMI_OK)
+				return vmi_proc_read(v, task, p);
+			if (r == XF_VMI_EBUDGET)
+				return r;
+			if (!d.full)
+				continue;	/* every other task was deferred */
+		}
+		r = vmi_holder_pass(v, passes[i], file, uid, &sn, &d, &task, fd);
 		if (r == XF_VMI_OK)
 			return vmi_proc_read(v, task, p);
 		if (r == XF_VMI_EBUDGET)

@@ -32,13 +32,13 @@ enum {
 	CG_KN = 8, KN_PARENT = 8, KN_NAME = 16, KN_ID = 40,
 };
 
-#define NTASK 40
-#define TASK(i) (BASE + 0x1000 + (i) * 0x200ULL)	/* 0x1000..0x6000 */
-#define CRED(i) (BASE + 0x9000 + (i) * 0x40ULL)
+#define NTASK 128
+#define TASK(i) (BASE + 0x1000 + (i) * 0x100ULL)	/* 0x1000..0x9000 */
+#define CRED(i) (BASE + 0x9000 + (i) * 0x20ULL)	/* ids end at 28 */
 #define FILES(i) (BASE + 0xa000 + (i) * 0x100ULL)	/* + fdt at 0x40 */
 #define FDT(i) (FILES(i) + 0x40)
-#define BITS(i) (FILES(i) + 0x80)			/* 128 fds */
-#define FDARR(i) (BASE + 0x20000 + (i) * 0x400ULL)
+#define BITS(i) (FILES(i) + 0x80)			/* 64 fds */
+#define FDARR(i) (BASE + 0x20000 + (i) * 0x200ULL)
 #define FILE(i) (BASE + 0x30000 + (i) * 0x100ULL)	/* socket at +0x80 */
 #define SOCK(i) (FILE(i) + 0x80)
 #define SK(i) (BASE + 0x40000 + (i) * 0x200ULL)
@@ -146,7 +146,7 @@ static void make_cred(int c, uint32_t uid)
 	put32(CRED(c) + C_EGID, uid + 100);
 }
 
-/* Task i, uid in cred i, a 128-slot fd table with nothing open. */
+/* Task i, uid in cred i, a 64-slot fd table with nothing open. */
 static void make_task(int i, uint32_t pid, uint32_t uid)
 {
 	uint64_t t = TASK(i);
@@ -162,7 +162,7 @@ static void make_task(int i, uint32_t pid, uint32_t uid)
 	put64(t + T_FILES, FILES(i));
 	make_cred(i, uid);
 	put64(FILES(i), FDT(i));
-	put32(FDT(i) + FT_MAX, 128);
+	put32(FDT(i) + FT_MAX, 64);
 	put64(FDT(i) + FT_FD, FDARR(i));
 	put64(FDT(i) + FT_OPEN, BITS(i));
 }
@@ -536,6 +536,37 @@ static void test_fairness(void)
 	xf_vmi_limits_default(&v.lim);
 }
 
+/*
+ * More other-user tasks than PASS_SAME puts aside (64): the rest of the
+ * list is walked from where it stopped, and the holder (who setuid()ed
+ * after opening) is still found.
+ */
+static void test_defer_overflow(void)
+{
+	struct xf_vmi_proc p;
+	int32_t fd = -1;
+	uint64_t n, before;
+	int i, r;
+
+	memset(mem, 0, sizeof(mem));
+	make_task(0, 1, 0);
+	for (i = 1; i <= 100; i++)
+		make_task(i, 1000 + i, 3000);
+	make_task(101, 600, 4000);	/* was 1001 when it opened the socket */
+	link_tasks(102);
+	make_cred(120, 1001);
+	make_sock(0, 120, 7000);
+	open_fd(101, 5, FILE(0));
+	r = owner(0, XF_RF_PID, &p, &fd, &n);
+	ok(r == 0 && p.owner.tgid == 600 && fd == 5 && p.owner.uid == 1001,
+	   "holder past 100 other-uid tasks found (%llu reads)", (unsigned long long)n);
+	before = v.reads;
+	r = xf_vmi_file_owner(&v, FILE(0), 0, -1, &p, &fd);
+	ok(r == 0 && n <= v.reads - before + 3 * 102 + 20,
+	   "within one list walk of the old scan's %llu reads",
+	   (unsigned long long)(v.reads - before));
+}
+
 int main(void)
 {
 	const char *why = NULL;
@@ -550,5 +581,6 @@ int main(void)
 	test_cgroup();
 	test_big_fd();
 	test_fairness();
+	test_defer_overflow();
 	return tap_done();
 }
