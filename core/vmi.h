@@ -170,6 +170,13 @@ int xf_vmi_owner(struct xf_vmi *v, const struct xf_vmi_sock *s, uint32_t need,
 		 int32_t *fd);
 
 /*
+ * What xf_vmi_owner() cannot read with this profile: NULL if nothing is
+ * missing, else "cgroup: kernfs_node.id" and the like (the first member
+ * the builder did not find), for the operator's log.
+ */
+const char *xf_vmi_owner_missing(const struct xf_profile *prof, bool *creds);
+
+/*
  * Executable paths (optional). xf_vmi_set_path() checks x against the
  * profile (call it after xf_vmi_init(), which forgets it) and enables
  * xf_vmi_exe(): the path of task->mm->exe_file as d_path() would print it

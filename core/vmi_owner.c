@@ -114,3 +114,27 @@ int xf_vmi_owner(struct xf_vmi *v, const struct xf_vmi_sock *s, uint32_t need,
 		*fd = tfd;
 	return XF_VMI_OK;
 }
+
+const char *xf_vmi_owner_missing(const struct xf_profile *prof, bool *creds)
+{
+	const struct xf_prof_sockown *w = &prof->own;
+	static const char *const cg[] = {
+		"cgroup: sock.sk_cgrp_data.cgroup", "cgroup: cgroup.kn",
+		"cgroup: kernfs_node.parent", "cgroup: kernfs_node.name",
+		"cgroup: kernfs_node.id",
+	};
+	const struct xf_member *m[] = {
+		&w->sk_cgrp, &w->cgroup_kn, &w->kn_parent, &w->kn_name, &w->kn_id,
+	};
+	uint32_t i;
+
+	*creds = xf_member_present(&w->f_cred);
+	if (!*creds)
+		return "credentials: file.f_cred (taken from the task instead)";
+	for (i = 0; i < XF_ARRAY_SIZE(m); i++)
+		if (!xf_member_present(m[i]))
+			return cg[i];
+	if (!xf_member_present(&w->open_fds))
+		return "task search: fdtable.open_fds (whole fd tables are read)";
+	return NULL;
+}
