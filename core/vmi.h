@@ -170,6 +170,15 @@ int xf_vmi_owner(struct xf_vmi *v, const struct xf_vmi_sock *s, uint32_t need,
 		 int32_t *fd);
 
 /*
+ * The socket part of xf_vmi_owner() alone: f_cred's ids (XF_OWNER_F_FOUND)
+ * and the cgroup (XF_OWNER_F_CGROUP) into o, the rest of o untouched. It
+ * does not start a fresh budget, so it may be called from a walk's
+ * sock_fn (xfctl ps: the socket's creator and cgroup next to its holder).
+ */
+int xf_vmi_sock_ident(struct xf_vmi *v, const struct xf_vmi_sock *s,
+		      struct xf_owner *o);
+
+/*
  * What xf_vmi_owner() cannot read with this profile: NULL if nothing is
  * missing, else "cgroup: kernfs_node.id" and the like (the first member
  * the builder did not find), for the operator's log.

@@ -61,6 +61,26 @@ static int vmi_find_task(struct xf_vmi *v, uint64_t file, uint32_t uid,
 	return xf_vmi_tasklist_check(v);
 }
 
+int xf_vmi_sock_ident(struct xf_vmi *v, const struct xf_vmi_sock *s,
+		      struct xf_owner *o)
+{
+	int r;
+
+	o->flags &= ~(XF_OWNER_F_FOUND | XF_OWNER_F_CGROUP |
+		      XF_OWNER_F_CGROUP_TRUNC);
+	if (!s->file || !vmi_kptr_ok(s->file, 8) || !vmi_kptr_ok(s->sk, 8))
+		return XF_VMI_ENOENT;
+	r = vmi_file_cred(v, s->file, o);
+	if (r == XF_VMI_EBUDGET)
+		return r;
+	if (r == 0)
+		o->flags |= XF_OWNER_F_FOUND;
+	/* No cgroup (a kernel or profile without it) fails no rule but cgroup. */
+	if (vmi_sk_cgroup(v, s->sk, o) == XF_VMI_EBUDGET)
+		return XF_VMI_EBUDGET;
+	return o->flags & XF_OWNER_F_FOUND ? XF_VMI_OK : r;
+}
+
 int xf_vmi_owner(struct xf_vmi *v, const struct xf_vmi_sock *s, uint32_t need,
 		 uint64_t hint_task, int32_t hint_fd, struct xf_vmi_proc *p,
 		 int32_t *fd)
@@ -80,15 +100,10 @@ int xf_vmi_owner(struct xf_vmi *v, const struct xf_vmi_sock *s, uint32_t need,
 		*fd = -1;
 	if (!s->file || !vmi_kptr_ok(s->file, 8) || !vmi_kptr_ok(s->sk, 8))
 		return XF_VMI_ENOENT;
-	r = vmi_file_cred(v, s->file, o);
+	r = xf_vmi_sock_ident(v, s, o);
 	if (r == XF_VMI_EBUDGET)
 		return r;
-	creds = r == 0;
-	if (creds)
-		o->flags |= XF_OWNER_F_FOUND;
-	/* No cgroup (a kernel or profile without it) fails no rule but cgroup. */
-	if (vmi_sk_cgroup(v, s->sk, o) == XF_VMI_EBUDGET)
-		return XF_VMI_EBUDGET;
+	creds = o->flags & XF_OWNER_F_FOUND;
 	if (creds && !(need & XF_RF_TASK))
 		return XF_VMI_OK;
 
