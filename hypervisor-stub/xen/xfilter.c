@@ -851,6 +851,8 @@ static int xf_op_check(XEN_GUEST_HANDLE_PARAM(void) arg)
         goto out_unlock;
 
     need = xf_rules_need(xf_rules, d->domain_id);
+    if ( op.flags & XF_HV_CHECK_F_TASK )
+        need |= XF_RF_TASK;
     domain_pause(d);
     t_pause = NOW() - t_call;
     xf_reader_init(&c->r, d);
