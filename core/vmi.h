@@ -142,6 +142,50 @@ int xf_vmi_file_owner(struct xf_vmi *v, uint64_t file, uint64_t hint_task,
 		      int32_t hint_fd, struct xf_vmi_proc *p, int32_t *fd);
 
 /*
+ * The owner of a socket found by xf_vmi_sock_lookup(), read from the
+ * socket itself first (core/vmi_owner.c), in one call with one budget:
+ *
+ *  - credentials from the socket file's f_cred (the opener's, fixed when
+ *    the socket was opened): uid, gid, euid, egid and XF_OWNER_F_FOUND,
+ *    in a constant number of reads;
+ *  - the cgroup the socket was created in (sk_cgrp_data): cgroup_id and
+ *    the v2 path, XF_OWNER_F_CGROUP (and _TRUNC), in reads bounded by the
+ *    path's depth;
+ *  - only when need (enum xf_rule_fields, core/rule.h) has a task field
+ *    (XF_RF_TASK): a task holding the file, XF_OWNER_F_TASK with pid,
+ *    tgid, comm (ppid), p->task and *fd. First the caller's hint (checked),
+ *    then the tasks whose real uid is the socket's, then the others,
+ *    through the open-fd bitmaps: a table costs reads by its open fds, not
+ *    its size, and another user's processes cost a few reads each until
+ *    the socket's own user's are exhausted.
+ *
+ * 0 when the credentials were read (the flow is attributed); a task not
+ * found only leaves XF_OWNER_F_TASK clear. A profile without f_cred
+ * (older builder) takes the credentials from the task found instead, as
+ * before. A socket without a file (orphaned, kernel socket) is
+ * XF_VMI_ENOENT: sk_uid alone would say nothing about gid rules.
+ */
+int xf_vmi_owner(struct xf_vmi *v, const struct xf_vmi_sock *s, uint32_t need,
+		 uint64_t hint_task, int32_t hint_fd, struct xf_vmi_proc *p,
+		 int32_t *fd);
+
+/*
+ * The socket part of xf_vmi_owner() alone: f_cred's ids (XF_OWNER_F_FOUND)
+ * and the cgroup (XF_OWNER_F_CGROUP) into o, the rest of o untouched. It
+ * does not start a fresh budget, so it may be called from a walk's
+ * sock_fn (xfctl ps: the socket's creator and cgroup next to its holder).
+ */
+int xf_vmi_sock_ident(struct xf_vmi *v, const struct xf_vmi_sock *s,
+		      struct xf_owner *o);
+
+/*
+ * What xf_vmi_owner() cannot read with this profile: NULL if nothing is
+ * missing, else "cgroup: kernfs_node.id" and the like (the first member
+ * the builder did not find), for the operator's log.
+ */
+const char *xf_vmi_owner_missing(const struct xf_profile *prof, bool *creds);
+
+/*
  * Executable paths (optional). xf_vmi_set_path() checks x against the
  * profile (call it after xf_vmi_init(), which forgets it) and enables
  * xf_vmi_exe(): the path of task->mm->exe_file as d_path() would print it

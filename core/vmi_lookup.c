@@ -578,7 +578,7 @@ static int vmi_find_fd(struct xf_vmi *v, int32_t fd, uint64_t file, void *arg)
 }
 
 /* The hint is an answer from before: check the slot still holds file. */
-static bool vmi_hint_ok(struct xf_vmi *v, uint64_t task, int32_t fd,
+bool vmi_hint_ok(struct xf_vmi *v, uint64_t task, int32_t fd,
 			uint64_t file)
 {
 	const struct xf_prof_files *f = &v->prof->files;

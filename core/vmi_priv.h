@@ -111,6 +111,23 @@ int vmi_fd_each(struct xf_vmi *v, uint64_t files,
 		int (*fn)(struct xf_vmi *v, int32_t fd, uint64_t file, void *arg),
 		void *arg);
 
+/* Credentials at cred (struct cred) into o's uid/gid/euid/egid. */
+int vmi_cred_read(struct xf_vmi *v, uint64_t cred, struct xf_owner *o);
+
+/* vmi_cgroup.c: the cgroup of sock sk into o (XF_OWNER_F_CGROUP). */
+#define VMI_CGROUP_DEPTH 256	/* kernfs levels followed at most */
+int vmi_sk_cgroup(struct xf_vmi *v, uint64_t sk, struct xf_owner *o);
+
+/*
+ * vmi_holder.c: a task holding file, searching tasks of real uid uid
+ * first; p filled by vmi_proc_read(), *fd its slot.
+ */
+int vmi_holder_find(struct xf_vmi *v, uint64_t file, uint32_t uid,
+		    bool by_uid, struct xf_vmi_proc *p, int32_t *fd);
+/* The slot of file in files (open-fd bitmap; whole table without one). */
+int vmi_fd_find(struct xf_vmi *v, uint64_t files, uint64_t file, int32_t *fd);
+bool vmi_hint_ok(struct xf_vmi *v, uint64_t task, int32_t fd, uint64_t file);
+
 /* vmi_sock.c */
 int vmi_file_sock(struct xf_vmi *v, uint64_t file, struct xf_vmi_sock *s);
 int vmi_sk_decode(struct xf_vmi *v, uint64_t sk, struct xf_vmi_sock *s);

@@ -142,16 +142,28 @@ static int vmi_check_members(const struct xf_profile *p, const char **why)
 		NEED(sock, size, sk_type, SCALAR),
 		NEED(sock, size, sk_uid, SCALAR | OPTIONAL),
 		NEED(sock, size, sk_socket, SCALAR),
+		NEED(own, cgroup_size, cgroup_kn, SCALAR | OPTIONAL),
+		NEED(own, kernfs_node_size, kn_parent, SCALAR | OPTIONAL),
+		NEED(own, kernfs_node_size, kn_name, SCALAR | OPTIONAL),
+		NEED(own, kernfs_node_size, kn_id, SCALAR | OPTIONAL),
 		NEED(lists, list_head_size, list_next, SCALAR),
 		NEED(lists, hlist_node_size, hlist_next, SCALAR),
 		NEED(lists, list_head_size, hlist_first, SCALAR | OPTIONAL),
 		NEED(lists, list_head_size, hlist_nulls_first, SCALAR | OPTIONAL),
 		NEED(lists, hlist_node_size, hlist_nulls_next, SCALAR | OPTIONAL),
 	};
+	const struct vmi_need other[] = {
+		/* members of struct xf_prof_sockown in other groups' structs */
+		{ "own.f_cred", &p->own.f_cred, p->file.size, SCALAR | OPTIONAL, 0 },
+		{ "own.sk_cgrp", &p->own.sk_cgrp, p->sock.size, SCALAR | OPTIONAL, 0 },
+		{ "own.open_fds", &p->own.open_fds, p->files.fdtable_size,
+		  SCALAR | OPTIONAL, 0 },
+	};
 	size_t i;
 
-	for (i = 0; i < XF_ARRAY_SIZE(need); i++) {
-		const struct vmi_need *n = &need[i];
+	for (i = 0; i < XF_ARRAY_SIZE(need) + XF_ARRAY_SIZE(other); i++) {
+		const struct vmi_need *n = i < XF_ARRAY_SIZE(need) ? &need[i] :
+					   &other[i - XF_ARRAY_SIZE(need)];
 
 		if (!xf_member_present(n->m) && (n->flags & OPTIONAL))
 			continue;

@@ -37,30 +37,50 @@ static void vmi_comm_copy(char *dst, const uint8_t *src, uint32_t len)
 		dst[i] = src[i];
 }
 
-static int vmi_cred_read(struct xf_vmi *v, uint64_t cred, struct xf_owner *o)
+/*
+ * One read for the four ids: they sit within a few bytes of each other
+ * (xf_vmi_init() checked each fits the struct, so the span does too).
+ */
+int vmi_cred_read(struct xf_vmi *v, uint64_t cred, struct xf_owner *o)
 {
 	const struct xf_prof_cred *c = &v->prof->cred;
-	uint64_t x;
+	const struct xf_member *m[4] = { &c->uid, &c->gid, &c->euid, &c->egid };
+	uint32_t *out[4] = { &o->uid, &o->gid, &o->euid, &o->egid };
+	uint32_t lo = ~0U, hi = 0, i;
+	uint8_t buf[64];
 	int r;
 
 	if (!cred)
 		return XF_VMI_EPTR;
-	r = vmi_member(v, cred, &c->uid, &x);
+	if (!vmi_kptr_ok(cred, 4))
+		return XF_VMI_EPTR;
+	for (i = 0; i < 4; i++) {
+		if (m[i]->off < lo)
+			lo = m[i]->off;
+		if (m[i]->off + m[i]->size > hi)
+			hi = m[i]->off + m[i]->size;
+	}
+	if (hi - lo > sizeof(buf)) {
+		/* an odd layout: one read per id */
+		for (i = 0; i < 4; i++) {
+			uint64_t x;
+
+			r = vmi_member(v, cred, m[i], &x);
+			if (r)
+				return r;
+			*out[i] = x;
+		}
+		return XF_VMI_OK;
+	}
+	r = vmi_read(v, cred + lo, buf, hi - lo);
 	if (r)
 		return r;
-	o->uid = x;
-	r = vmi_member(v, cred, &c->gid, &x);
-	if (r)
-		return r;
-	o->gid = x;
-	r = vmi_member(v, cred, &c->euid, &x);
-	if (r)
-		return r;
-	o->euid = x;
-	r = vmi_member(v, cred, &c->egid, &x);
-	if (r)
-		return r;
-	o->egid = x;
+	for (i = 0; i < 4; i++) {
+		struct xf_member rel = *m[i];
+
+		rel.off -= lo;
+		*out[i] = vmi_buf_member(buf, hi - lo, &rel);
+	}
 	return XF_VMI_OK;
 }
 
@@ -110,7 +130,11 @@ int vmi_proc_read(struct xf_vmi *v, uint64_t task, struct xf_vmi_proc *p)
 	else if (xf_member_present(&t->mm) &&
 		 vmi_member(v, task, &t->mm, &x) == 0)
 		p->kthread = !x;
-	p->owner.flags |= XF_OWNER_F_FOUND;
+	/*
+	 * The task's own credentials: what a full walk or xfctl ps shows.
+	 * xf_vmi_owner() replaces them with the socket's (f_cred).
+	 */
+	p->owner.flags |= XF_OWNER_F_FOUND | XF_OWNER_F_TASK;
 	return XF_VMI_OK;
 }
 

@@ -833,9 +833,14 @@ static bool xf_flow_ok(const struct xf_hv_flow *f)
     return f->family == 6;
 }
 
-/* Who owns flow f: 0 and *o filled, or an XF_VMI_E* code. */
+/*
+ * Who owns flow f: 0 and *o filled, or an XF_VMI_E* code. The owner is
+ * read from the socket itself (credentials, cgroup); the task holding it
+ * only when need (the rule fields of this domain's rules) asks for it.
+ */
 static int xf_attribute(struct xf_vmi *vmi, const struct xf_hv_flow *f,
-                        struct xf_owner *o, uint64_t *task, int32_t *fd)
+                        uint32_t need, struct xf_owner *o, uint64_t *task,
+                        int32_t *fd)
 {
     struct xf_vmi_tuple t = {
         .family = f->family,
@@ -857,13 +862,34 @@ static int xf_attribute(struct xf_vmi *vmi, const struct xf_hv_flow *f,
         return rc;
     if ( !s.file )
         return XF_VMI_ENOENT;
-    rc = xf_vmi_file_owner(vmi, s.file, 0, -1, &p, fd);
+    rc = xf_vmi_owner(vmi, &s, need, 0, -1, &p, fd);
     if ( rc )
         return rc;
 
     *o = p.owner;
     *task = p.task;
     return 0;
+}
+
+/*
+ * The owner fields the rules that can apply to domid use: the task is
+ * searched for only if one of them is pid, comm or exe.
+ */
+static uint32_t xf_rules_need(const struct xf_ruleset *rs, domid_t domid)
+{
+    uint32_t i, need = 0;
+
+    if ( !rs )
+        return 0;
+    for ( i = 0; i < rs->t.n_rules; i++ )
+    {
+        const struct xf_rule *r = &rs->t.rules[i];
+
+        if ( (r->fields & XF_RF_DOMID) && r->domid != domid )
+            continue;
+        need |= r->fields & XF_RF_OWNER;
+    }
+    return need;
 }
 
 static void xf_owner_to_hv(struct xf_hv_owner *h, const struct xf_owner *o)
@@ -911,7 +937,8 @@ struct xf_check_ctx {
  * XF_READS_PER_FLOW guest reads.
  */
 static unsigned int xf_check_flows(struct xf_check_ctx *c, struct domain *d,
-                                   unsigned int from, unsigned int n,
+                                   uint32_t need, unsigned int from,
+                                   unsigned int n,
                                    uint64_t *found, uint64_t *retries)
 {
     unsigned int i;
@@ -930,7 +957,8 @@ static unsigned int xf_check_flows(struct xf_check_ctx *c, struct domain *d,
         res->fd = -1;
         for ( try = 0; try <= XF_RETRIES; try++ )
         {
-            st = xf_attribute(&c->vmi, &c->flows[i], o, &res->task, &res->fd);
+            st = xf_attribute(&c->vmi, &c->flows[i], need, o, &res->task,
+                              &res->fd);
             if ( st != XF_VMI_EAGAIN )
                 break;
 
@@ -1003,9 +1031,10 @@ static int xf_op_check(unsigned int cmd, XEN_GUEST_HANDLE_PARAM(void) arg)
     struct xf_check_ctx *c;
     struct xf_dom_profile *dp;
     struct domain *d;
-    uint64_t retries = 0, found = 0, slide;
+    uint64_t retries = 0, found = 0, slide = 0;
     s_time_t t_call, t_pause;
     unsigned int i, end;
+    uint32_t need = 0;
     int rc;
 
     if ( copy_from_guest(&op, arg, 1) )
@@ -1039,8 +1068,12 @@ static int xf_op_check(unsigned int cmd, XEN_GUEST_HANDLE_PARAM(void) arg)
     {
         c->prof = *dp->prof;
         slide = dp->slide;
+        /* The task is looked for only when a rule can use it. */
+        need = xf_rules_need(xf_rules, d->domain_id);
     }
     read_unlock(&xf_lock);
+    if ( op.flags & XF_HV_CHECK_F_TASK )
+        need |= XF_RF_TASK;
     rc = -ENOENT;
     if ( dp )
     {
@@ -1058,7 +1091,7 @@ static int xf_op_check(unsigned int cmd, XEN_GUEST_HANDLE_PARAM(void) arg)
     domain_pause(d);
     t_pause = NOW() - t_call;
     xf_reader_init(&c->r, d);
-    end = xf_check_flows(c, d, op.done, op.n, &found, &retries);
+    end = xf_check_flows(c, d, need, op.done, op.n, &found, &retries);
     xf_reader_fini(&c->r);
     domain_unpause(d);
 

@@ -200,7 +200,15 @@ struct xf_hv_result {
 	uint32_t check_ns;		/* time this flow took in Xen */
 };
 
-#define XF_HV_CHECK_F_ALL	0
+/*
+ * Xen reads a flow's owner from its socket (credentials, cgroup) and looks
+ * for the task holding it only when a rule for the domain has a pid, comm
+ * or exe field. F_TASK asks for the task (pid, tgid, comm in the result)
+ * for every flow anyway: for display and diagnostics (xfctl hv check),
+ * at the cost of a task search per flow.
+ */
+#define XF_HV_CHECK_F_TASK	(1u << 0)
+#define XF_HV_CHECK_F_ALL	XF_HV_CHECK_F_TASK
 
 struct xf_hv_check {
 	uint16_t domid;			/* IN */

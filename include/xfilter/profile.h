@@ -40,7 +40,7 @@
 #endif
 
 #define XF_PROFILE_MAGIC	0x46505846u	/* bytes "FXPF" in a file */
-#define XF_PROFILE_VERSION	2
+#define XF_PROFILE_VERSION	3
 #define XF_PROFILE_ARCH_X86_64	1
 
 #define XF_PROFILE_BANNER_LEN	256	/* linux_banner is ~180 bytes */
@@ -270,6 +270,27 @@ struct xf_prof_hash {
 	uint32_t _pad2;
 };
 
+/*
+ * Who owns a socket, read from the socket itself (core/vmi_owner.c): the
+ * socket file's f_cred (the opener's credentials, what xt_owner uses),
+ * the cgroup the socket was created in (sock.sk_cgrp_data.cgroup, a
+ * struct cgroup whose kn is a kernfs_node chain up to the hierarchy root)
+ * and fdtable.open_fds, the bitmap that bounds a search for the task
+ * holding the file by open fds rather than by table size. Every member is
+ * optional: without one, that part is not read (no XF_OWNER_F_* flag).
+ */
+struct xf_prof_sockown {
+	uint32_t cgroup_size;		/* struct cgroup */
+	uint32_t kernfs_node_size;	/* struct kernfs_node */
+	struct xf_member f_cred;	/* file.f_cred (file.size) */
+	struct xf_member sk_cgrp;	/* sock.sk_cgrp_data.cgroup (sock.size) */
+	struct xf_member cgroup_kn;	/* cgroup.kn */
+	struct xf_member kn_parent;	/* kernfs_node.parent (NULL: root) */
+	struct xf_member kn_name;	/* kernfs_node.name: const char * */
+	struct xf_member kn_id;		/* kernfs_node.id: the cgroup id */
+	struct xf_member open_fds;	/* fdtable.open_fds (files.fdtable_size) */
+};
+
 /* List link layouts, recorded rather than assumed. */
 struct xf_prof_lists {
 	uint32_t list_head_size;
@@ -358,6 +379,7 @@ struct xf_profile {
 	struct xf_prof_sock sock;
 	struct xf_prof_hash hash;
 	struct xf_prof_lists lists;
+	struct xf_prof_sockown own;	/* version 3 */
 };
 
 /*

@@ -11,13 +11,19 @@
  *   scan       lookup + owner process by fd-table pointer scan
  *   hinted     lookup + owner through a checked (task, fd) hint, as the
  *              daemon has after a first answer for that socket
+ *   sock-creds lookup + xf_vmi_owner(): uid/gid/euid from the socket
+ *              file's f_cred and the cgroup path, no task (what uid and
+ *              cgroup rules need)
+ *   sock-task  the same plus the task holding the socket, searched
+ *              through open-fd bitmaps, the socket's uid first (pid and
+ *              comm rules), no hint: compare with scan
  *   walkfind   the same answer from a full walk that stops at the socket
  * "cold" variants flush the backend's translation cache before each flow;
  * the others keep it warm, as a running daemon would.
  * Prints one line per measure: name, flows, median us, p99 us, max us,
  * guest reads per flow. Under callgrind, --toggle-collect=bench_* counts
  * only the measured function; XF_BENCH_ONLY=walk|lookup|scan|hinted|
- * walkfind skips the other measures.
+ * sock_creds|sock_task|walkfind skips the other measures.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -26,6 +32,7 @@
 #include <time.h>
 
 #include "../unit/vmi_dump.h"
+#include "rule.h"
 
 static double now_us(void)
 {
@@ -118,6 +125,31 @@ __attribute__((noinline)) int bench_hinted_exe(struct xf_guest *g,
 	return r ? r : bench_exe(g, p);
 }
 
+/*
+ * The owner from the socket itself (xf_vmi_owner): credentials and cgroup
+ * only (what uid/euid/gid/cgroup rules need), or also the task (pid, comm
+ * rules), searched without a hint.
+ */
+__attribute__((noinline)) int bench_owner(struct xf_guest *g,
+					  const struct xf_vmi_tuple *t,
+					  struct xf_vmi_proc *p, uint32_t need)
+{
+	struct xf_vmi_sock s;
+	int32_t fd;
+	int r = xf_vmi_sock_lookup(&g->vmi, t, &s);
+
+	if (r)
+		return r;
+	if (!s.file)
+		return XF_VMI_ENOENT;
+	r = xf_vmi_owner(&g->vmi, &s, need, 0, -1, p, &fd);
+	if (r)
+		return r;
+	if (need & XF_RF_TASK)
+		return p->owner.flags & XF_OWNER_F_TASK ? 0 : XF_VMI_ENOENT;
+	return 0;
+}
+
 struct find {
 	uint64_t sk;
 	uint32_t tgid;
@@ -185,9 +217,11 @@ int main(int argc, char **argv)
 		report("walk", t, rounds, g.vmi.reads - r0, 0);
 
 	for (int cold = 0; cold < 2; cold++) {
-		static const char *const names[2][4] = {
-			{ "lookup", "scan", "hinted", "hinted+exe" },
-			{ "lookup-cold", "scan-cold", "hinted-cold", "hinted+exe-cold" },
+		static const char *const names[2][6] = {
+			{ "lookup", "scan", "hinted", "hinted+exe", "sock-creds",
+			  "sock-task" },
+			{ "lookup-cold", "scan-cold", "hinted-cold", "hinted+exe-cold",
+			  "sock-creds-cold", "sock-task-cold" },
 		};
 
 		/* 1: sock only */
@@ -210,9 +244,11 @@ int main(int argc, char **argv)
 		report(names[cold][0], t, n, g.vmi.reads - r0, fails);
 owner:
 		/* 2: sock + owner by scan; 3: with hint; 4: and its exe */
-		for (int hinted = 0; hinted < 3; hinted++) {
-			static const char *const only_names[3] = {
-				"scan", "hinted", "hinted_exe"
+		/* 5: xf_vmi_owner, creds + cgroup; 6: and the task */
+		for (int hinted = 0; hinted < 5; hinted++) {
+			static const char *const only_names[5] = {
+				"scan", "hinted", "hinted_exe", "sock_creds",
+				"sock_task"
 			};
 
 			if (!want(only_names[hinted]))
@@ -226,7 +262,7 @@ owner:
 				double t0;
 				size_t j;
 
-				if (hinted)
+				if (hinted == 1 || hinted == 2)
 					for (j = 0; j < w.nprocs && !task; j++)
 						if (w.procs[j].owner.tgid == ds->tgid)
 							task = w.procs[j].task;
@@ -234,7 +270,10 @@ owner:
 				if (cold)
 					xf_mem_tlb_flush(g.mem);
 				t0 = now_us();
-				if (hinted == 2)
+				if (hinted >= 3)
+					fails += bench_owner(&g, &tu, &p, hinted == 3 ?
+							     XF_RF_SOCKET : XF_RF_SOCKET | XF_RF_PID) != 0;
+				else if (hinted == 2)
 					fails += bench_hinted_exe(&g, &tu, &p, task,
 								  ds->s.fd) != 0;
 				else if (hinted)

@@ -156,6 +156,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		reads = 0;
 		xf_vmi_file_owner(&v, s.file, data[0] & 2 ? c.first.sk : 0,
 				  data[0] >> 2, &p, NULL);
+		if (reads > READ_BUDGET + 1)
+			abort();
+		/* The owner from the socket: creds, cgroup, task if asked. */
+		reads = 0;
+		if (xf_vmi_owner(&v, &s, data[0] & 8 ? 1U << 9 : 0,
+				 data[0] & 2 ? c.first.sk : 0, data[0] >> 2, &p,
+				 NULL) == 0 &&
+		    (p.owner.flags & XF_OWNER_F_CGROUP) &&
+		    !memchr(p.owner.cgroup, 0, sizeof(p.owner.cgroup)))
+			abort();	/* an unterminated cgroup path */
 	}
 	if (reads > READ_BUDGET + 1)
 		abort();

@@ -13,6 +13,7 @@
 
 #include "tap.h"
 #include "vmi_dump.h"
+#include "rule.h"
 
 static bool holds(const struct dump_walk *w, uint64_t file, uint32_t tgid,
 		  int32_t fd)
@@ -101,6 +102,93 @@ int main(void)
 	ok(own_scan == found && own_bad == 0,
 	   "file -> owner by fd-table scan: %zu/%zu, %zu wrong", own_scan, found, own_bad);
 	ok(own_hint == found, "file -> owner through a checked hint: %zu/%zu", own_hint, found);
+
+	/*
+	 * The owner from the socket itself (xf_vmi_owner): credentials from
+	 * f_cred, the cgroup path, and the holder only when asked for, which
+	 * must be a process that holds the file, through the open-fd bitmaps.
+	 */
+	{
+		size_t n = 0, creds = 0, cg = 0, held = 0, notask = 0;
+		size_t setuid_after = 0;
+		uint64_t r_sock = 0, r_task = 0, r_old = 0, r_same = 0;
+		size_t n_same = 0;
+		char first_cg[XF_CGROUP_LEN] = "";
+
+		for (i = 0; i < w.nsocks; i++) {
+			const struct xf_vmi_sock *s = &w.socks[i].s;
+			const struct xf_vmi_proc *wp = NULL;
+			struct xf_vmi_tuple t;
+			struct xf_vmi_sock got;
+			struct xf_vmi_proc p;
+			int32_t fd = -1;
+			uint64_t before;
+			size_t k;
+
+			if (s->lport == 0 || (s->proto == 6 && s->state == 7))
+				continue;
+			dump_tuple(s, &t);
+			if (xf_vmi_sock_lookup(&g.vmi, &t, &got) || got.sk != s->sk)
+				continue;
+			n++;
+			for (k = 0; k < w.nprocs; k++)
+				if (w.procs[k].owner.tgid == w.socks[i].tgid)
+					wp = &w.procs[k];
+			before = g.vmi.reads;
+			r = xf_vmi_owner(&g.vmi, &got, 0, 0, -1, &p, &fd);
+			r_sock += g.vmi.reads - before;
+			/*
+			 * The guest's workload opens its sockets as root and
+			 * then setresuid()s (tests/dump/guest-init.c): the
+			 * opener's uid is not the holder's, and sk_uid (set
+			 * from the creator at socket() time) must agree.
+			 */
+			if (r == 0 && (p.owner.flags & XF_OWNER_F_FOUND) &&
+			    p.owner.uid == got.sk_uid)
+				creds++;
+			if (r == 0 && wp && p.owner.uid != wp->owner.uid)
+				setuid_after++;
+			else if (getenv("XF_DIAG"))
+				diag("sock %u: r=%d f %x uid %u/%u gid %u/%u euid %u/%u tgid %u",
+				     s->lport, r, p.owner.flags, p.owner.uid,
+				     wp ? wp->owner.uid : 0, p.owner.gid,
+				     wp ? wp->owner.gid : 0, p.owner.euid,
+				     wp ? wp->owner.euid : 0, w.socks[i].tgid);
+			if (r == 0 && !(p.owner.flags & XF_OWNER_F_TASK) && fd == -1)
+				notask++;
+			if (r == 0 && (p.owner.flags & XF_OWNER_F_CGROUP) &&
+			    p.owner.cgroup[0] == '/') {
+				if (!cg++)
+					memcpy(first_cg, p.owner.cgroup, sizeof(first_cg));
+			}
+			before = g.vmi.reads;
+			r = xf_vmi_owner(&g.vmi, &got, XF_RF_PID, 0, -1, &p, &fd);
+			if (wp && got.sk_uid == wp->owner.uid) {
+				r_same += g.vmi.reads - before;
+				n_same++;
+			}
+			r_task += g.vmi.reads - before;
+			if (r == 0 && (p.owner.flags & XF_OWNER_F_TASK) &&
+			    holds(&w, got.file, p.owner.tgid, fd))
+				held++;
+			before = g.vmi.reads;
+			xf_vmi_file_owner(&g.vmi, got.file, 0, -1, &p, &fd);
+			r_old += g.vmi.reads - before;
+		}
+		ok(n > 0 && creds == n,
+		   "owner uid from f_cred = sk_uid: %zu/%zu (%zu held by a task that changed uid since)",
+		   creds, n, setuid_after);
+		ok(n > 0 && notask == n, "no task asked for: none looked for (%zu/%zu)",
+		   notask, n);
+		ok(n > 0 && cg == n, "cgroup path read for %zu/%zu (e.g. \"%s\")",
+		   cg, n, first_cg);
+		ok(n > 0 && held == n,
+		   "holder through open-fd bitmaps, uid first: %zu/%zu", held, n);
+		diag("reads per socket: creds+cgroup %.1f, +task %.1f (%.1f where the holder kept the opener's uid, %zu), old fd scan %.1f",
+		     n ? (double)r_sock / n : 0, n ? (double)r_task / n : 0,
+		     n_same ? (double)r_same / n_same : 0, n_same,
+		     n ? (double)r_old / n : 0);
+	}
 
 	/*
 	 * Without the ehash secrets and hash_mix (older profiles, kernels

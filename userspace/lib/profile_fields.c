@@ -182,6 +182,17 @@ const struct xf_type_field xf_type_fields[] = {
 	  NULL },
 	{ "hlist_nulls_node", "next", P(lists.hlist_nulls_next), NO_SIZE, 0,
 	  NULL },
+
+	/* the owner from the socket itself (version 3), all optional */
+	SIZE("cgroup", own.cgroup_size, OPT),
+	SIZE("kernfs_node", own.kernfs_node_size, OPT),
+	MEM("file", "f_cred", own.f_cred, file.size, OPT),
+	MEM("sock", "sk_cgrp_data.cgroup", own.sk_cgrp, sock.size, OPT),
+	MEM("cgroup", "kn", own.cgroup_kn, own.cgroup_size, OPT),
+	MEM("kernfs_node", "parent", own.kn_parent, own.kernfs_node_size, OPT),
+	MEM("kernfs_node", "name", own.kn_name, own.kernfs_node_size, OPT),
+	MEM("kernfs_node", "id", own.kn_id, own.kernfs_node_size, OPT),
+	MEM("fdtable", "open_fds", own.open_fds, files.fdtable_size, OPT),
 };
 const size_t xf_nr_type_fields = sizeof(xf_type_fields) / sizeof(xf_type_fields[0]);
 

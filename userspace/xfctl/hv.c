@@ -365,6 +365,8 @@ static int hv_check(int argc, char **argv)
 	}
 	memset(res, 0, sizeof(res));
 	op.n = n;
+	/* A diagnostic: show the task (pid, comm) whatever the rules need. */
+	op.flags = XF_HV_CHECK_F_TASK;
 	op.flows = (uint64_t)(uintptr_t)flows;
 	op.results = (uint64_t)(uintptr_t)res;
 	r = xf_hcall(XF_HV_CHECK, &op);

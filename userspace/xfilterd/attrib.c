@@ -3,8 +3,11 @@
  * Who sent each flow of a batch, read from the guest kernel.
  *
  * Fast path per flow: the guest's own socket hash tables give the struct
- * sock of the 5-tuple, and a process holding its file is found from a hint
- * (the last process seen with that file) or a pointer-only fd scan. The
+ * sock of the 5-tuple; its owner is read from the socket itself (the
+ * file's f_cred and the socket's cgroup, a constant number of reads), and
+ * a process holding its file from a hint (the last process seen with that
+ * file) or a search of the open-fd bitmaps, the socket's uid first
+ * (xf_vmi_owner(), core/vmi.h). The
  * slow path is one full walk of every process and socket, done at most
  * once per batch and shared by every flow still unattributed: that is the
  * batch's consistent view. A flow neither finds (a hidden process, a socket
@@ -18,6 +21,7 @@
 #include <unistd.h>
 
 #include "flow.h"
+#include "rule.h"
 #include "xfilterd.h"
 
 #define XFD_EAGAIN_TRIES 5
@@ -73,6 +77,15 @@ static struct xfd_hint *hint_slot(struct xfd_dom *d, uint64_t file)
 	return &d->hints[(file >> 6) % XFD_HINTS];
 }
 
+/*
+ * The rule fields xfilterd asks the walker for. The module matches the
+ * rules, not us, so we cannot tell whether any needs the task: ask for it
+ * always (monitor and ps show pid and comm too). The credentials and the
+ * cgroup come from the socket either way; a task not found only leaves
+ * XF_OWNER_F_TASK clear.
+ */
+#define XFD_NEED (XF_RF_SOCKET | XF_RF_TASK)
+
 static int fast_lookup(struct xfd_dom *d, struct xfd_flow *f)
 {
 	struct xf_vmi *v = &d->g->vmi;
@@ -94,15 +107,17 @@ static int fast_lookup(struct xfd_dom *d, struct xfd_flow *f)
 	if (!s.file)
 		return XF_VMI_ENOENT;
 	h = hint_slot(d, s.file);
-	r = xf_vmi_file_owner(v, s.file, h->file == s.file ? h->task : 0,
-			      h->file == s.file ? h->fd : -1, &p, &fd);
+	r = xf_vmi_owner(v, &s, XFD_NEED, h->file == s.file ? h->task : 0,
+			 h->file == s.file ? h->fd : -1, &p, &fd);
 	if (r)
 		return r;
+	f->owner = p.owner;
+	f->attributed = true;
+	if (!(p.owner.flags & XF_OWNER_F_TASK))
+		return 0;
 	h->file = s.file;
 	h->task = p.task;
 	h->fd = fd;
-	f->owner = p.owner;
-	f->attributed = true;
 	/* No exe (a kernel without the members, a path we cannot vouch
 	 * for) only means no exe rule matches this owner. */
 	xf_vmi_exe(v, p.task, &f->owner);
@@ -116,6 +131,7 @@ struct walk {
 	int n;
 	uint8_t score[256];	/* best match so far per flow */
 	uint64_t task[256];	/* its process, for the exe */
+	struct xf_vmi_sock sock[256];	/* its socket, for the creds */
 };
 
 static bool is_zero(const uint8_t *a, int len)
@@ -174,9 +190,32 @@ static int walk_sock(void *arg, const struct xf_vmi_proc *p,
 			w->score[i] = sc;
 			w->f[i].owner = p->owner;
 			w->task[i] = p->task;
+			w->sock[i] = *s;
 		}
 	}
 	return 0;
+}
+
+/*
+ * The walk found the holder; the credentials and cgroup are the socket's
+ * (f_cred), as on the fast path. A profile without them keeps the
+ * holder's, as before.
+ */
+static void sock_creds(struct xf_vmi *v, const struct xf_vmi_sock *s,
+		       struct xf_owner *o)
+{
+	struct xf_vmi_proc p;
+
+	if (xf_vmi_owner(v, s, 0, 0, -1, &p, NULL) ||
+	    !(p.owner.flags & XF_OWNER_F_FOUND))
+		return;
+	o->uid = p.owner.uid;
+	o->gid = p.owner.gid;
+	o->euid = p.owner.euid;
+	o->egid = p.owner.egid;
+	o->cgroup_id = p.owner.cgroup_id;
+	memcpy(o->cgroup, p.owner.cgroup, sizeof(o->cgroup));
+	o->flags |= p.owner.flags & (XF_OWNER_F_CGROUP | XF_OWNER_F_CGROUP_TRUNC);
 }
 
 static int full_walk(struct xfd_dom *d, struct xfd_flow **todo, int n,
@@ -207,6 +246,7 @@ static int full_walk(struct xfd_dom *d, struct xfd_flow **todo, int n,
 			continue;
 		todo[i]->owner = copy[i].owner;
 		todo[i]->attributed = true;
+		sock_creds(&d->g->vmi, &w.sock[i], &todo[i]->owner);
 		xf_vmi_exe(&d->g->vmi, w.task[i], &todo[i]->owner);
 	}
 	return 0;

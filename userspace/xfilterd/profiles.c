@@ -286,6 +286,15 @@ int xfd_guest_open(uint32_t domid, const char *name, const char *uuid,
 			continue;
 		}
 		xf_guest_set_path(&g->vmi, &g->path);
+		{
+			bool creds;
+			const char *miss = xf_vmi_owner_missing(&g->prof, &creds);
+
+			if (miss)
+				xfd_warn("domain %u: %s lacks %s%s", domid, c.path[i],
+					 miss, creds ? "" :
+					 "; rebuild it with xfctl profile build");
+		}
 		if (!g->vmi.path)
 			xfd_warn("domain %u: no executable paths from %s: exe rules will not match its flows",
 				 domid, c.path[i]);
