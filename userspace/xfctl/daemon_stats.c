@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
+#include "rule_text.h"
 #include "xfctl.h"
 
 #define XFD_STATS_FILE "/run/xfilter/xfilterd.stats"
@@ -61,12 +63,20 @@ void xfctl_print_daemon_stats(FILE *out)
 		if (sscanf(line, "domain %u %63s %15s", &id, name, state) != 3)
 			continue;
 		line[strcspn(line, "\n")] = 0;
-		if (xfctl_opts.json)
-			fprintf(out, "%s{\"domid\":%u,\"name\":\"%s\",\"state\":\"%s\"}",
-				ndom ? "," : "", id,
-				strpbrk(name, "\"\\") ? "?" : name, state);
-		else
-			fprintf(out, "  %s\n", line);
+		/* Guest names come from xenstore: escape them. */
+		if (xfctl_opts.json) {
+			fprintf(out, "%s{\"domid\":%u,\"name\":", ndom ? "," : "",
+				id);
+			xf_json_str(out, name);
+			fprintf(out, ",\"state\":");
+			xf_json_str(out, state);
+			fputc('}', out);
+		} else {
+			char q[XF_TEXT_QUOTE_MAX(sizeof(line))];
+
+			xf_text_quote(line, strlen(line), q, sizeof(q));
+			fprintf(out, "  %s\n", q);
+		}
 		ndom++;
 	}
 	if (xfctl_opts.json)

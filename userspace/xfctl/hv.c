@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 
 #include "guest.h"
+#include "json.h"
 #include "hv_rule.h"
 #include "mem.h"
 #include "rule.h"
@@ -372,22 +373,28 @@ static int hv_check(int argc, char **argv)
 	for (i = 0; i < op.done && i < n; i++) {
 		const struct xf_hv_result *x = &res[i];
 		const struct xf_hv_owner *o = &x->owner;
-		char comm[17];
+		char comm[XF_TEXT_QUOTE_MAX(16)];
 
-		memcpy(comm, o->comm, 16);
-		comm[16] = '\0';
+		/* The guest's comm: the one JSON writer, or the text escaper. */
+		if (xfctl_opts.json) {
+			printf("%s{\"comm\": ", i ? ", " : "");
+			xf_json_strn(stdout, o->comm, strnlen(o->comm, 16));
+		} else {
+			xf_text_quote(o->comm, strnlen(o->comm, 16), comm,
+				      sizeof(comm));
+		}
 		if (xfctl_opts.json)
-			printf("%s{\"status\": \"%s\", \"action\": \"%s\", "
+			printf(", \"status\": \"%s\", \"action\": \"%s\", "
 			       "\"source\": %u, \"rule\": %d, \"found\": %s, "
 			       "\"pid\": %u, \"tgid\": %u, \"ppid\": %u, \"uid\": %u, "
-			       "\"gid\": %u, \"euid\": %u, \"comm\": \"%s\", "
-			       "\"fd\": %d, \"check_ns\": %u}", i ? ", " : "",
+			       "\"gid\": %u, \"euid\": %u, "
+			       "\"fd\": %d, \"check_ns\": %u}",
 			       hv_status_name(x->status),
 			       xf_action_name(x->action), x->source,
 			       x->rule == XF_RULE_NONE ? -1 : x->rule,
 			       (o->flags & XF_OWNER_F_FOUND) ? "true" : "false",
 			       o->pid, o->tgid, o->ppid, o->uid, o->gid, o->euid,
-			       comm, x->fd, x->check_ns);
+			       x->fd, x->check_ns);
 		else
 			printf("%-6s %-10s uid %u euid %u gid %u pid %u comm %s "
 			       "fd %d (%s, %u ns)\n",

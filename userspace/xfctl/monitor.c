@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "json.h"
 #include "mem.h"
 #include "nl.h"
 #include "rule_text.h"
@@ -42,23 +43,21 @@ static const char *proto_name(uint8_t p)
 	       p == 58 ? "icmp6" : "ip";
 }
 
-/* Guest-made strings: printable ASCII only, JSON-escaped when asked. */
-static void put_str(const char *s, bool json)
+/*
+ * Guest-made strings (comm, exe): the one JSON writer, or the text escaper,
+ * which quotes a name holding blanks so "comm x uid 0" cannot spoof fields.
+ */
+static void put_str(const char *s, size_t max, bool json)
 {
-	if (json)
-		putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
+	char q[XF_TEXT_QUOTE_MAX(XFILTER_EXE_LEN)];
+	size_t n = strnlen(s, max);
 
-		if (json && (c == '"' || c == '\\'))
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf(json ? "\\u%04x" : "?", c);
-		else
-			putchar(c);
+	if (json) {
+		xf_json_strn(stdout, s, n);
+		return;
 	}
-	if (json)
-		putchar('"');
+	xf_text_quote(s, n, q, sizeof(q));
+	fputs(q, stdout);
 }
 
 void xfctl_print_owner(struct nlattr *nest, bool json)
@@ -86,14 +85,14 @@ void xfctl_print_owner(struct nlattr *nest, bool json)
 
 		nla_strlcpy(comm, tb[XFILTER_OWNER_A_COMM], sizeof(comm));
 		printf(json ? ",\"comm\":" : " comm ");
-		put_str(comm, json);
+		put_str(comm, sizeof(comm), json);
 	}
 	if (tb[XFILTER_OWNER_A_EXE]) {
 		char exe[XFILTER_EXE_LEN];
 
 		nla_strlcpy(exe, tb[XFILTER_OWNER_A_EXE], sizeof(exe));
 		printf(json ? ",\"exe\":" : " exe ");
-		put_str(exe, json);
+		put_str(exe, sizeof(exe), json);
 	}
 	if (json)
 		putchar('}');

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "mem.h"
 #include "nl.h"
 #include "rule_text.h"
@@ -194,20 +195,6 @@ struct rule_list {
 	int n;
 };
 
-static void json_escape(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /* A MIRROR rule's device counters: copies, drops, errors. */
 static void mirror_counts(struct nlattr *nest, unsigned long long *c)
 {
@@ -245,7 +232,7 @@ static int rule_list_cb(struct nl_msg *msg, void *arg)
 	} else if (l->json) {
 		fprintf(l->f, "%s%s{\"index\":%u,\"rule\":", l->n ? "," : "",
 			xfctl_opts.pretty ? "\n  " : "", index);
-		json_escape(l->f, text);
+		xf_json_str(l->f, text);
 		fprintf(l->f, ",\"packets\":%llu,\"bytes\":%llu",
 			(unsigned long long)r.packets,
 			(unsigned long long)r.bytes);
@@ -259,7 +246,7 @@ static int rule_list_cb(struct nl_msg *msg, void *arg)
 			fprintf(l->f, ",\"alert\":%u", r.alert);
 		if (r.reason[0]) {
 			fprintf(l->f, ",\"reason\":");
-			json_escape(l->f, r.reason);
+			xf_json_str(l->f, r.reason);
 		}
 		fputc('}', l->f);
 	} else {
@@ -272,8 +259,14 @@ static int rule_list_cb(struct nl_msg *msg, void *arg)
 		if (r.expires_ms)
 			fprintf(l->f, "  expires %llus",
 				(unsigned long long)(r.expires_ms - 1 + 999) / 1000);
-		if (r.reason[0])
-			fprintf(l->f, "  (%s)", r.reason);
+		if (r.reason[0]) {
+			char why[XF_TEXT_QUOTE_MAX(XF_RULE_REASON_LEN)];
+
+			/* The reason holds a guest's comm (detect block). */
+			xf_text_quote(r.reason, strnlen(r.reason, sizeof(r.reason)),
+				      why, sizeof(why));
+			fprintf(l->f, "  (%s)", why);
+		}
 		fputc('\n', l->f);
 	}
 	l->n++;

@@ -45,6 +45,21 @@ static bool domain_name(struct xs_handle *xs, uint32_t domid, char *name,
 	       strlen(name) < XF_DOM_NAME_LEN;
 }
 
+/*
+ * A temporary rule as a comment. The reason holds a guest's comm (detect
+ * block), so it goes through the text escaper: one line, no '\n' a guest
+ * could use to start a rule line of its own.
+ */
+void xfctl_save_temporary(FILE *f, const struct xf_rule *r)
+{
+	char text[XF_RULE_TEXT_MAX], why[XF_TEXT_QUOTE_MAX(XF_RULE_REASON_LEN)];
+
+	xf_rule_print(r, text, sizeof(text));
+	xf_text_quote(r->reason, strnlen(r->reason, sizeof(r->reason)), why,
+		      sizeof(why));
+	fprintf(f, "# temporary, not saved: %s (%s)\n", text, why);
+}
+
 struct save_ctx {
 	FILE *f;
 	struct xs_handle *xs;
@@ -67,8 +82,7 @@ static int save_cb(struct nl_msg *msg, void *arg)
 	}
 	/* Temporary rules (detect block mode) are not part of the policy. */
 	if (r.expires_ms) {
-		xf_rule_print(&r, text, sizeof(text));
-		fprintf(s->f, "# temporary, not saved: %s (%s)\n", text, r.reason);
+		xfctl_save_temporary(s->f, &r);
 		return NL_OK;
 	}
 	if ((r.fields & XF_RF_DOMID) &&

@@ -46,6 +46,9 @@ int xfctl_rule_send(struct xf_nl *nl, uint8_t cmd, const struct xf_rule *r,
 int xfctl_rule_from_attrs(struct nlattr *nest, struct xf_rule *r,
 			  uint32_t *index);
 
+/* save.c: a temporary rule as a comment line of a rule file. */
+void xfctl_save_temporary(FILE *f, const struct xf_rule *r);
+
 /* monitor.c: an XFILTER_*_A_OWNER nest, as " pid N ..." or ,"owner":{..}. */
 void xfctl_print_owner(struct nlattr *nest, bool json);
 /* alerts.c: an XFILTER_A_ALERT nest; returns 1 if printed (domid filter). */
