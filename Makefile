@@ -112,6 +112,13 @@ $(B)/unit/%: $(B)/tests/unit/%.o $(B)/libxfuser.a $(B)/libxfcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(XF_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# xfctl's printers on hostile replies: every xfctl object but main().
+$(B)/unit/test_xfctl_out: $(B)/tests/unit/test_xfctl_out.o \
+		$(filter-out $(B)/userspace/xfctl/xfctl.o,$(XFCTL_OBJS)) \
+		$(B)/libxfuser.a $(B)/libxfcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(XF_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
 check:
 	tests/run
 

@@ -18,12 +18,17 @@
 
 void xfctl_print_daemon_stats(FILE *out)
 {
+	xfctl_print_daemon_stats_file(out, XFD_STATS_FILE);
+}
+
+void xfctl_print_daemon_stats_file(FILE *out, const char *path)
+{
 	unsigned long long batches = 0, flows = 0;
 	unsigned int b[3] = { 0 }, s[3] = { 0 }, samples = 0;
 	char line[512];
 	bool running;
 	int pid = 0, ndom = 0;
-	FILE *f = fopen(XFD_STATS_FILE, "r");
+	FILE *f = fopen(path, "r");
 
 	if (!f) {
 		if (!xfctl_opts.json)

@@ -32,11 +32,6 @@ static const char *const source_names[] = {
 	[XFILTER_SOURCE_OVERRIDE] = "override",
 };
 
-struct monitor {
-	bool filter;
-	uint32_t domid;
-};
-
 static const char *proto_name(uint8_t p)
 {
 	return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" :
@@ -98,10 +93,10 @@ void xfctl_print_owner(struct nlattr *nest, bool json)
 		putchar('}');
 }
 
-static int monitor_cb(struct nl_msg *msg, void *arg)
+int xfctl_monitor_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[XFILTER_A_MAX + 1], *f[XFILTER_FLOW_A_MAX + 1];
-	struct monitor *m = arg;
+	struct xfctl_monitor *m = arg;
 	bool json = xfctl_opts.json;
 	char s[INET6_ADDRSTRLEN] = "?", d[INET6_ADDRSTRLEN] = "?";
 	uint8_t fam, proto, src, act;
@@ -172,7 +167,7 @@ static int monitor_cb(struct nl_msg *msg, void *arg)
 
 int cmd_monitor(int argc, char **argv)
 {
-	struct monitor m = { .filter = false };
+	struct xfctl_monitor m = { .filter = false };
 	struct xf_nl nl;
 	char err[160];
 	int errs = 0;
@@ -198,7 +193,7 @@ int cmd_monitor(int argc, char **argv)
 	/* A burst can overrun the socket (ENOBUFS): say so and go on; a
 	 * socket that keeps failing (module unloaded) ends the monitor. */
 	while (errs < 100) {
-		if (xf_nl_listen(&nl, monitor_cb, &m) < 0) {
+		if (xf_nl_listen(&nl, xfctl_monitor_cb, &m) < 0) {
 			xfctl_err("monitor: receive failed (events lost?)");
 			errs++;
 		} else {

@@ -189,12 +189,6 @@ int xfctl_rule_from_attrs(struct nlattr *nest, struct xf_rule *r,
 	return 0;
 }
 
-struct rule_list {
-	FILE *f;
-	bool json, save;
-	int n;
-};
-
 /* A MIRROR rule's device counters: copies, drops, errors. */
 static void mirror_counts(struct nlattr *nest, unsigned long long *c)
 {
@@ -213,10 +207,10 @@ static void mirror_counts(struct nlattr *nest, unsigned long long *c)
 			c[i] = nla_get_u64(tb[a[i]]);
 }
 
-static int rule_list_cb(struct nl_msg *msg, void *arg)
+int xfctl_rule_list_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[XFILTER_A_MAX + 1];
-	struct rule_list *l = arg;
+	struct xfctl_rule_list *l = arg;
 	struct xf_rule r;
 	char text[XF_RULE_TEXT_MAX];
 	unsigned long long mc[3];
@@ -275,7 +269,7 @@ static int rule_list_cb(struct nl_msg *msg, void *arg)
 
 int xfctl_rule_list(struct xf_nl *nl, FILE *f, bool save)
 {
-	struct rule_list l = { .f = f, .json = xfctl_opts.json && !save,
+	struct xfctl_rule_list l = { .f = f, .json = xfctl_opts.json && !save,
 			       .save = save };
 	struct nl_msg *msg = xf_nl_msg(nl, XFILTER_CMD_RULE_GET, NLM_F_DUMP);
 	int err;
@@ -284,7 +278,7 @@ int xfctl_rule_list(struct xf_nl *nl, FILE *f, bool save)
 		return -ENOMEM;
 	if (l.json)
 		fputc('[', f);
-	err = xf_nl_request(nl, msg, rule_list_cb, &l);
+	err = xf_nl_request(nl, msg, xfctl_rule_list_cb, &l);
 	if (l.json)
 		fprintf(f, "%s]\n", xfctl_opts.pretty ? "\n" : "");
 	if (err)

@@ -18,7 +18,7 @@ static const char *hook_name(int h)
 	       h == XFILTER_HOOK_INGRESS ? "ingress" : "none";
 }
 
-static int vif_cb(struct nl_msg *msg, void *arg)
+int xfctl_vif_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[XFILTER_A_MAX + 1], *v[XFILTER_VIF_A_MAX + 1];
 	char ifname[64], q[XF_TEXT_QUOTE_MAX(64)];
@@ -77,7 +77,7 @@ int cmd_vif(int argc, char **argv)
 	if (xfctl_opts.json)
 		putchar('[');
 	err = xf_nl_request(&nl, xf_nl_msg(&nl, XFILTER_CMD_VIF_GET, NLM_F_DUMP),
-			    vif_cb, &n);
+			    xfctl_vif_cb, &n);
 	if (xfctl_opts.json)
 		printf("%s]\n", xfctl_opts.pretty ? "\n" : "");
 	if (err)

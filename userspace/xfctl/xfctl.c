@@ -4,13 +4,10 @@
  *	xfctl [-j] [-p] OBJECT COMMAND [ARGS]
  * Each OBJECT lives in its own file; this file is only the table.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xfctl.h"
-
-struct xfctl_opts xfctl_opts;
 
 static int cmd_help(int argc, char **argv);
 
@@ -29,17 +26,6 @@ static const struct xfctl_cmd xfctl_cmds[] = {
 	{ "save", cmd_save, "write the rules as a rule file (xfctl restore)" },
 	{ "restore", cmd_restore, "replace the rules with a rule file" },
 };
-
-void xfctl_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("xfctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
 
 static void usage(FILE *f)
 {

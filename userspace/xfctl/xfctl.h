@@ -55,6 +55,26 @@ void xfctl_print_owner(struct nlattr *nest, bool json);
 int xfctl_alert_print(struct nlattr *nest, bool json, uint32_t filter,
 		      bool first);
 
+/*
+ * Reply printers (xf_nl_reply_fn), exported for the host test of hostile
+ * strings (tests/unit/test_xfctl_out.c), which feeds them made-up replies.
+ */
+struct nl_msg;
+struct xfctl_rule_list {
+	FILE *f;
+	bool json, save;
+	int n;
+};
+int xfctl_rule_list_cb(struct nl_msg *msg, void *arg);	/* xfctl_rule_list */
+struct xfctl_monitor {
+	bool filter;
+	uint32_t domid;
+};
+int xfctl_monitor_cb(struct nl_msg *msg, void *arg);	/* xfctl_monitor */
+int xfctl_vif_cb(struct nl_msg *msg, void *arg);	/* int counter */
+/* daemon_stats.c: xfilterd's status file as JSON members or text. */
+void xfctl_print_daemon_stats_file(FILE *out, const char *path);
+
 /* Errors name the offending token; they go to stderr. */
 void xfctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
