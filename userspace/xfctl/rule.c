@@ -13,49 +13,54 @@
 #include "rule_text.h"
 #include "xfctl.h"
 
-static int rule_to_attrs(struct nl_msg *msg, const struct xf_rule *r,
+int xfctl_rule_to_attrs(struct nl_msg *msg, const struct xf_rule *r,
 			 uint32_t index)
 {
 	struct nlattr *n = nla_nest_start(msg, XFILTER_A_RULE);
 	uint32_t f = r->fields;
+	int err = 0;
 
 	if (!n)
 		return -ENOMEM;
 	if (index != UINT32_MAX)
-		nla_put_u32(msg, XFILTER_RULE_A_INDEX, index);
-	nla_put_u8(msg, XFILTER_RULE_A_ACTION, r->action);
+		err |= nla_put_u32(msg, XFILTER_RULE_A_INDEX, index);
+	err |= nla_put_u8(msg, XFILTER_RULE_A_ACTION, r->action);
 	if (f & XF_RF_DOMID)
-		nla_put_u32(msg, XFILTER_RULE_A_DOMID, r->domid);
+		err |= nla_put_u32(msg, XFILTER_RULE_A_DOMID, r->domid);
 	if (f & XF_RF_PROTO)
-		nla_put_u8(msg, XFILTER_RULE_A_PROTO, r->proto);
+		err |= nla_put_u8(msg, XFILTER_RULE_A_PROTO, r->proto);
 	if (f & XF_RF_DST) {
-		nla_put(msg, r->dst_family == XF_AF_INET ? XFILTER_RULE_A_DST4 :
-			XFILTER_RULE_A_DST6,
-			r->dst_family == XF_AF_INET ? 4 : 16, r->dst);
-		nla_put_u8(msg, XFILTER_RULE_A_DST_PLEN, r->dst_plen);
+		err |= nla_put(msg, r->dst_family == XF_AF_INET ?
+			       XFILTER_RULE_A_DST4 : XFILTER_RULE_A_DST6,
+			       r->dst_family == XF_AF_INET ? 4 : 16, r->dst);
+		err |= nla_put_u8(msg, XFILTER_RULE_A_DST_PLEN, r->dst_plen);
 	}
 	if (f & XF_RF_DPORT) {
-		nla_put_u16(msg, XFILTER_RULE_A_DPORT_MIN, r->dport_lo);
-		nla_put_u16(msg, XFILTER_RULE_A_DPORT_MAX, r->dport_hi);
+		err |= nla_put_u16(msg, XFILTER_RULE_A_DPORT_MIN, r->dport_lo);
+		err |= nla_put_u16(msg, XFILTER_RULE_A_DPORT_MAX, r->dport_hi);
 	}
 	if (f & XF_RF_SPORT) {
-		nla_put_u16(msg, XFILTER_RULE_A_SPORT_MIN, r->sport_lo);
-		nla_put_u16(msg, XFILTER_RULE_A_SPORT_MAX, r->sport_hi);
+		err |= nla_put_u16(msg, XFILTER_RULE_A_SPORT_MIN, r->sport_lo);
+		err |= nla_put_u16(msg, XFILTER_RULE_A_SPORT_MAX, r->sport_hi);
 	}
 	if (f & XF_RF_UID)
-		nla_put_u32(msg, XFILTER_RULE_A_UID, r->uid);
+		err |= nla_put_u32(msg, XFILTER_RULE_A_UID, r->uid);
 	if (f & XF_RF_EUID)
-		nla_put_u32(msg, XFILTER_RULE_A_EUID, r->euid);
+		err |= nla_put_u32(msg, XFILTER_RULE_A_EUID, r->euid);
 	if (f & XF_RF_GID)
-		nla_put_u32(msg, XFILTER_RULE_A_GID, r->gid);
+		err |= nla_put_u32(msg, XFILTER_RULE_A_GID, r->gid);
 	if (f & XF_RF_PID)
-		nla_put_u32(msg, XFILTER_RULE_A_PID, r->pid);
+		err |= nla_put_u32(msg, XFILTER_RULE_A_PID, r->pid);
 	if (f & XF_RF_COMM)
-		nla_put_string(msg, XFILTER_RULE_A_COMM, r->comm);
+		err |= nla_put_string(msg, XFILTER_RULE_A_COMM, r->comm);
 	if (f & XF_RF_EXE)
-		nla_put_string(msg, XFILTER_RULE_A_EXE, r->exe);
+		err |= nla_put_string(msg, XFILTER_RULE_A_EXE, r->exe);
 	if (r->action == XF_ACT_MIRROR)
-		nla_put_string(msg, XFILTER_RULE_A_MIRROR, r->mirror_dev);
+		err |= nla_put_string(msg, XFILTER_RULE_A_MIRROR, r->mirror_dev);
+	if (err) {		/* the message is full: never send half a rule */
+		nla_nest_cancel(msg, n);
+		return -EMSGSIZE;
+	}
 	nla_nest_end(msg, n);
 	return 0;
 }
@@ -94,7 +99,7 @@ int xfctl_rule_send(struct xf_nl *nl, uint8_t cmd, const struct xf_rule *r,
 	struct nl_msg *msg = xf_nl_msg(nl, cmd, 0);
 	int err;
 
-	if (!msg || rule_to_attrs(msg, r, index))
+	if (!msg || xfctl_rule_to_attrs(msg, r, index))
 		return -ENOMEM;
 	err = xf_nl_request(nl, msg, NULL, NULL);
 	if (err)

@@ -39,8 +39,11 @@ int cmd_alerts(int argc, char **argv);
 
 /* Shared by rule.c and save.c. */
 struct xf_nl;
+struct nl_msg;
 struct xf_rule;
 struct nlattr;
+int xfctl_rule_to_attrs(struct nl_msg *msg, const struct xf_rule *r,
+			uint32_t index);	/* -EMSGSIZE: msg full */
 int xfctl_rule_send(struct xf_nl *nl, uint8_t cmd, const struct xf_rule *r,
 		    uint32_t index);
 int xfctl_rule_from_attrs(struct nlattr *nest, struct xf_rule *r,
