@@ -927,3 +927,8 @@ size_t xf_rule_print(const struct xf_rule *r, char *buf, size_t size)
 		buf[o.len < size ? o.len : size - 1] = '\0';
 	return o.len;
 }
+
+bool xf_text_parse_u32(const char *s, size_t len, uint32_t max, uint32_t *out)
+{
+	return parse_u32(s, len, max, out);
+}

@@ -98,6 +98,13 @@ int xf_utf8_decode(const char *s, size_t n, uint32_t *cp);
  */
 bool xf_text_unsafe_cp(uint32_t cp);
 
+/*
+ * The strict number parser of rule fields, for every number xfctl reads:
+ * decimal digits only (no sign, blank, "0x" or leading zero), at most max.
+ */
+bool xf_text_parse_u32(const char *s, size_t len, uint32_t max,
+		       uint32_t *out);
+
 const char *xf_action_name(uint8_t action);
 int xf_action_parse(const char *s, size_t len);	/* enum or -1 */
 

@@ -81,4 +81,13 @@ void xfctl_print_daemon_stats_file(FILE *out, const char *path);
 /* Errors name the offending token; they go to stderr. */
 void xfctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * A number argument, strictly (core/rule_text's parser: digits only, no
+ * wrap): 0, or -1 after "bad WHAT 'TOK' (a number MIN..MAX)".
+ */
+int xfctl_u32(const char *what, const char *tok, uint32_t min, uint32_t max,
+	      uint32_t *out);
+/* help, -h, --help */
+bool xfctl_is_help(const char *s);
+
 #endif /* XFCTL_H */
