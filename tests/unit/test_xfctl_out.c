@@ -325,6 +325,37 @@ static void check_daemon_stats(const char *h, const char *hname)
 	unlink(path);
 }
 
+/*
+ * Replies from a module that omits attributes (version skew): domain show
+ * and flows must print what they have, never dereference a missing one.
+ */
+static struct nl_msg *mk_bare_domain(const char *h)
+{
+	struct nl_msg *m = msg_new(XFILTER_CMD_DOMAIN_GET);
+	struct nlattr *d = nla_nest_start(m, XFILTER_A_DOMAIN);
+
+	nla_put_u32(m, XFILTER_DOMAIN_A_DOMID, 7);
+	if (*h)		/* detect without its figures */
+		nla_put_u8(m, XFILTER_DOMAIN_A_DETECT, 1);
+	nla_nest_end(m, d);
+	return m;
+}
+
+static struct nl_msg *mk_bare_flow(const char *h)
+{
+	struct nl_msg *m = msg_new(XFILTER_CMD_FLOW_GET);
+	struct nlattr *f = nla_nest_start(m, XFILTER_A_FLOW);
+	uint8_t a[3] = { 10, 0, 0 };
+
+	/* libnl drops an empty nest: give the domid only, or a bad address. */
+	if (*h)
+		nla_put(m, XFILTER_FLOW_A_SADDR, 3, a);
+	else
+		nla_put_u32(m, XFILTER_FLOW_A_DOMID, 7);
+	nla_nest_end(m, f);
+	return m;
+}
+
 int main(void)
 {
 	struct xfctl_rule_list l = { .f = stdout };
@@ -347,6 +378,18 @@ int main(void)
 		check_cb("vif", n, mk_vif, h, xfctl_vif_cb, &vifs, true, 1);
 		check_save(h, n);
 		check_daemon_stats(h, n);
+	}
+	for (i = 0; i < 2; i++) {
+		const char *h = i ? "x" : "";
+
+		vifs = 0;
+		check_cb("domain show, attributes missing",
+			 i ? "detect only" : "domid only", mk_bare_domain, h,
+			 xfctl_domain_cb, &vifs, true, 1);
+		vifs = 0;
+		check_cb("flows, attributes missing",
+			 i ? "3-byte saddr only" : "domid only", mk_bare_flow, h,
+			 xfctl_flow_cb, &vifs, true, 1);
 	}
 	return tap_done();
 }

@@ -212,7 +212,7 @@ static const char *detect_name(struct nlattr **d)
 	return v >= 0 && v < 3 ? detect_names[v] : "?";
 }
 
-static int domain_cb(struct nl_msg *msg, void *arg)
+int xfctl_domain_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[XFILTER_A_MAX + 1], *d[XFILTER_DOMAIN_A_MAX + 1];
 	int *n = arg;
@@ -289,7 +289,7 @@ static int domain_show(struct xf_nl *nl, bool one, uint32_t domid)
 	}
 	if (xfctl_opts.json)
 		putchar('[');
-	err = xf_nl_request(nl, msg, domain_cb, &n);
+	err = xf_nl_request(nl, msg, xfctl_domain_cb, &n);
 	if (xfctl_opts.json)
 		printf("%s]\n", xfctl_opts.pretty ? "\n" : "");
 	if (err)

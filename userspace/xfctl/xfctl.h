@@ -75,6 +75,8 @@ struct xfctl_monitor {
 };
 int xfctl_monitor_cb(struct nl_msg *msg, void *arg);	/* xfctl_monitor */
 int xfctl_vif_cb(struct nl_msg *msg, void *arg);	/* int counter */
+int xfctl_flow_cb(struct nl_msg *msg, void *arg);	/* int counter */
+int xfctl_domain_cb(struct nl_msg *msg, void *arg);	/* int counter */
 /* daemon_stats.c: xfilterd's status file as JSON members or text. */
 void xfctl_print_daemon_stats_file(FILE *out, const char *path);
 
