@@ -148,6 +148,9 @@ xen: ; scripts/build-xen.sh
 # The vif hook needs no hotplug script: the module attaches to every device
 # matching pattern= (default vif*) through a netdevice notifier.
 VERSION ?= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+# --version of both tools (xfctl.o, xfilterd's main.o).
+$(B)/userspace/xfctl/xfctl.o $(B)/userspace/xfilterd/main.o: XF_CFLAGS += -DXF_VERSION='"$(VERSION)"'
+$(B)/userspace/xfctl/xfctl.o $(B)/userspace/xfilterd/main.o: dkms.conf
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man

@@ -148,6 +148,10 @@ int cmd_alerts(int argc, char **argv)
 	int ret;
 
 	argc--, argv++;
+	if (argc && xfctl_is_help(argv[0])) {
+		printf("Usage: xfctl [-j] [-p] alerts [list] [DOMAIN]\n");
+		return 0;
+	}
 	if (argc && (!strcmp(argv[0], "list") || !strcmp(argv[0], "show")))
 		argc--, argv++;
 	if (argc > 1) {

@@ -66,8 +66,16 @@ int cmd_vif(int argc, char **argv)
 	struct xf_nl nl;
 	int err, n = 0;
 
+	if (argc > 1 && xfctl_is_help(argv[1])) {
+		printf("Usage: xfctl [-j] [-p] vif [list]\n");
+		return 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "list") && strcmp(argv[1], "show")) {
-		xfctl_err("unknown vif command '%s' (list)", argv[1]);
+		xfctl_err("unknown vif command '%s' (list, help)", argv[1]);
+		return 2;
+	}
+	if (argc > 2) {
+		xfctl_err("unexpected argument '%s' (vif [list])", argv[2]);
 		return 2;
 	}
 	if (xf_nl_open(&nl)) {
