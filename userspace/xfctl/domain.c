@@ -228,12 +228,10 @@ int xfctl_domain_cb(struct nl_msg *msg, void *arg)
 	if (mode < 0 || mode > 2)
 		mode = 0;
 	if (xfctl_opts.json) {
-		printf("%s%s{\"domain\":", (*n)++ ? "," : "",
-		       xfctl_opts.pretty ? "\n  " : "");
-		if (domid == XFILTER_DOMID_DEFAULT)
-			printf("\"default\"");
-		else
-			printf("%u", domid);
+		/* domid is a number everywhere; the default entry is 65535. */
+		printf("%s%s{\"domid\":%u,\"default\":%s", (*n)++ ? "," : "",
+		       xfctl_opts.pretty ? "\n  " : "", domid,
+		       domid == XFILTER_DOMID_DEFAULT ? "true" : "false");
 		printf(",\"mode\":\"%s\",\"policy\":\"%s\",\"unattributed\":\"%s\",\"fail\":\"%s\"",
 		       mode_names[mode],
 		       action_of(d, XFILTER_DOMAIN_A_POLICY),

@@ -46,7 +46,8 @@ static void addr_of(struct nlattr *a, int fam, char *buf, size_t size)
 int xfctl_flow_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[XFILTER_A_MAX + 1], *f[XFILTER_FLOW_A_MAX + 1];
-	char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN];
+	char sa[INET6_ADDRSTRLEN], da[INET6_ADDRSTRLEN], pb[4];
+	const char *proto;
 	int *n = arg, fam, act, src;
 	bool pending;
 
@@ -59,11 +60,14 @@ int xfctl_flow_cb(struct nl_msg *msg, void *arg)
 	pending = get8(f, XFILTER_FLOW_A_STATE) == XFILTER_FLOW_PENDING;
 	act = get8(f, XFILTER_FLOW_A_ACTION);
 	src = get8(f, XFILTER_FLOW_A_SOURCE);
+	proto = get8(f, XFILTER_FLOW_A_PROTO) < 0 ? "?" :
+		xfctl_proto_name((uint8_t)get8(f, XFILTER_FLOW_A_PROTO), pb,
+				 sizeof(pb));
 	if (xfctl_opts.json) {
-		printf("%s%s{\"domain\":%u,\"proto\":%u,\"saddr\":\"%s\",\"sport\":%u,\"daddr\":\"%s\",\"dport\":%u,\"state\":\"%s\"",
+		printf("%s%s{\"domid\":%u,\"family\":\"%s\",\"proto\":\"%s\",\"saddr\":\"%s\",\"sport\":%u,\"daddr\":\"%s\",\"dport\":%u,\"state\":\"%s\"",
 		       (*n)++ ? "," : "", xfctl_opts.pretty ? "\n  " : "",
 		       get32(f, XFILTER_FLOW_A_DOMID),
-		       (unsigned int)(get8(f, XFILTER_FLOW_A_PROTO) & 0xff), sa,
+		       fam == AF_INET6 ? "inet6" : "inet", proto, sa,
 		       get16(f, XFILTER_FLOW_A_SPORT), da,
 		       get16(f, XFILTER_FLOW_A_DPORT),
 		       pending ? "pending" : "cached");
@@ -82,10 +86,9 @@ int xfctl_flow_cb(struct nl_msg *msg, void *arg)
 		return NL_OK;
 	}
 	/* IPv6 endpoints in brackets, as monitor prints them. */
-	printf(fam == AF_INET6 ? "dom %u proto %u [%s]:%u -> [%s]:%u %s" :
-	       "dom %u proto %u %s:%u -> %s:%u %s",
-	       get32(f, XFILTER_FLOW_A_DOMID),
-	       (unsigned int)(get8(f, XFILTER_FLOW_A_PROTO) & 0xff), sa,
+	printf(fam == AF_INET6 ? "dom %u %s [%s]:%u -> [%s]:%u %s" :
+	       "dom %u %s %s:%u -> %s:%u %s",
+	       get32(f, XFILTER_FLOW_A_DOMID), proto, sa,
 	       get16(f, XFILTER_FLOW_A_SPORT), da,
 	       get16(f, XFILTER_FLOW_A_DPORT),
 	       pending ? "pending" : "cached");

@@ -32,12 +32,6 @@ static const char *const source_names[] = {
 	[XFILTER_SOURCE_OVERRIDE] = "override",
 };
 
-static const char *proto_name(uint8_t p)
-{
-	return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" :
-	       p == 58 ? "icmp6" : "ip";
-}
-
 /*
  * Guest-made strings (comm, exe): the one JSON writer, or the text escaper,
  * which quotes a name holding blanks so "comm x uid 0" cannot spoof fields.
@@ -98,7 +92,7 @@ int xfctl_monitor_cb(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[XFILTER_A_MAX + 1], *f[XFILTER_FLOW_A_MAX + 1];
 	struct xfctl_monitor *m = arg;
 	bool json = xfctl_opts.json;
-	char s[INET6_ADDRSTRLEN] = "?", d[INET6_ADDRSTRLEN] = "?";
+	char s[INET6_ADDRSTRLEN] = "?", d[INET6_ADDRSTRLEN] = "?", pb[4];
 	uint8_t fam, proto, src, act;
 	uint32_t domid;
 	int alen;
@@ -140,7 +134,7 @@ int xfctl_monitor_cb(struct nl_msg *msg, void *arg)
 	src = f[XFILTER_FLOW_A_SOURCE] ? nla_get_u8(f[XFILTER_FLOW_A_SOURCE]) : 0;
 	if (json)
 		printf("{\"domid\":%u,\"family\":\"%s\",\"proto\":\"%s\",\"saddr\":\"%s\",\"sport\":%u,\"daddr\":\"%s\",\"dport\":%u,\"action\":\"%s\",\"source\":\"%s\"",
-		       domid, fam == AF_INET6 ? "inet6" : "inet", proto_name(proto), s,
+		       domid, fam == AF_INET6 ? "inet6" : "inet", xfctl_proto_name(proto, pb, sizeof(pb)), s,
 		       f[XFILTER_FLOW_A_SPORT] ? nla_get_u16(f[XFILTER_FLOW_A_SPORT]) : 0,
 		       d, f[XFILTER_FLOW_A_DPORT] ? nla_get_u16(f[XFILTER_FLOW_A_DPORT]) : 0,
 		       xf_action_name(act),
@@ -148,7 +142,7 @@ int xfctl_monitor_cb(struct nl_msg *msg, void *arg)
 	else
 		printf(fam == AF_INET6 ? "dom %u %s [%s]:%u -> [%s]:%u %s %s" :
 		       "dom %u %s %s:%u -> %s:%u %s %s",
-		       domid, proto_name(proto), s,
+		       domid, xfctl_proto_name(proto, pb, sizeof(pb)), s,
 		       f[XFILTER_FLOW_A_SPORT] ? nla_get_u16(f[XFILTER_FLOW_A_SPORT]) : 0,
 		       d, f[XFILTER_FLOW_A_DPORT] ? nla_get_u16(f[XFILTER_FLOW_A_DPORT]) : 0,
 		       xf_action_name(act),

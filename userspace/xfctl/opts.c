@@ -39,3 +39,19 @@ bool xfctl_is_help(const char *s)
 {
 	return !strcmp(s, "help") || !strcmp(s, "-h") || !strcmp(s, "--help");
 }
+
+const char *xfctl_proto_name(uint8_t proto, char *buf, size_t size)
+{
+	switch (proto) {
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	case 1:
+		return "icmp";
+	case 58:
+		return "icmpv6";
+	}
+	snprintf(buf, size, "%u", proto);
+	return buf;
+}

@@ -89,6 +89,11 @@ void xfctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int xfctl_u32(const char *what, const char *tok, uint32_t min, uint32_t max,
 	      uint32_t *out);
+/*
+ * A protocol as every command writes it (text and JSON, always a string):
+ * the rule syntax's tcp, udp, icmp, icmpv6, else the number in decimal.
+ */
+const char *xfctl_proto_name(uint8_t proto, char *buf, size_t size);
 /* help, -h, --help */
 bool xfctl_is_help(const char *s);
 
