@@ -99,6 +99,7 @@ int xfctl_monitor_cb(struct nl_msg *msg, void *arg)
 
 	if (genlmsg_hdr(nlmsg_hdr(msg))->cmd == XFILTER_CMD_ALERT) {
 		struct nlattr *a[XFILTER_ALERT_A_MAX + 1];
+		bool pretty = xfctl_opts.pretty;
 
 		if (xf_nl_parse(msg, tb) < 0 || !tb[XFILTER_A_ALERT] ||
 		    nla_parse_nested(a, XFILTER_ALERT_A_MAX, tb[XFILTER_A_ALERT],
@@ -108,7 +109,10 @@ int xfctl_monitor_cb(struct nl_msg *msg, void *arg)
 			return NL_OK;
 		if (json)
 			printf("{\"alert\":");
+		/* JSON Lines: one object per line, -p or not. */
+		xfctl_opts.pretty = false;
 		xfctl_alert_print(tb[XFILTER_A_ALERT], json, UINT32_MAX, true);
+		xfctl_opts.pretty = pretty;
 		if (json)
 			puts("}");
 		fflush(stdout);
