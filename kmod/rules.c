@@ -241,8 +241,9 @@ again:
 			continue;
 		}
 		xf_rule_print(r, text, sizeof(text));
-		pr_info("xfilter: rule %u expired: %s (%s)\n", i, text,
-			r->reason[0] ? r->reason : "no reason");
+		/* The reason quotes a guest's comm: escaped (%pE). */
+		pr_info("xfilter: rule %u expired: %s (%*pE)\n", i, text,
+			(int)strnlen(r->reason, sizeof(r->reason)), r->reason);
 		if (xf_ruleset_delete(i, NULL)) {
 			next = now + 1000;	/* out of memory: retry */
 			break;
