@@ -112,6 +112,13 @@ $(B)/unit/%: $(B)/tests/unit/%.o $(B)/libxfuser.a $(B)/libxfcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(XF_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# xfctl's printers on hostile replies: every xfctl object but main().
+$(B)/unit/test_xfctl_out: $(B)/tests/unit/test_xfctl_out.o \
+		$(filter-out $(B)/userspace/xfctl/xfctl.o,$(XFCTL_OBJS)) \
+		$(B)/libxfuser.a $(B)/libxfcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(XF_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
 check:
 	tests/run
 
@@ -141,6 +148,9 @@ xen: ; scripts/build-xen.sh
 # The vif hook needs no hotplug script: the module attaches to every device
 # matching pattern= (default vif*) through a netdevice notifier.
 VERSION ?= $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+# --version of both tools (xfctl.o, xfilterd's main.o).
+$(B)/userspace/xfctl/xfctl.o $(B)/userspace/xfilterd/main.o: XF_CFLAGS += -DXF_VERSION='"$(VERSION)"'
+$(B)/userspace/xfctl/xfctl.o $(B)/userspace/xfilterd/main.o: dkms.conf
 PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man

@@ -547,6 +547,12 @@ static int next_token(const char *s, size_t len, size_t *pos, char *buf,
 					return XF_TEXT_E_QUOTE;
 				c = (char)(hi << 4 | lo);
 				i += 2;
+			} else if (c == 'n') {
+				c = '\n';
+			} else if (c == 't') {
+				c = '\t';
+			} else if (c == 'r') {
+				c = '\r';
 			} else if (c != '"' && c != '\\') {
 				return XF_TEXT_E_QUOTE;
 			}
@@ -658,25 +664,90 @@ static void put_kw(struct out *o, const char *kw)
 	put_char(o, ' ');
 }
 
+int xf_utf8_decode(const char *s, size_t n, uint32_t *cp)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t c, min;
+	size_t len, i;
+
+	if (!n)
+		return 0;
+	if (u[0] < 0x80) {
+		*cp = u[0];
+		return 1;
+	}
+	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
+		len = 2, c = u[0] & 0x1f, min = 0x80;
+	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
+		len = 3, c = u[0] & 0x0f, min = 0x800;
+	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
+		len = 4, c = u[0] & 0x07, min = 0x10000;
+	} else {
+		return 0;	/* continuation byte, 0xc0/0xc1 or 0xf5.. */
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (u[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates and beyond U+10FFFF. */
+	if (c < min || (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return 0;
+	*cp = c;
+	return (int)len;
+}
+
+bool xf_text_unsafe_cp(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) ||
+	       cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x2028 && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * How many bytes at s[0..n) pass through verbatim: 0 means "escape s[0]".
+ * Printable ASCII but '"' and '\\', and valid UTF-8 that is not a C1
+ * control, a line separator or a bidi control (a terminal, a log viewer or
+ * an editor would act on those).
+ */
+static int text_plain(const char *s, size_t n)
+{
+	unsigned char c = (unsigned char)s[0];
+	uint32_t cp;
+	int len;
+
+	if (c == '"' || c == '\\')
+		return 0;
+	len = xf_utf8_decode(s, n, &cp);
+	if (!len || xf_text_unsafe_cp(cp))
+		return 0;
+	return len;
+}
+
 static bool needs_quote(const char *s, size_t n)
 {
 	size_t i;
+	int len;
 
 	if (!n || s[0] == '#')
 		return true;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c <= ' ' || c >= 0x7f || c == '"' || c == '\\')
+	for (i = 0; i < n; i += (size_t)len) {
+		len = text_plain(s + i, n - i);
+		if (!len || s[i] == ' ')
 			return true;
 	}
 	return false;
 }
 
-static void put_string(struct out *o, const char *s, size_t max)
+/* The one text escaper: see xf_text_quote() in rule_text.h. */
+static void put_quoted(struct out *o, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t i, n = str_len(s, max);
+	size_t i;
+	int len;
 
 	if (!needs_quote(s, n)) {
 		for (i = 0; i < n; i++)
@@ -684,22 +755,49 @@ static void put_string(struct out *o, const char *s, size_t max)
 		return;
 	}
 	put_char(o, '"');
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i += (size_t)len) {
 		unsigned char c = (unsigned char)s[i];
 
+		len = text_plain(s + i, n - i);
+		if (len) {
+			int k;
+
+			for (k = 0; k < len; k++)
+				put_char(o, s[i + k]);
+			continue;
+		}
+		len = 1;
+		put_char(o, '\\');
 		if (c == '"' || c == '\\') {
-			put_char(o, '\\');
 			put_char(o, (char)c);
-		} else if (c < ' ' || c >= 0x7f) {
-			put_char(o, '\\');
+		} else if (c == '\n') {
+			put_char(o, 'n');
+		} else if (c == '\t') {
+			put_char(o, 't');
+		} else if (c == '\r') {
+			put_char(o, 'r');
+		} else {
 			put_char(o, 'x');
 			put_char(o, hex[c >> 4]);
 			put_char(o, hex[c & 0xf]);
-		} else {
-			put_char(o, (char)c);
 		}
 	}
 	put_char(o, '"');
+}
+
+static void put_string(struct out *o, const char *s, size_t max)
+{
+	put_quoted(o, s, str_len(s, max));
+}
+
+size_t xf_text_quote(const char *s, size_t len, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+
+	put_quoted(&o, s, len);
+	if (size)
+		buf[o.len < size ? o.len : size - 1] = '\0';
+	return o.len;
 }
 
 static void put_ipv6(struct out *o, const uint8_t *a)
@@ -828,4 +926,9 @@ size_t xf_rule_print(const struct xf_rule *r, char *buf, size_t size)
 	if (size)
 		buf[o.len < size ? o.len : size - 1] = '\0';
 	return o.len;
+}
+
+bool xf_text_parse_u32(const char *s, size_t len, uint32_t max, uint32_t *out)
+{
+	return parse_u32(s, len, max, out);
 }

@@ -17,9 +17,9 @@
  *
  * Two entry points: xf_rule_parse_argv() takes tokens verbatim (the shell
  * already did the quoting), xf_rule_parse_line() splits a line of a rule
- * file on blanks, honours "double quotes" with \" \\ and \xHH escapes, and
- * stops at an unquoted '#'. The printer quotes and escapes strings that need
- * it, so its output is a valid line.
+ * file on blanks, honours "double quotes" with \" \\ \n \t \r and \xHH
+ * escapes, and stops at an unquoted '#'. The printer quotes and escapes
+ * strings that need it (xf_text_quote()), so its output is a valid line.
  */
 #ifndef XF_CORE_RULE_TEXT_H
 #define XF_CORE_RULE_TEXT_H
@@ -69,6 +69,41 @@ int xf_rule_parse_line(const char *s, size_t len, struct xf_rule *r,
  * result >= size means it was cut.
  */
 size_t xf_rule_print(const struct xf_rule *r, char *buf, size_t size);
+
+/*
+ * The one text escaper for every guest-controlled string xfctl prints or
+ * saves (comm, exe, cgroup, reason, names): a rule field, a comment, a
+ * terminal line. s[0..len) is written as is when it is non-empty, does not
+ * start with '#' and holds only printable ASCII other than blank, '"' and
+ * '\\', or valid UTF-8 other than the unsafe code points below. Otherwise
+ * it is written in double quotes with \" \\ \n \t \r, and every other
+ * control byte, DEL, byte that is not part of valid UTF-8, and byte of an
+ * unsafe code point as \xHH. The output is therefore a single line of
+ * valid UTF-8 without control characters, and the rule line parser reads it
+ * back as exactly s. Returns the length like snprintf (>= size: cut).
+ */
+size_t xf_text_quote(const char *s, size_t len, char *buf, size_t size);
+/* The quoted form of a string of n bytes is at most this long, NUL included. */
+#define XF_TEXT_QUOTE_MAX(n) (4 * (n) + 3)
+
+/*
+ * One UTF-8 sequence at s[0..n): its length (1..4) and code point, or 0 if
+ * it is not valid UTF-8 (overlong, surrogate, cut, > U+10FFFF).
+ */
+int xf_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/*
+ * Code points never shown raw: C0 and C1 controls, DEL, LRM/RLM, the line
+ * and paragraph separators and the bidi embedding/override/isolate
+ * controls (a "Trojan Source" name could reorder what an operator reads).
+ */
+bool xf_text_unsafe_cp(uint32_t cp);
+
+/*
+ * The strict number parser of rule fields, for every number xfctl reads:
+ * decimal digits only (no sign, blank, "0x" or leading zero), at most max.
+ */
+bool xf_text_parse_u32(const char *s, size_t len, uint32_t max,
+		       uint32_t *out);
 
 const char *xf_action_name(uint8_t action);
 int xf_action_parse(const char *s, size_t len);	/* enum or -1 */

@@ -238,8 +238,10 @@ static int xf_block_expire_dom(struct xf_domain *dom, void *arg)
 		}
 		if (net_ratelimit()) {
 			xf_rule_print(r, c->text, sizeof(c->text));
-			pr_info("xfilter: block expired: %s (%s)\n", c->text,
-				r->reason[0] ? r->reason : "no reason");
+			/* The reason quotes a guest's comm: escaped (%pE). */
+			pr_info("xfilter: block expired: %s (%*pE)\n", c->text,
+				(int)strnlen(r->reason, sizeof(r->reason)),
+				r->reason);
 		}
 	}
 	xf_blocks_publish(dom, b);

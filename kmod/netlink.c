@@ -461,6 +461,71 @@ static int xf_nl_rule_flush(struct sk_buff *skb, struct genl_info *info)
 }
 
 /*
+ * RULE_REPLACE: every top-level XFILTER_A_RULE of the message, in order,
+ * becomes the rule table in one step (xfctl restore). The genl core has
+ * validated each against xf_rule_policy already (strict); a message can
+ * carry more rules than one nest could (nla_len is 16 bits). All are
+ * parsed, and mirror devices bound, before the table is touched.
+ */
+static int xf_nl_rule_replace(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *attrs = genlmsg_data(info->genlhdr), *a, *bad_nest = NULL;
+	int len = genlmsg_len(info->genlhdr), rem, err = 0;
+	struct xf_rule *rules;
+	u32 n = 0, i = 0, bad = 0, index;
+
+	nla_for_each_attr(a, attrs, len, rem)
+		if (nla_type(a) == XFILTER_A_RULE)
+			n++;
+	if (n > XF_RULES_MAX) {
+		GENL_SET_ERR_MSG(info, "more rules than the table holds");
+		return -ENOSPC;
+	}
+	rules = kvmalloc_array(n ?: 1, sizeof(*rules), GFP_KERNEL);
+	if (!rules)
+		return -ENOMEM;
+	nla_for_each_attr(a, attrs, len, rem) {
+		if (nla_type(a) != XFILTER_A_RULE)
+			continue;
+		err = xf_nl_parse_rule(a, &rules[i], &index, true, info->extack);
+		if (!err && index != U32_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a,
+					    "a replaced rule has no INDEX: rules are in message order");
+			err = -EINVAL;
+		}
+		if (!err && rules[i].action == XF_ACT_MIRROR) {
+			/* Before the config mutex: this takes RTNL. */
+			err = xf_mirror_bind(rules[i].mirror_dev, info->extack);
+			if (err > 0) {
+				rules[i].mirror_slot = err;
+				err = 0;
+			}
+		}
+		if (err) {
+			if (!info->extack->bad_attr)
+				NL_SET_BAD_ATTR(info->extack, a);
+			goto out;
+		}
+		i++;
+	}
+	mutex_lock(&xf_config_mutex);
+	err = xf_ruleset_replace(rules, n, &bad, info->extack);
+	mutex_unlock(&xf_config_mutex);
+	if (err) {
+		/* Point extack at the rule the table refused. */
+		i = 0;
+		nla_for_each_attr(a, attrs, len, rem)
+			if (nla_type(a) == XFILTER_A_RULE && i++ == bad)
+				bad_nest = a;
+		if (bad_nest)
+			NL_SET_BAD_ATTR(info->extack, bad_nest);
+	}
+out:
+	kvfree(rules);
+	return err;
+}
+
+/*
  * In the order they are consulted: every domain's blocks (block.c, no
  * index), then the operator's table. Cursor: args[0] phase (0 blocks,
  * 1 table), args[1..2] in the blocks, args[3] in the table. Any change of
@@ -1252,6 +1317,10 @@ static const struct genl_ops xf_genl_ops[] = {
 	}, {
 		.cmd = XFILTER_CMD_RULE_GET,
 		.dumpit = xf_nl_rule_dump,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = XFILTER_CMD_RULE_REPLACE,
+		.doit = xf_nl_rule_replace,
 		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = XFILTER_CMD_DOMAIN_SET,

@@ -163,6 +163,36 @@ int xf_ruleset_flush(void)
 	return 0;
 }
 
+int xf_ruleset_replace(const struct xf_rule *rules, u32 n, u32 *bad,
+		       struct netlink_ext_ack *extack)
+{
+	struct xf_ruleset *old = xf_ruleset_locked();
+	struct xf_ruleset *rs;
+	u32 i;
+	int err;
+
+	lockdep_assert_held(&xf_config_mutex);
+	rs = xf_ruleset_alloc(n);
+	if (!rs)
+		return -ENOMEM;
+	/* Domain policies stay; only the rules are new (counters at 0). */
+	memcpy(rs->doms, old->doms, sizeof(rs->doms));
+	rs->t.n_doms = old->t.n_doms;
+	rs->t.fallback = old->t.fallback;
+	rs->t.generation = old->t.generation + 1;
+	for (i = 0; i < n; i++) {
+		err = xf_rules_insert(&rs->t, i, &rules[i]);
+		if (err) {
+			*bad = i;
+			xf_set_errmsg(extack, xf_rule_errmsg(err));
+			kvfree(rs);
+			return xf_rule_errno(err);
+		}
+	}
+	xf_ruleset_publish(rs);
+	return 0;
+}
+
 int xf_ruleset_set_policy(u16 domid, u8 dflt, u8 unattributed,
 			  struct netlink_ext_ack *extack)
 {

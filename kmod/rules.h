@@ -72,6 +72,13 @@ int xf_ruleset_delete(u32 at, struct netlink_ext_ack *extack);
 int xf_ruleset_delete_equal(const struct xf_rule *r,
 			    struct netlink_ext_ack *extack);
 int xf_ruleset_flush(void);
+/*
+ * The rules become rules[0..n), in one publish: readers see the old table
+ * or the new one, never a part or an empty table between. Domain policies
+ * are kept. On error nothing changed and *bad is the rejected rule.
+ */
+int xf_ruleset_replace(const struct xf_rule *rules, u32 n, u32 *bad,
+		       struct netlink_ext_ack *extack);
 int xf_ruleset_set_policy(u16 domid, u8 dflt, u8 unattributed,
 			  struct netlink_ext_ack *extack);
 

@@ -3,13 +3,16 @@
 #
 # xfctl save / restore: a rule file round-trips (save | restore | save is
 # the identity, guest names included), and a bad line is refused with its
-# file, line and token, changing nothing. No guest traffic.
+# file, line and token, changing nothing. restore is one RULE_REPLACE: a
+# rule the kernel refuses (line 3, a mirror device that does not exist)
+# changes nothing either. save FILE goes through a temporary file: a
+# failed save (module unloaded) leaves FILE as it was. No guest traffic.
 #
 #   dom0: xfctl save > A; xfctl restore A; xfctl save > B; A == B
 . ./lib.sh
 
 dmesg_mark
-cleanup() { xf_unload; rm -f /tmp/r1 /tmp/r2 /tmp/bad; }
+cleanup() { xf_unload; rm -f /tmp/r1 /tmp/r2 /tmp/bad /tmp/kbad; }
 trap cleanup EXIT
 t_ok "insmod xfilter.ko" xf_load
 t_ok "add rules of every kind" sh -c '
@@ -30,9 +33,22 @@ echo "# $out"
 t_ok "bad file: error names file, line and token" \
 	sh -c "echo '$out' | grep -q '/tmp/bad:4: .*frobnicate'"
 t_is "bad file changed nothing" "$(xfctl rule list | grep -c .)" 5
+printf 'dport 22 drop\ndport 23 drop\ndport 24 mirror xfnodev0\ndport 25 drop\n' > /tmp/kbad
+out=$(xfctl restore /tmp/kbad 2>&1); rc=$?
+echo "# rc $rc: $out"
+t_ok "kernel refuses line 3: restore fails" [ $rc -ne 0 ]
+t_ok "the error names /tmp/kbad:3 and the device" \
+	sh -c "echo '$out' | grep -q '/tmp/kbad:3: .*no such network device'"
+t_is "the table is unchanged (5 rules, not 2 of 4)" "$(xfctl rule list | grep -c .)" 5
+t_ok "and is the saved one" sh -c "xfctl save /tmp/r2 && cmp /tmp/r1 /tmp/r2"
 t_ok "restore from stdin" sh -c "echo 'proto udp drop' | xfctl restore -"
 t_is "stdin replaced the table" "$(xfctl rule list | grep -c .)" 1
+t_ok "an empty file empties the table" sh -c "printf '# none\n' | xfctl restore"
+t_is "no rule left" "$(xfctl rule list | grep -c .)" 0
 trap - EXIT
+xf_unload
+t_ok "save with no module fails" sh -c "! xfctl save /tmp/r1 2> /dev/null"
+t_ok "and leaves the file as it was" sh -c "cmp /tmp/r1 /tmp/r2 && ! ls /tmp/r1.?????? 2> /dev/null"
 cleanup
 t_ok "no oops, warning or leak report in dmesg" dmesg_clean
 t_done

@@ -50,7 +50,7 @@ t_ok "with an expiry (<= 30 s)" \
 t_ok "and why it was added" \
 	sh -c "echo '$r' | grep -q '\"reason\":\"alert [0-9]*: portscan by xfnet pid [0-9]* uid 1001\"'"
 t_ok "the human list shows expiry and reason" \
-	sh -c "xfctl rule list | grep 'uid 1001' | grep -q 'expires [0-9]*s  (alert'"
+	sh -c "xfctl rule list | grep 'uid 1001' | grep -q 'expires [0-9]*s  (\"alert [0-9]*: portscan by xfnet'"
 t_ok "the alert says blocked" \
 	sh -c "xfctl -j alerts g1 | grep -q '\"response\":\"blocked\"'"
 t_ok "xfctl save leaves the temporary rule out (as a comment)" \

@@ -4,7 +4,10 @@
 # xfctl given bad input on the host (no module, no Xen needed): malformed
 # rule files (`xfctl restore`, which parses the whole file before it talks
 # to the kernel), bad arguments, and truncated or garbage core files
-# (`xfctl ps --core`). Each must end in a clear error: a non-zero exit code
+# (`xfctl ps --core`). Usage errors must be found before xfctl opens
+# netlink (status 2, never "family not found"); help is help, not a file
+# name; a failed save leaves its file alone; --version works.
+# Each must end in a clear error: a non-zero exit code
 # below 128 (no signal), a message on stderr that names the bad token where
 # there is one, and no memory error under valgrind (XF_VALGRIND=0 skips it).
 # Prints TAP; the number of inputs tried is on the last comment line.
@@ -27,8 +30,9 @@ tap() { # tap OK|FAIL description
 
 # bad DESC WANT CMD...: CMD fails cleanly with WANT in its stderr (WANT may
 # be empty: any message). Run under valgrind when VG=1 in the environment.
+# rc stays set for the caller (early() checks it is 2).
 bad() {
-	local desc=$1 want=$2 rc err
+	local desc=$1 want=$2 err
 	shift 2
 	tried=$((tried + 1))
 	if [ "${USE_VG:-0}" = 1 ]; then
@@ -114,6 +118,109 @@ bad "ps --core: option without its value" "" "$XFCTL" ps --core
 bad "ps: a domain that is not one" "" "$XFCTL" ps no-such-guest-$$
 long=$(head -c 100000 /dev/zero | tr '\0' 'd')
 bad "ps: a 100 KB domain name" "" "$XFCTL" ps "$long"
+
+# ---- parsed before netlink ------------------------------------------------------
+# Usage errors are found before xfctl opens netlink: status 2 and a message
+# naming the token, never "family 'xfilter' not found" (which is all a host
+# without the module could say once netlink is tried), module or not.
+early() { # early DESC WANT ARGS...
+	local desc=$1 want=$2
+	shift 2
+	bad "$desc" "$want" "$XFCTL" "$@"
+	if [ $rc -ne 2 ] || grep -aq 'netlink family' "$T/err"; then
+		tap FAIL "$desc: not refused before netlink (rc $rc: $(head -c 100 "$T/err"))"
+	fi
+}
+# help DESC ARGS...: usage on stdout, status 0, no netlink.
+help_ok() {
+	local desc=$1
+	shift
+	tried=$((tried + 1))
+	timeout 60 "${VG[@]}" "$XFCTL" "$@" > "$T/out" 2> "$T/err" < /dev/null
+	rc=$?
+	if [ $rc -eq 0 ] && grep -q '^Usage: ' "$T/out" && ! grep -aq 'netlink' "$T/err"; then
+		tap OK "$desc: usage, rc 0"
+	else
+		tap FAIL "$desc: rc $rc, $(head -c 100 "$T/out" "$T/err" | tr '\n' ' ')"
+	fi
+}
+early "rule del: 2^32 + 1 does not wrap to 1" 4294967297 rule del 4294967297
+early "rule del: -1" "'-1'" rule del -1
+early "rule del: empty" "" rule del ''
+early "rule del: no argument" "" rule del
+early "rule add index: 2^32 does not wrap to 0" 4294967296 rule add index 4294967296 drop
+early "rule add index: -1" "'-1'" rule add index -1 drop
+early "rule add index: no value" index rule add index
+early "rule add: no action" "no action" rule add dport 80
+early "rule add: bad port before netlink" 99999 rule add dport 99999 drop
+early "rule add: 70 words" "64" rule add $(for i in $(seq 35); do printf 'uid 1 '; done) drop
+early "rule list: extra argument" extra rule list extra
+early "rule flush: extra argument" extra rule flush extra
+early "rule: unknown command" frob rule frob
+early "domain set -1 does not become 4294967295" "'-1'" domain set -1 policy drop
+early "domain set: domid above the range" 99999 domain set 99999 policy drop
+early "domain set: nothing to set" "" domain set 7
+early "domain set: setting without value" policy domain set 7 policy
+early "domain set: window 0 (range 100 ms..)" "'0'" domain set 7 window 0
+early "domain set: ports with a sign" "+5" domain set 7 ports +5
+early "domain set: ports with a blank" "' 5'" domain set 7 ports ' 5'
+early "domain set: flows 2^32" 4294967296 domain set 7 flows 4294967296
+early "domain set: unknown setting" frob domain set 7 frob x
+early "domain show: extra argument" extra domain show 7 extra
+early "domain: unknown command" frob domain frob
+early "flows dom: no value" dom flows dom
+early "flows flush dom: no value" dom flows flush dom
+early "flows: unknown word" frob flows frob
+early "stats: extra argument" extra stats show extra
+early "vif: extra argument" extra vif list extra
+early "save: two files" b save a b
+early "save: an unknown option is not a file name" "--frob" save --frob
+early "restore: an unknown option is not a file name" "-x" restore -x
+early "alerts: two domains" b alerts list a b
+early "hv probe: extra argument" extra hv probe extra
+early "hv counters: bogus word" bogus hv counters bogus
+early "hv check: too few words" "groups of 5" hv check 1 tcp
+early "hv profile --slide: not a number" "--slide" hv profile 1 --slide 12abc
+early "xfctl: unknown option" "-Z" -Z rule list
+help_ok "rule help" rule help
+help_ok "rule --help" rule --help
+help_ok "domain help" domain help
+help_ok "domain -h" domain -h
+help_ok "flows help" flows help
+help_ok "stats help" stats help
+help_ok "vif help" vif help
+help_ok "alerts help" alerts help
+help_ok "save --help is help, not a file" save --help
+help_ok "save -h" save -h
+help_ok "restore -h" restore -h
+help_ok "monitor help" monitor help
+help_ok "hv help" hv help
+help_ok "xfctl --help" --help
+[ ! -e ./--help ] && [ ! -e "$TOP/--help" ] && tap OK "save --help wrote no file '--help'" ||
+	tap FAIL "save --help wrote a file '--help'"
+tried=$((tried + 1))
+v=$("$XFCTL" --version 2>&1); rc=$?
+[ $rc -eq 0 ] && echo "$v" | grep -qE '^xfctl [0-9]' && tap OK "xfctl --version: $v" ||
+	tap FAIL "xfctl --version: rc $rc '$v'"
+v=$("$XFCTL" -V 2>&1); rc=$?
+[ $rc -eq 0 ] && echo "$v" | grep -qE '^xfctl [0-9]' && tap OK "xfctl -V: $v" ||
+	tap FAIL "xfctl -V: rc $rc '$v'"
+if [ -x "$TOP/build/xfilterd" ]; then
+	v=$("$TOP/build/xfilterd" --version 2>&1); rc=$?
+	[ $rc -eq 0 ] && echo "$v" | grep -qE '^xfilterd [0-9]' && tap OK "xfilterd --version: $v" ||
+		tap FAIL "xfilterd --version: rc $rc '$v'"
+fi
+# save FILE never truncates FILE when the dump fails (no module here, or
+# any other failure): the old content stays, no temporary file is left.
+if ! grep -q '^xfilter ' /proc/modules 2>/dev/null; then
+	echo 'dport 22 drop' > "$T/keep.rules"
+	"$XFCTL" save "$T/keep.rules" 2> /dev/null
+	rc=$?
+	[ $rc -ne 0 ] && [ "$(cat "$T/keep.rules")" = "dport 22 drop" ] &&
+		[ -z "$(ls "$T" | grep 'keep.rules.')" ] &&
+		tap OK "save FILE that fails leaves FILE as it was, no temporary file" ||
+		tap FAIL "save FILE that fails: rc $rc, FILE now '$(head -c 80 "$T/keep.rules")'"
+fi
 
 # ---- core files ------------------------------------------------------------------
 USE_VG=0	# the image is decompressed and parsed: too slow under valgrind

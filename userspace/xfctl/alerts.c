@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "mem.h"
 #include "nl.h"
 #include "rule_text.h"
@@ -59,7 +60,7 @@ int xfctl_alert_print(struct nlattr *nest, bool json, uint32_t filter,
 		      bool first)
 {
 	struct nlattr *tb[XFILTER_ALERT_A_MAX + 1];
-	char text[XF_RULE_TEXT_MAX] = "";
+	char text[XF_RULE_TEXT_MAX] = "", cmd[XF_RULE_TEXT_MAX + 16];
 	struct xf_rule r;
 	uint32_t domid, idx;
 	uint8_t resp;
@@ -73,6 +74,7 @@ int xfctl_alert_print(struct nlattr *nest, bool json, uint32_t filter,
 	if (tb[XFILTER_ALERT_A_RULE] &&
 	    !xfctl_rule_from_attrs(tb[XFILTER_ALERT_A_RULE], &r, &idx))
 		xf_rule_print(&r, text, sizeof(text));
+	snprintf(cmd, sizeof(cmd), "xfctl rule add %s", text);
 	resp = tb[XFILTER_ALERT_A_RESPONSE] ?
 	       nla_get_u8(tb[XFILTER_ALERT_A_RESPONSE]) : 0;
 	if (json) {
@@ -92,8 +94,12 @@ int xfctl_alert_print(struct nlattr *nest, bool json, uint32_t filter,
 		       get16(tb, XFILTER_ALERT_A_PORT_MAX));
 		if (tb[XFILTER_ALERT_A_OWNER])
 			xfctl_print_owner(tb[XFILTER_ALERT_A_OWNER], true);
-		printf(",\"rule\":\"%s\",\"command\":\"xfctl rule add %s\",\"response\":\"%s\"}",
-		       text, text,
+		printf(",\"rule\":");
+		xf_json_str(stdout, text);
+		printf(",\"command\":");
+		/* The rule text is escaped already; JSON-escape it again. */
+		xf_json_str(stdout, cmd);
+		printf(",\"response\":\"%s\"}",
 		       resp < sizeof(response_names) / sizeof(response_names[0]) ?
 		       response_names[resp] : "?");
 		return 1;
@@ -142,6 +148,10 @@ int cmd_alerts(int argc, char **argv)
 	int ret;
 
 	argc--, argv++;
+	if (argc && xfctl_is_help(argv[0])) {
+		printf("Usage: xfctl [-j] [-p] alerts [list] [DOMAIN]\n");
+		return 0;
+	}
 	if (argc && (!strcmp(argv[0], "list") || !strcmp(argv[0], "show")))
 		argc--, argv++;
 	if (argc > 1) {

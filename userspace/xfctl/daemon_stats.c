@@ -10,18 +10,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
+#include "rule_text.h"
 #include "xfctl.h"
 
 #define XFD_STATS_FILE "/run/xfilter/xfilterd.stats"
 
 void xfctl_print_daemon_stats(FILE *out)
 {
+	xfctl_print_daemon_stats_file(out, XFD_STATS_FILE);
+}
+
+void xfctl_print_daemon_stats_file(FILE *out, const char *path)
+{
 	unsigned long long batches = 0, flows = 0;
 	unsigned int b[3] = { 0 }, s[3] = { 0 }, samples = 0;
 	char line[512];
 	bool running;
 	int pid = 0, ndom = 0;
-	FILE *f = fopen(XFD_STATS_FILE, "r");
+	FILE *f = fopen(path, "r");
 
 	if (!f) {
 		if (!xfctl_opts.json)
@@ -61,12 +68,20 @@ void xfctl_print_daemon_stats(FILE *out)
 		if (sscanf(line, "domain %u %63s %15s", &id, name, state) != 3)
 			continue;
 		line[strcspn(line, "\n")] = 0;
-		if (xfctl_opts.json)
-			fprintf(out, "%s{\"domid\":%u,\"name\":\"%s\",\"state\":\"%s\"}",
-				ndom ? "," : "", id,
-				strpbrk(name, "\"\\") ? "?" : name, state);
-		else
-			fprintf(out, "  %s\n", line);
+		/* Guest names come from xenstore: escape them. */
+		if (xfctl_opts.json) {
+			fprintf(out, "%s{\"domid\":%u,\"name\":", ndom ? "," : "",
+				id);
+			xf_json_str(out, name);
+			fprintf(out, ",\"state\":");
+			xf_json_str(out, state);
+			fputc('}', out);
+		} else {
+			char q[XF_TEXT_QUOTE_MAX(sizeof(line))];
+
+			xf_text_quote(line, strlen(line), q, sizeof(q));
+			fprintf(out, "  %s\n", q);
+		}
 		ndom++;
 	}
 	if (xfctl_opts.json)

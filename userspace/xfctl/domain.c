@@ -21,27 +21,27 @@ void xfctl_print_stats(FILE *f, struct nlattr *nest, const char *indent);
 static const char *const mode_names[] = { "off", "userland", "hypervisor" };
 static const char *const detect_names[] = { "off", "alert", "block" };
 
-/* "10" or "10s" seconds, "500ms": milliseconds, or -1. */
+/* "10" or "10s" seconds, "500ms": milliseconds (strict digits), or -1. */
 static long parse_ms(const char *s)
 {
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
+	size_t n = strspn(s, "0123456789");
+	const char *unit = s + n;
+	uint32_t v;
 
-	if (end == s || *s == '-' || v > 86400000)
+	if (!xf_text_parse_u32(s, n, 86400000, &v))
 		return -1;
-	if (!strcmp(end, "ms"))
+	if (!strcmp(unit, "ms"))
 		return v;
-	if (!*end || !strcmp(end, "s"))
+	if (!*unit || !strcmp(unit, "s"))
 		return v <= 86400 ? (long)v * 1000 : -1;
 	return -1;
 }
 
 static long parse_count(const char *s)
 {
-	char *end;
-	unsigned long v = strtoul(s, &end, 10);
+	uint32_t v;
 
-	return end == s || *end || *s == '-' || v > 1000000 ? -1 : (long)v;
+	return xf_text_parse_u32(s, strlen(s), 1000000, &v) ? (long)v : -1;
 }
 
 static int lookup(const char *const *names, int n, const char *s)
@@ -54,19 +54,20 @@ static int lookup(const char *const *names, int n, const char *s)
 	return -1;
 }
 
+/*
+ * A domid (digits, strictly, 0..XFILTER_DOMID_MAX), "default", or a guest
+ * name or UUID (xenstore). A token that starts like a number must be one.
+ */
 static int parse_domid(const char *s, uint32_t *domid)
 {
 	char err[160];
 
-	char *end;
-
-	*domid = strtoul(s, &end, 10);
-	if (*s && !*end)
-		return 0;
 	if (!strcmp(s, "default")) {
 		*domid = XFILTER_DOMID_DEFAULT;
 		return 0;
 	}
+	if (*s == '-' || *s == '+' || (*s && strspn(s, "0123456789") == strlen(s)))
+		return xfctl_u32("domain id", s, 0, XFILTER_DOMID_MAX, domid);
 	if (xf_xen_resolve_domain(s, domid, err, sizeof(err))) {
 		xfctl_err("domain '%s': %s", s, err);
 		return -1;
@@ -74,29 +75,34 @@ static int parse_domid(const char *s, uint32_t *domid)
 	return 0;
 }
 
-static int domain_set(struct xf_nl *nl, int argc, char **argv)
-{
-	struct nl_msg *msg;
-	struct nlattr *n;
-	uint32_t domid;
-	int i, v, err;
+static const char domain_usage[] =
+	"Usage: xfctl [-j] [-p] domain [show [DOMAIN|default]]\n"
+	"       xfctl domain set DOMAIN|default SETTING VALUE...\n"
+	"SETTING: mode off|userland|hypervisor  policy accept|drop\n"
+	"         unattributed accept|drop  fail accept|drop\n"
+	"         detect off|alert|block  window SECS|MSms (0.1 s..3600 s)\n"
+	"         ports N  hosts N (0 or 2..64)  flows N  block-time SECS (1..86400)\n"
+	"DOMAIN: a domid, a guest name or UUID. See xfctl(8).\n";
 
-	if (argc < 1) {
-		xfctl_err("domain set needs a DOMAIN");
+/*
+ * The settings of domain set, checked; with msg, also put into it. Run
+ * once without msg before netlink opens, so a typo never reaches it.
+ */
+static int domain_args(int argc, char **argv, struct nl_msg *msg)
+{
+	int i, v, attr, err = 0;
+
+	if (argc < 2) {
+		xfctl_err("domain set %s needs a SETTING VALUE (mode, policy, unattributed, fail, detect, window, ports, hosts, flows, block-time)",
+			  argc ? argv[0] : "DOMAIN");
 		return 2;
 	}
-	if (parse_domid(argv[0], &domid))
-		return 2;
-	msg = xf_nl_msg(nl, XFILTER_CMD_DOMAIN_SET, 0);
-	n = nla_nest_start(msg, XFILTER_A_DOMAIN);
-	nla_put_u32(msg, XFILTER_DOMAIN_A_DOMID, domid);
 	for (i = 1; i < argc; i += 2) {
 		const char *k = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		int attr;
 
 		if (!val) {
 			xfctl_err("'%s' needs a value", k);
-			goto bad;
+			return 2;
 		}
 		if (!strcmp(k, "mode")) {
 			v = lookup(mode_names, 3, val);
@@ -113,16 +119,20 @@ static int domain_set(struct xf_nl *nl, int argc, char **argv)
 			v = lookup(detect_names, 3, val);
 			attr = XFILTER_DOMAIN_A_DETECT;
 		} else if (!strcmp(k, "window") || !strcmp(k, "block-time")) {
+			bool win = !strcmp(k, "window");
 			long ms = parse_ms(val);
 
-			if (ms < 0) {
-				xfctl_err("bad value '%s' for %s (seconds, or N ms)",
-					  val, k);
-				goto bad;
+			/* The uapi ranges: window 100..3600000, block 1000..86400000. */
+			if (ms < 0 || (win && (ms < 100 || ms > 3600000)) ||
+			    (!win && ms < 1000)) {
+				xfctl_err("bad value '%s' for %s (%s)", val, k,
+					  win ? "100ms..3600s" : "1s..86400s");
+				return 2;
 			}
-			nla_put_u32(msg, !strcmp(k, "window") ?
-				    XFILTER_DOMAIN_A_DETECT_WINDOW_MS :
-				    XFILTER_DOMAIN_A_BLOCK_MS, ms);
+			if (msg)
+				err |= nla_put_u32(msg, win ?
+					XFILTER_DOMAIN_A_DETECT_WINDOW_MS :
+					XFILTER_DOMAIN_A_BLOCK_MS, (uint32_t)ms);
 			continue;
 		} else if (!strcmp(k, "ports") || !strcmp(k, "hosts") ||
 			   !strcmp(k, "flows")) {
@@ -131,34 +141,50 @@ static int domain_set(struct xf_nl *nl, int argc, char **argv)
 			if (n < 0 || (strcmp(k, "flows") && (n == 1 || n > 64))) {
 				xfctl_err("bad value '%s' for %s (%s)", val, k,
 					  strcmp(k, "flows") ? "0 or 2..64" :
-					  "a count");
-				goto bad;
+					  "a count 0..1000000");
+				return 2;
 			}
-			nla_put_u32(msg, !strcmp(k, "ports") ?
-				    XFILTER_DOMAIN_A_DETECT_PORTS :
-				    !strcmp(k, "hosts") ?
-				    XFILTER_DOMAIN_A_DETECT_HOSTS :
-				    XFILTER_DOMAIN_A_DETECT_FLOWS, n);
+			if (msg)
+				err |= nla_put_u32(msg, !strcmp(k, "ports") ?
+					XFILTER_DOMAIN_A_DETECT_PORTS :
+					!strcmp(k, "hosts") ?
+					XFILTER_DOMAIN_A_DETECT_HOSTS :
+					XFILTER_DOMAIN_A_DETECT_FLOWS, (uint32_t)n);
 			continue;
 		} else {
 			xfctl_err("unknown domain setting '%s' (mode, policy, unattributed, fail, detect, window, ports, hosts, flows, block-time)",
 				  k);
-			goto bad;
+			return 2;
 		}
 		if (v < 0) {
 			xfctl_err("bad value '%s' for %s", val, k);
-			goto bad;
+			return 2;
 		}
-		nla_put_u8(msg, attr, v);
+		if (msg)
+			err |= nla_put_u8(msg, attr, (uint8_t)v);
+	}
+	return err ? 1 : 0;
+}
+
+static int domain_set(struct xf_nl *nl, uint32_t domid, int argc, char **argv)
+{
+	struct nl_msg *msg;
+	struct nlattr *n;
+	int err;
+
+	msg = xf_nl_msg(nl, XFILTER_CMD_DOMAIN_SET, 0);
+	n = msg ? nla_nest_start(msg, XFILTER_A_DOMAIN) : NULL;
+	if (!n || nla_put_u32(msg, XFILTER_DOMAIN_A_DOMID, domid) ||
+	    domain_args(argc, argv, msg)) {
+		xfctl_err("out of memory");
+		nlmsg_free(msg);
+		return 1;
 	}
 	nla_nest_end(msg, n);
 	err = xf_nl_request(nl, msg, NULL, NULL);
 	if (err)
 		xfctl_err("%s", xf_nl_strerror(nl, err));
 	return err ? 1 : 0;
-bad:
-	nlmsg_free(msg);
-	return 2;
 }
 
 static uint32_t u32_of(struct nlattr **d, int a)
@@ -166,14 +192,27 @@ static uint32_t u32_of(struct nlattr **d, int a)
 	return d[a] && nla_len(d[a]) >= 4 ? nla_get_u32(d[a]) : 0;
 }
 
-static const char *detect_name(struct nlattr **d)
+/* Every attribute may be missing (an older or newer module): checked. */
+static int u8_of(struct nlattr **d, int a)
 {
-	uint8_t v = nla_get_u8(d[XFILTER_DOMAIN_A_DETECT]);
-
-	return v < 3 ? detect_names[v] : "?";
+	return d[a] && nla_len(d[a]) >= 1 ? nla_get_u8(d[a]) : -1;
 }
 
-static int domain_cb(struct nl_msg *msg, void *arg)
+static const char *action_of(struct nlattr **d, int a)
+{
+	int v = u8_of(d, a);
+
+	return v < 0 ? "?" : xf_action_name((uint8_t)v);
+}
+
+static const char *detect_name(struct nlattr **d)
+{
+	int v = u8_of(d, XFILTER_DOMAIN_A_DETECT);
+
+	return v >= 0 && v < 3 ? detect_names[v] : "?";
+}
+
+int xfctl_domain_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[XFILTER_A_MAX + 1], *d[XFILTER_DOMAIN_A_MAX + 1];
 	int *n = arg;
@@ -184,22 +223,20 @@ static int domain_cb(struct nl_msg *msg, void *arg)
 	    nla_parse_nested(d, XFILTER_DOMAIN_A_MAX, tb[XFILTER_A_DOMAIN],
 			     NULL) < 0 || !d[XFILTER_DOMAIN_A_DOMID])
 		return NL_SKIP;
-	domid = nla_get_u32(d[XFILTER_DOMAIN_A_DOMID]);
-	mode = d[XFILTER_DOMAIN_A_MODE] ? nla_get_u8(d[XFILTER_DOMAIN_A_MODE]) : 0;
-	if (mode > 2)
+	domid = u32_of(d, XFILTER_DOMAIN_A_DOMID);
+	mode = u8_of(d, XFILTER_DOMAIN_A_MODE);
+	if (mode < 0 || mode > 2)
 		mode = 0;
 	if (xfctl_opts.json) {
-		printf("%s%s{\"domain\":", (*n)++ ? "," : "",
-		       xfctl_opts.pretty ? "\n  " : "");
-		if (domid == XFILTER_DOMID_DEFAULT)
-			printf("\"default\"");
-		else
-			printf("%u", domid);
+		/* domid is a number everywhere; the default entry is 65535. */
+		printf("%s%s{\"domid\":%u,\"default\":%s", (*n)++ ? "," : "",
+		       xfctl_opts.pretty ? "\n  " : "", domid,
+		       domid == XFILTER_DOMID_DEFAULT ? "true" : "false");
 		printf(",\"mode\":\"%s\",\"policy\":\"%s\",\"unattributed\":\"%s\",\"fail\":\"%s\"",
 		       mode_names[mode],
-		       xf_action_name(nla_get_u8(d[XFILTER_DOMAIN_A_POLICY])),
-		       xf_action_name(nla_get_u8(d[XFILTER_DOMAIN_A_UNATTRIBUTED])),
-		       xf_action_name(nla_get_u8(d[XFILTER_DOMAIN_A_FAIL_POLICY])));
+		       action_of(d, XFILTER_DOMAIN_A_POLICY),
+		       action_of(d, XFILTER_DOMAIN_A_UNATTRIBUTED),
+		       action_of(d, XFILTER_DOMAIN_A_FAIL_POLICY));
 		if (d[XFILTER_DOMAIN_A_DETECT])
 			printf(",\"detect\":\"%s\",\"detect_window_ms\":%u,\"detect_ports\":%u,\"detect_hosts\":%u,\"detect_flows\":%u,\"block_ms\":%u",
 			       detect_name(d), u32_of(d, XFILTER_DOMAIN_A_DETECT_WINDOW_MS),
@@ -220,9 +257,9 @@ static int domain_cb(struct nl_msg *msg, void *arg)
 	else
 		printf("domain %u", domid);
 	printf(" mode %s policy %s unattributed %s fail %s", mode_names[mode],
-	       xf_action_name(nla_get_u8(d[XFILTER_DOMAIN_A_POLICY])),
-	       xf_action_name(nla_get_u8(d[XFILTER_DOMAIN_A_UNATTRIBUTED])),
-	       xf_action_name(nla_get_u8(d[XFILTER_DOMAIN_A_FAIL_POLICY])));
+	       action_of(d, XFILTER_DOMAIN_A_POLICY),
+	       action_of(d, XFILTER_DOMAIN_A_UNATTRIBUTED),
+	       action_of(d, XFILTER_DOMAIN_A_FAIL_POLICY));
 	if (d[XFILTER_DOMAIN_A_DETECT])
 		printf(" detect %s window %ums ports %u hosts %u flows %u block-time %us",
 		       detect_name(d), u32_of(d, XFILTER_DOMAIN_A_DETECT_WINDOW_MS),
@@ -238,22 +275,19 @@ static int domain_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static int domain_show(struct xf_nl *nl, int argc, char **argv)
+static int domain_show(struct xf_nl *nl, bool one, uint32_t domid)
 {
 	struct nl_msg *msg = xf_nl_msg(nl, XFILTER_CMD_DOMAIN_GET, NLM_F_DUMP);
-	uint32_t domid;
 	int err, n = 0;
 
-	if (argc >= 1) {
-		if (parse_domid(argv[0], &domid)) {
-			nlmsg_free(msg);
-			return 2;
-		}
-		nla_put_u32(msg, XFILTER_A_DOMID, domid);
+	if (!msg || (one && nla_put_u32(msg, XFILTER_A_DOMID, domid))) {
+		nlmsg_free(msg);
+		xfctl_err("out of memory");
+		return 1;
 	}
 	if (xfctl_opts.json)
 		putchar('[');
-	err = xf_nl_request(nl, msg, domain_cb, &n);
+	err = xf_nl_request(nl, msg, xfctl_domain_cb, &n);
 	if (xfctl_opts.json)
 		printf("%s]\n", xfctl_opts.pretty ? "\n" : "");
 	if (err)
@@ -263,22 +297,44 @@ static int domain_show(struct xf_nl *nl, int argc, char **argv)
 
 int cmd_domain(int argc, char **argv)
 {
+	bool set = false, one = false;
+	uint32_t domid = 0;
 	struct xf_nl nl;
 	int ret;
 
 	argc--, argv++;
+	if (argc && xfctl_is_help(argv[0])) {
+		fputs(domain_usage, stdout);
+		return 0;
+	}
+	if (argc == 0 || !strcmp(argv[0], "show") || !strcmp(argv[0], "list")) {
+		if (argc > 2) {
+			xfctl_err("unexpected argument '%s' (domain show [DOMAIN])",
+				  argv[2]);
+			return 2;
+		}
+		one = argc == 2;
+		if (one && parse_domid(argv[1], &domid))
+			return 2;
+	} else if (!strcmp(argv[0], "set")) {
+		set = true;
+		if (argc < 2) {
+			xfctl_err("domain set needs a DOMAIN (a domid, name, UUID or default)");
+			return 2;
+		}
+		if (parse_domid(argv[1], &domid) ||
+		    domain_args(argc - 1, argv + 1, NULL))
+			return 2;
+	} else {
+		xfctl_err("unknown domain command '%s' (show, set, help)", argv[0]);
+		return 2;
+	}
 	if (xf_nl_open(&nl)) {
 		xfctl_err("%s", nl.errmsg);
 		return 1;
 	}
-	if (argc == 0 || !strcmp(argv[0], "show") || !strcmp(argv[0], "list")) {
-		ret = domain_show(&nl, argc ? argc - 1 : 0, argv + 1);
-	} else if (!strcmp(argv[0], "set")) {
-		ret = domain_set(&nl, argc - 1, argv + 1);
-	} else {
-		xfctl_err("unknown domain command '%s' (show, set)", argv[0]);
-		ret = 2;
-	}
+	ret = set ? domain_set(&nl, domid, argc - 1, argv + 1) :
+		    domain_show(&nl, one, domid);
 	xf_nl_close(&nl);
 	return ret;
 }

@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 
 #include "guest.h"
+#include "json.h"
 #include "hv_rule.h"
 #include "mem.h"
 #include "rule.h"
@@ -51,19 +52,39 @@ static int hv_fail(const char *what, long r)
 	return r == -ENOSYS ? 3 : 1;
 }
 
-/* A domid as digits (passed through unchecked: Xen judges it), or a name. */
+/*
+ * A domid as digits, strictly, up to 0xffff (Xen judges the special ones:
+ * the tests pass DOMID_SELF and friends), or a name. A token that starts
+ * like a number must be one: "-1" is an error, not a guest name.
+ */
+/* A 64-bit value: decimal, or hex after 0x; nothing else, no wrap. */
+static int hv_u64(const char *what, const char *tok, uint64_t *out)
+{
+	char *end;
+
+	errno = 0;
+	if (!*tok || *tok == '-' || *tok == '+' || *tok == ' ' ||
+	    ((tok[0] != '0' || (tok[1] != 'x' && tok[1] != 'X')) &&
+	     strspn(tok, "0123456789") != strlen(tok)))
+		goto bad;
+	*out = strtoull(tok, &end, 0);
+	if (!errno && !*end && end != tok)
+		return 0;
+bad:
+	xfctl_err("bad %s '%s' (decimal, or hex as 0x...)", what, tok);
+	return -1;
+}
+
 static int hv_domain(const char *tok, uint16_t *domid)
 {
-	char err[256], *end;
-	unsigned long v = strtoul(tok, &end, 10);
+	char err[256];
 	uint32_t id;
 
-	if (*tok && !*end) {
-		if (v > 0xffff) {
-			xfctl_err("hv: domain '%s' out of range", tok);
+	if (*tok == '-' || *tok == '+' ||
+	    (*tok && strspn(tok, "0123456789") == strlen(tok))) {
+		if (xfctl_u32("hv domain", tok, 0, 0xffff, &id))
 			return -1;
-		}
-		*domid = v;
+		*domid = (uint16_t)id;
 		return 0;
 	}
 	if (xf_xen_resolve_domain(tok, &id, err, sizeof(err))) {
@@ -117,10 +138,13 @@ static int hv_counters(int argc, char **argv)
 	long r;
 
 	memset(&c, 0, sizeof(c));
-	if (argc > 2 && !strcmp(argv[2], "reset"))
+	if (argc > 2 && !strcmp(argv[2], "reset") && argc == 3) {
 		c.flags = XF_HV_COUNTERS_F_RESET;
-	else if (argc > 2)
-		return hv_usage(stderr);
+	} else if (argc > 2) {
+		xfctl_err("hv counters: unexpected argument '%s' (counters [reset])",
+			  argv[argc > 3 && !strcmp(argv[2], "reset") ? 3 : 2]);
+		return 2;
+	}
 	r = xf_hcall(XF_HV_COUNTERS, &c);
 	if (r)
 		return hv_fail("counters", r);
@@ -186,7 +210,8 @@ static int hv_profile(int argc, char **argv)
 		} else if (i + 1 < argc && !strcmp(argv[i], "--profile")) {
 			src.profile = argv[++i];
 		} else if (i + 1 < argc && !strcmp(argv[i], "--slide")) {
-			slide = strtoull(argv[++i], NULL, 0);
+			if (hv_u64("--slide", argv[++i], &slide))
+				return 2;
 			have_slide = true;
 		} else {
 			xfctl_err("hv profile: unexpected argument '%s'", argv[i]);
@@ -260,16 +285,21 @@ static int hv_rules(int argc, char **argv)
 	op.fallback.domid = XF_DOMID_ANY;
 	for (i = 2; i < argc; i++) {
 		r = 0;
-		if (i + 1 < argc && !strcmp(argv[i], "--generation"))
-			op.generation = strtoull(argv[++i], NULL, 0);
-		else if (i + 1 < argc && !strcmp(argv[i], "--default"))
+		if (i + 1 < argc && !strcmp(argv[i], "--generation")) {
+			uint64_t gen = 0;
+
+			r = hv_u64("--generation", argv[++i], &gen);
+			op.generation = gen;
+		} else if (i + 1 < argc && !strcmp(argv[i], "--default")) {
 			r = hv_action(argv[++i], &op.fallback.dflt);
-		else if (i + 1 < argc && !strcmp(argv[i], "--unattributed"))
+		} else if (i + 1 < argc && !strcmp(argv[i], "--unattributed")) {
 			r = hv_action(argv[++i], &op.fallback.unattributed);
-		else if (!path)
+		} else if (!path) {
 			path = argv[i];
-		else
-			return hv_usage(stderr);
+		} else {
+			xfctl_err("hv rules: unexpected argument '%s'", argv[i]);
+			return 2;
+		}
 		if (r)
 			return 2;
 	}
@@ -350,8 +380,11 @@ static int hv_check(int argc, char **argv)
 	long r;
 	int a;
 
-	if (argc < 8 || (argc - 3) % 5)
-		return hv_usage(stderr);
+	if (argc < 8 || (argc - 3) % 5) {
+		xfctl_err("hv check: DOMAIN then groups of 5 (PROTO SADDR SPORT DADDR DPORT); got %d word(s) after DOMAIN",
+			  argc > 3 ? argc - 3 : 0);
+		return 2;
+	}
 	memset(&op, 0, sizeof(op));
 	if (hv_domain(argv[2], &op.domid))
 		return 1;
@@ -377,22 +410,28 @@ static int hv_check(int argc, char **argv)
 	for (i = 0; i < op.done && i < n; i++) {
 		const struct xf_hv_result *x = &res[i];
 		const struct xf_hv_owner *o = &x->owner;
-		char comm[17];
+		char comm[XF_TEXT_QUOTE_MAX(16)];
 
-		memcpy(comm, o->comm, 16);
-		comm[16] = '\0';
+		/* The guest's comm: the one JSON writer, or the text escaper. */
+		if (xfctl_opts.json) {
+			printf("%s{\"comm\": ", i ? ", " : "");
+			xf_json_strn(stdout, o->comm, strnlen(o->comm, 16));
+		} else {
+			xf_text_quote(o->comm, strnlen(o->comm, 16), comm,
+				      sizeof(comm));
+		}
 		if (xfctl_opts.json)
-			printf("%s{\"status\": \"%s\", \"action\": \"%s\", "
+			printf(", \"status\": \"%s\", \"action\": \"%s\", "
 			       "\"source\": %u, \"rule\": %d, \"found\": %s, "
 			       "\"pid\": %u, \"tgid\": %u, \"ppid\": %u, \"uid\": %u, "
-			       "\"gid\": %u, \"euid\": %u, \"comm\": \"%s\", "
-			       "\"fd\": %d, \"check_ns\": %u}", i ? ", " : "",
+			       "\"gid\": %u, \"euid\": %u, "
+			       "\"fd\": %d, \"check_ns\": %u}",
 			       hv_status_name(x->status),
 			       xf_action_name(x->action), x->source,
 			       x->rule == XF_RULE_NONE ? -1 : x->rule,
 			       (o->flags & XF_OWNER_F_FOUND) ? "true" : "false",
 			       o->pid, o->tgid, o->ppid, o->uid, o->gid, o->euid,
-			       comm, x->fd, x->check_ns);
+			       x->fd, x->check_ns);
 		else
 			printf("%-6s %-10s uid %u euid %u gid %u pid %u comm %s "
 			       "fd %d (%s, %u ns)\n",
@@ -466,8 +505,12 @@ out:
 
 int cmd_hv(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "help") || !strcmp(argv[1], "-h"))
+	if (argc < 2 || xfctl_is_help(argv[1]))
 		return hv_usage(argc < 2 ? stderr : stdout);
+	if (!strcmp(argv[1], "probe") && argc > 2) {
+		xfctl_err("hv probe: unexpected argument '%s'", argv[2]);
+		return 2;
+	}
 	if (!strcmp(argv[1], "probe"))
 		return hv_probe();
 	if (!strcmp(argv[1], "counters"))

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "json.h"
 #include "mem.h"
 #include "nl.h"
 #include "rule_text.h"
@@ -31,34 +32,21 @@ static const char *const source_names[] = {
 	[XFILTER_SOURCE_OVERRIDE] = "override",
 };
 
-struct monitor {
-	bool filter;
-	uint32_t domid;
-};
-
-static const char *proto_name(uint8_t p)
+/*
+ * Guest-made strings (comm, exe): the one JSON writer, or the text escaper,
+ * which quotes a name holding blanks so "comm x uid 0" cannot spoof fields.
+ */
+static void put_str(const char *s, size_t max, bool json)
 {
-	return p == 6 ? "tcp" : p == 17 ? "udp" : p == 1 ? "icmp" :
-	       p == 58 ? "icmp6" : "ip";
-}
+	char q[XF_TEXT_QUOTE_MAX(XFILTER_EXE_LEN)];
+	size_t n = strnlen(s, max);
 
-/* Guest-made strings: printable ASCII only, JSON-escaped when asked. */
-static void put_str(const char *s, bool json)
-{
-	if (json)
-		putchar('"');
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (json && (c == '"' || c == '\\'))
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf(json ? "\\u%04x" : "?", c);
-		else
-			putchar(c);
+	if (json) {
+		xf_json_strn(stdout, s, n);
+		return;
 	}
-	if (json)
-		putchar('"');
+	xf_text_quote(s, n, q, sizeof(q));
+	fputs(q, stdout);
 }
 
 void xfctl_print_owner(struct nlattr *nest, bool json)
@@ -86,31 +74,32 @@ void xfctl_print_owner(struct nlattr *nest, bool json)
 
 		nla_strlcpy(comm, tb[XFILTER_OWNER_A_COMM], sizeof(comm));
 		printf(json ? ",\"comm\":" : " comm ");
-		put_str(comm, json);
+		put_str(comm, sizeof(comm), json);
 	}
 	if (tb[XFILTER_OWNER_A_EXE]) {
 		char exe[XFILTER_EXE_LEN];
 
 		nla_strlcpy(exe, tb[XFILTER_OWNER_A_EXE], sizeof(exe));
 		printf(json ? ",\"exe\":" : " exe ");
-		put_str(exe, json);
+		put_str(exe, sizeof(exe), json);
 	}
 	if (json)
 		putchar('}');
 }
 
-static int monitor_cb(struct nl_msg *msg, void *arg)
+int xfctl_monitor_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[XFILTER_A_MAX + 1], *f[XFILTER_FLOW_A_MAX + 1];
-	struct monitor *m = arg;
+	struct xfctl_monitor *m = arg;
 	bool json = xfctl_opts.json;
-	char s[INET6_ADDRSTRLEN] = "?", d[INET6_ADDRSTRLEN] = "?";
+	char s[INET6_ADDRSTRLEN] = "?", d[INET6_ADDRSTRLEN] = "?", pb[4];
 	uint8_t fam, proto, src, act;
 	uint32_t domid;
 	int alen;
 
 	if (genlmsg_hdr(nlmsg_hdr(msg))->cmd == XFILTER_CMD_ALERT) {
 		struct nlattr *a[XFILTER_ALERT_A_MAX + 1];
+		bool pretty = xfctl_opts.pretty;
 
 		if (xf_nl_parse(msg, tb) < 0 || !tb[XFILTER_A_ALERT] ||
 		    nla_parse_nested(a, XFILTER_ALERT_A_MAX, tb[XFILTER_A_ALERT],
@@ -120,7 +109,10 @@ static int monitor_cb(struct nl_msg *msg, void *arg)
 			return NL_OK;
 		if (json)
 			printf("{\"alert\":");
+		/* JSON Lines: one object per line, -p or not. */
+		xfctl_opts.pretty = false;
 		xfctl_alert_print(tb[XFILTER_A_ALERT], json, UINT32_MAX, true);
+		xfctl_opts.pretty = pretty;
 		if (json)
 			puts("}");
 		fflush(stdout);
@@ -146,7 +138,7 @@ static int monitor_cb(struct nl_msg *msg, void *arg)
 	src = f[XFILTER_FLOW_A_SOURCE] ? nla_get_u8(f[XFILTER_FLOW_A_SOURCE]) : 0;
 	if (json)
 		printf("{\"domid\":%u,\"family\":\"%s\",\"proto\":\"%s\",\"saddr\":\"%s\",\"sport\":%u,\"daddr\":\"%s\",\"dport\":%u,\"action\":\"%s\",\"source\":\"%s\"",
-		       domid, fam == AF_INET6 ? "inet6" : "inet", proto_name(proto), s,
+		       domid, fam == AF_INET6 ? "inet6" : "inet", xfctl_proto_name(proto, pb, sizeof(pb)), s,
 		       f[XFILTER_FLOW_A_SPORT] ? nla_get_u16(f[XFILTER_FLOW_A_SPORT]) : 0,
 		       d, f[XFILTER_FLOW_A_DPORT] ? nla_get_u16(f[XFILTER_FLOW_A_DPORT]) : 0,
 		       xf_action_name(act),
@@ -154,7 +146,7 @@ static int monitor_cb(struct nl_msg *msg, void *arg)
 	else
 		printf(fam == AF_INET6 ? "dom %u %s [%s]:%u -> [%s]:%u %s %s" :
 		       "dom %u %s %s:%u -> %s:%u %s %s",
-		       domid, proto_name(proto), s,
+		       domid, xfctl_proto_name(proto, pb, sizeof(pb)), s,
 		       f[XFILTER_FLOW_A_SPORT] ? nla_get_u16(f[XFILTER_FLOW_A_SPORT]) : 0,
 		       d, f[XFILTER_FLOW_A_DPORT] ? nla_get_u16(f[XFILTER_FLOW_A_DPORT]) : 0,
 		       xf_action_name(act),
@@ -173,7 +165,7 @@ static int monitor_cb(struct nl_msg *msg, void *arg)
 
 int cmd_monitor(int argc, char **argv)
 {
-	struct monitor m = { .filter = false };
+	struct xfctl_monitor m = { .filter = false };
 	struct xf_nl nl;
 	char err[160];
 	int errs = 0;
@@ -199,7 +191,7 @@ int cmd_monitor(int argc, char **argv)
 	/* A burst can overrun the socket (ENOBUFS): say so and go on; a
 	 * socket that keeps failing (module unloaded) ends the monitor. */
 	while (errs < 100) {
-		if (xf_nl_listen(&nl, monitor_cb, &m) < 0) {
+		if (xf_nl_listen(&nl, xfctl_monitor_cb, &m) < 0) {
 			xfctl_err("monitor: receive failed (events lost?)");
 			errs++;
 		} else {

@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include "guest.h"
+#include "json.h"
+#include "rule_text.h"
 #include "xfctl.h"
 
 #define PS_RETRIES 20		/* tasklist_lock held: retry this often */
@@ -118,20 +120,10 @@ static void addr_str(const struct xf_vmi_sock *s, const uint8_t *a, char *buf,
 
 /* ---- JSON ---------------------------------------------------------------- */
 
-static void json_str(FILE *f, const char *s)
+/* comm and exe are guest bytes: the one JSON string writer (json.h). */
+static void json_str(FILE *f, const char *s, size_t max)
 {
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);	/* comm is guest bytes */
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	xf_json_strn(f, s, strnlen(s, max));
 }
 
 static void ps_print_json(FILE *f, const struct ps_list *l, bool pretty)
@@ -152,10 +144,10 @@ static void ps_print_json(FILE *f, const struct ps_list *l, bool pretty)
 		fprintf(f, "%s\"uid\":%s%u,%s%s\"gid\":%s%u,%s%s\"euid\":%s%u,%s%s\"comm\":%s",
 			i2, sp, o->uid, nl, i2, sp, o->gid, nl, i2, sp, o->euid, nl,
 			i2, sp);
-		json_str(f, o->comm);
+		json_str(f, o->comm, XF_COMM_LEN);
 		if (o->flags & XF_OWNER_F_EXE) {
 			fprintf(f, ",%s%s\"exe\":%s", nl, i2, sp);
-			json_str(f, o->exe);
+			json_str(f, o->exe, XF_EXE_LEN);
 			if (o->flags & XF_OWNER_F_EXE_TRUNC)
 				fprintf(f, ",%s%s\"exe_truncated\":%strue", nl,
 					i2, sp);
@@ -193,20 +185,17 @@ static void endpoint(const struct xf_vmi_sock *s, const uint8_t *a,
 	snprintf(buf, len, s->family == 6 ? "[%s]:%u" : "%s:%u", ab, port);
 }
 
-/* exe for the table: printable bytes only, "..." before a truncated one. */
+/* exe for the table: the text escaper, "..." before a truncated one. */
 static void exe_str(const struct xf_owner *o, char *buf, size_t len)
 {
-	size_t j = 0, k;
+	size_t j = 0;
 
 	buf[0] = 0;
 	if (!(o->flags & XF_OWNER_F_EXE))
 		return;
 	if (o->flags & XF_OWNER_F_EXE_TRUNC)
 		j = (size_t)snprintf(buf, len, "...");
-	for (k = 0; j + 1 < len && k < XF_EXE_LEN - 1 && o->exe[k]; k++)
-		buf[j++] = (o->exe[k] < 0x20 || o->exe[k] > 0x7e) ? '?' :
-			   o->exe[k];
-	buf[j] = 0;
+	xf_text_quote(o->exe, strnlen(o->exe, XF_EXE_LEN), buf + j, len - j);
 }
 
 static void ps_print_table(FILE *f, const struct ps_list *l)
@@ -219,13 +208,12 @@ static void ps_print_table(FILE *f, const struct ps_list *l)
 	for (i = 0; i < l->n; i++) {
 		const struct ps_proc *pp = &l->v[i];
 		const struct xf_owner *o = &pp->p.owner;
-		char comm[XF_COMM_LEN], exe[XF_EXE_LEN + 4];
+		char comm[XF_TEXT_QUOTE_MAX(XF_COMM_LEN)];
+		char exe[XF_TEXT_QUOTE_MAX(XF_EXE_LEN) + 3];
 
 		exe_str(o, exe, sizeof(exe));
-		for (j = 0; j < XF_COMM_LEN - 1 && o->comm[j]; j++)
-			comm[j] = (o->comm[j] < 0x20 || o->comm[j] > 0x7e) ? '?' :
-				  o->comm[j];
-		comm[j] = 0;
+		xf_text_quote(o->comm, strnlen(o->comm, XF_COMM_LEN), comm,
+			      sizeof(comm));
 		fprintf(f, "%7u %7u %6u %6u %6u %-15s", o->tgid, o->ppid, o->uid,
 			o->euid, o->gid, comm);
 		if (!pp->nsocks)
@@ -419,7 +407,8 @@ int cmd_ps(int argc, char **argv)
 
 		qsort(l.v, l.n, sizeof(*l.v), cmp_proc);
 		for (k = 0; k < l.n; k++)
-			qsort(l.v[k].socks, l.v[k].nsocks, sizeof(*l.v[k].socks), cmp_sock);
+			if (l.v[k].nsocks)	/* socks is NULL then: no qsort(NULL) */
+				qsort(l.v[k].socks, l.v[k].nsocks, sizeof(*l.v[k].socks), cmp_sock);
 		if (xfctl_opts.json)
 			ps_print_json(stdout, &l, xfctl_opts.pretty);
 		else

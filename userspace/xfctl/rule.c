@@ -7,54 +7,60 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "mem.h"
 #include "nl.h"
 #include "rule_text.h"
 #include "xfctl.h"
 
-static int rule_to_attrs(struct nl_msg *msg, const struct xf_rule *r,
+int xfctl_rule_to_attrs(struct nl_msg *msg, const struct xf_rule *r,
 			 uint32_t index)
 {
 	struct nlattr *n = nla_nest_start(msg, XFILTER_A_RULE);
 	uint32_t f = r->fields;
+	int err = 0;
 
 	if (!n)
 		return -ENOMEM;
 	if (index != UINT32_MAX)
-		nla_put_u32(msg, XFILTER_RULE_A_INDEX, index);
-	nla_put_u8(msg, XFILTER_RULE_A_ACTION, r->action);
+		err |= nla_put_u32(msg, XFILTER_RULE_A_INDEX, index);
+	err |= nla_put_u8(msg, XFILTER_RULE_A_ACTION, r->action);
 	if (f & XF_RF_DOMID)
-		nla_put_u32(msg, XFILTER_RULE_A_DOMID, r->domid);
+		err |= nla_put_u32(msg, XFILTER_RULE_A_DOMID, r->domid);
 	if (f & XF_RF_PROTO)
-		nla_put_u8(msg, XFILTER_RULE_A_PROTO, r->proto);
+		err |= nla_put_u8(msg, XFILTER_RULE_A_PROTO, r->proto);
 	if (f & XF_RF_DST) {
-		nla_put(msg, r->dst_family == XF_AF_INET ? XFILTER_RULE_A_DST4 :
-			XFILTER_RULE_A_DST6,
-			r->dst_family == XF_AF_INET ? 4 : 16, r->dst);
-		nla_put_u8(msg, XFILTER_RULE_A_DST_PLEN, r->dst_plen);
+		err |= nla_put(msg, r->dst_family == XF_AF_INET ?
+			       XFILTER_RULE_A_DST4 : XFILTER_RULE_A_DST6,
+			       r->dst_family == XF_AF_INET ? 4 : 16, r->dst);
+		err |= nla_put_u8(msg, XFILTER_RULE_A_DST_PLEN, r->dst_plen);
 	}
 	if (f & XF_RF_DPORT) {
-		nla_put_u16(msg, XFILTER_RULE_A_DPORT_MIN, r->dport_lo);
-		nla_put_u16(msg, XFILTER_RULE_A_DPORT_MAX, r->dport_hi);
+		err |= nla_put_u16(msg, XFILTER_RULE_A_DPORT_MIN, r->dport_lo);
+		err |= nla_put_u16(msg, XFILTER_RULE_A_DPORT_MAX, r->dport_hi);
 	}
 	if (f & XF_RF_SPORT) {
-		nla_put_u16(msg, XFILTER_RULE_A_SPORT_MIN, r->sport_lo);
-		nla_put_u16(msg, XFILTER_RULE_A_SPORT_MAX, r->sport_hi);
+		err |= nla_put_u16(msg, XFILTER_RULE_A_SPORT_MIN, r->sport_lo);
+		err |= nla_put_u16(msg, XFILTER_RULE_A_SPORT_MAX, r->sport_hi);
 	}
 	if (f & XF_RF_UID)
-		nla_put_u32(msg, XFILTER_RULE_A_UID, r->uid);
+		err |= nla_put_u32(msg, XFILTER_RULE_A_UID, r->uid);
 	if (f & XF_RF_EUID)
-		nla_put_u32(msg, XFILTER_RULE_A_EUID, r->euid);
+		err |= nla_put_u32(msg, XFILTER_RULE_A_EUID, r->euid);
 	if (f & XF_RF_GID)
-		nla_put_u32(msg, XFILTER_RULE_A_GID, r->gid);
+		err |= nla_put_u32(msg, XFILTER_RULE_A_GID, r->gid);
 	if (f & XF_RF_PID)
-		nla_put_u32(msg, XFILTER_RULE_A_PID, r->pid);
+		err |= nla_put_u32(msg, XFILTER_RULE_A_PID, r->pid);
 	if (f & XF_RF_COMM)
-		nla_put_string(msg, XFILTER_RULE_A_COMM, r->comm);
+		err |= nla_put_string(msg, XFILTER_RULE_A_COMM, r->comm);
 	if (f & XF_RF_EXE)
-		nla_put_string(msg, XFILTER_RULE_A_EXE, r->exe);
+		err |= nla_put_string(msg, XFILTER_RULE_A_EXE, r->exe);
 	if (r->action == XF_ACT_MIRROR)
-		nla_put_string(msg, XFILTER_RULE_A_MIRROR, r->mirror_dev);
+		err |= nla_put_string(msg, XFILTER_RULE_A_MIRROR, r->mirror_dev);
+	if (err) {		/* the message is full: never send half a rule */
+		nla_nest_cancel(msg, n);
+		return -EMSGSIZE;
+	}
 	nla_nest_end(msg, n);
 	return 0;
 }
@@ -67,7 +73,21 @@ int xfctl_rule_parse(int argc, char **argv, struct xf_rule *r)
 	uint32_t domid;
 
 	if (xf_rule_parse_argv(argc, (const char *const *)argv, r, &e)) {
-		if (e.index >= 0)
+		if (e.code == XF_TEXT_E_NO_ACTION || e.code == XF_TEXT_E_MISSING ||
+		    e.code == XF_TEXT_E_TOO_LONG) {
+			char q[XF_TEXT_QUOTE_MAX(XF_TEXT_TOKEN_MAX)];
+
+			xf_text_quote(e.token, strlen(e.token), q, sizeof(q));
+			if (e.code == XF_TEXT_E_NO_ACTION)
+				xfctl_err("bad rule: %s", e.msg);
+			else if (e.code == XF_TEXT_E_MISSING)
+				xfctl_err("bad rule: '%s' needs a value", q);
+			else if (e.index >= XF_TEXT_MAX_TOKENS)
+				xfctl_err("bad rule: more than %d words",
+					  XF_TEXT_MAX_TOKENS);
+			else
+				xfctl_err("bad rule at '%s': too long", q);
+		} else if (e.index >= 0)
 			xfctl_err("bad rule at '%s': %s", e.token, e.msg);
 		else
 			xfctl_err("bad rule: %s", e.msg);
@@ -93,7 +113,7 @@ int xfctl_rule_send(struct xf_nl *nl, uint8_t cmd, const struct xf_rule *r,
 	struct nl_msg *msg = xf_nl_msg(nl, cmd, 0);
 	int err;
 
-	if (!msg || rule_to_attrs(msg, r, index))
+	if (!msg || xfctl_rule_to_attrs(msg, r, index))
 		return -ENOMEM;
 	err = xf_nl_request(nl, msg, NULL, NULL);
 	if (err)
@@ -189,26 +209,6 @@ int xfctl_rule_from_attrs(struct nlattr *nest, struct xf_rule *r,
 	return 0;
 }
 
-struct rule_list {
-	FILE *f;
-	bool json, save;
-	int n;
-};
-
-static void json_escape(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
 /* A MIRROR rule's device counters: copies, drops, errors. */
 static void mirror_counts(struct nlattr *nest, unsigned long long *c)
 {
@@ -227,10 +227,10 @@ static void mirror_counts(struct nlattr *nest, unsigned long long *c)
 			c[i] = nla_get_u64(tb[a[i]]);
 }
 
-static int rule_list_cb(struct nl_msg *msg, void *arg)
+int xfctl_rule_list_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[XFILTER_A_MAX + 1];
-	struct rule_list *l = arg;
+	struct xfctl_rule_list *l = arg;
 	struct xf_rule r;
 	char text[XF_RULE_TEXT_MAX];
 	unsigned long long mc[3];
@@ -249,7 +249,7 @@ static int rule_list_cb(struct nl_msg *msg, void *arg)
 		if (index != UINT32_MAX)
 			fprintf(l->f, "\"index\":%u,", index);
 		fprintf(l->f, "\"rule\":");
-		json_escape(l->f, text);
+		xf_json_str(l->f, text);
 		fprintf(l->f, ",\"packets\":%llu,\"bytes\":%llu",
 			(unsigned long long)r.packets,
 			(unsigned long long)r.bytes);
@@ -263,7 +263,7 @@ static int rule_list_cb(struct nl_msg *msg, void *arg)
 			fprintf(l->f, ",\"alert\":%u", r.alert);
 		if (r.reason[0]) {
 			fprintf(l->f, ",\"reason\":");
-			json_escape(l->f, r.reason);
+			xf_json_str(l->f, r.reason);
 		}
 		fputc('}', l->f);
 	} else {
@@ -280,8 +280,14 @@ static int rule_list_cb(struct nl_msg *msg, void *arg)
 		if (r.expires_ms)
 			fprintf(l->f, "  expires %llus",
 				(unsigned long long)(r.expires_ms - 1 + 999) / 1000);
-		if (r.reason[0])
-			fprintf(l->f, "  (%s)", r.reason);
+		if (r.reason[0]) {
+			char why[XF_TEXT_QUOTE_MAX(XF_RULE_REASON_LEN)];
+
+			/* The reason holds a guest's comm (detect block). */
+			xf_text_quote(r.reason, strnlen(r.reason, sizeof(r.reason)),
+				      why, sizeof(why));
+			fprintf(l->f, "  (%s)", why);
+		}
 		fputc('\n', l->f);
 	}
 	l->n++;
@@ -290,7 +296,7 @@ static int rule_list_cb(struct nl_msg *msg, void *arg)
 
 int xfctl_rule_list(struct xf_nl *nl, FILE *f, bool save)
 {
-	struct rule_list l = { .f = f, .json = xfctl_opts.json && !save,
+	struct xfctl_rule_list l = { .f = f, .json = xfctl_opts.json && !save,
 			       .save = save };
 	struct nl_msg *msg = xf_nl_msg(nl, XFILTER_CMD_RULE_GET, NLM_F_DUMP);
 	int err;
@@ -299,7 +305,7 @@ int xfctl_rule_list(struct xf_nl *nl, FILE *f, bool save)
 		return -ENOMEM;
 	if (l.json)
 		fputc('[', f);
-	err = xf_nl_request(nl, msg, rule_list_cb, &l);
+	err = xf_nl_request(nl, msg, xfctl_rule_list_cb, &l);
 	if (l.json)
 		fprintf(f, "%s]\n", xfctl_opts.pretty ? "\n" : "");
 	if (err)
@@ -359,63 +365,133 @@ static void warn_exe_hypervisor(struct xf_nl *nl, const struct xf_rule *r)
 			h.first);
 }
 
+static const char rule_usage[] =
+	"Usage: xfctl [-j] [-p] rule [list]\n"
+	"       xfctl rule add [index N] RULE\n"
+	"       xfctl rule del N | del RULE\n"
+	"       xfctl rule flush\n"
+	"RULE: [dom DOMAIN] [uid N] [euid N] [gid N] [pid N] [comm STR] [exe PATH]\n"
+	"      [proto tcp|udp|icmp|icmpv6|N] [dst ADDR[/PLEN]] [sport N[-M]]\n"
+	"      [dport N[-M]] accept|drop|log|log-drop|mirror DEV\n"
+	"See xfctl(8).\n";
+
+enum rule_op { OP_LIST, OP_FLUSH, OP_ADD, OP_DEL_INDEX, OP_DEL_RULE };
+
+/* Digits or a sign: meant as a number, so it must parse as one. */
+static bool looks_numeric(const char *s)
+{
+	return (*s >= '0' && *s <= '9') || *s == '-' || *s == '+';
+}
+
+/* Everything is parsed (and domain names resolved) before netlink opens. */
+static int rule_args(int argc, char **argv, enum rule_op *op,
+		     struct xf_rule *r, uint32_t *index)
+{
+	const char *cmd = argc ? argv[0] : "list";
+
+	*index = UINT32_MAX;
+	if (argc && xfctl_is_help(cmd)) {
+		fputs(rule_usage, stdout);
+		return -1;
+	}
+	if (!strcmp(cmd, "list") || !strcmp(cmd, "show") ||
+	    !strcmp(cmd, "flush")) {
+		*op = strcmp(cmd, "flush") ? OP_LIST : OP_FLUSH;
+		if (argc > 1) {
+			xfctl_err("unexpected argument '%s' (rule %s takes none)",
+				  argv[1], cmd);
+			return 2;
+		}
+		return 0;
+	}
+	if (!strcmp(cmd, "add")) {
+		argc--, argv++;
+		*op = OP_ADD;
+		if (argc && !strcmp(argv[0], "index")) {
+			if (argc < 2) {
+				xfctl_err("index needs a value (rule add index N RULE)");
+				return 2;
+			}
+			if (xfctl_u32("index", argv[1], 0, XF_RULES_MAX - 1,
+				      index))
+				return 2;
+			argc -= 2, argv += 2;
+		}
+		if (!argc) {
+			xfctl_err("rule add needs a RULE with an action (accept, drop, log, log-drop, mirror DEV)");
+			return 2;
+		}
+		return xfctl_rule_parse(argc, argv, r) ? 2 : 0;
+	}
+	if (!strcmp(cmd, "del") || !strcmp(cmd, "delete")) {
+		argc--, argv++;
+		if (!argc) {
+			xfctl_err("rule del needs an index or a RULE with its action");
+			return 2;
+		}
+		if (argc == 1 && looks_numeric(argv[0])) {
+			*op = OP_DEL_INDEX;
+			return xfctl_u32("rule index", argv[0], 0,
+					 XF_RULES_MAX - 1, index) ? 2 : 0;
+		}
+		*op = OP_DEL_RULE;
+		return xfctl_rule_parse(argc, argv, r) ? 2 : 0;
+	}
+	xfctl_err("unknown rule command '%s' (add, del, list, flush, help)",
+		  cmd);
+	return 2;
+}
+
 int cmd_rule(int argc, char **argv)
 {
+	struct nl_msg *msg;
+	struct nlattr *n;
 	struct xf_rule r;
 	struct xf_nl nl;
-	uint32_t index = UINT32_MAX;
-	char *end;
+	uint32_t index;
+	enum rule_op op;
 	int err;
 
-	argc--, argv++;
+	err = rule_args(argc - 1, argv + 1, &op, &r, &index);
+	if (err)
+		return err < 0 ? 0 : err;
 	if (xf_nl_open(&nl)) {
 		xfctl_err("%s", nl.errmsg);
 		return 1;
 	}
-	if (argc == 0 || !strcmp(argv[0], "list") || !strcmp(argv[0], "show")) {
+	switch (op) {
+	case OP_LIST:
 		err = xfctl_rule_list(&nl, stdout, false);
-	} else if (!strcmp(argv[0], "flush")) {
+		break;
+	case OP_FLUSH:
 		err = xf_nl_request(&nl, xf_nl_msg(&nl, XFILTER_CMD_RULE_FLUSH, 0),
 				    NULL, NULL);
 		if (err)
 			xfctl_err("%s", xf_nl_strerror(&nl, err));
-	} else if (!strcmp(argv[0], "add")) {
-		argc--, argv++;
-		if (argc >= 2 && !strcmp(argv[0], "index")) {
-			index = strtoul(argv[1], &end, 10);
-			if (*end || !*argv[1]) {
-				xfctl_err("bad index '%s'", argv[1]);
-				err = 2;
-				goto out;
-			}
-			argc -= 2, argv += 2;
-		}
-		err = xfctl_rule_parse(argc, argv, &r) ? 2 :
-		      xfctl_rule_send(&nl, XFILTER_CMD_RULE_ADD, &r, index);
+		break;
+	case OP_ADD:
+		err = xfctl_rule_send(&nl, XFILTER_CMD_RULE_ADD, &r, index);
 		if (!err)
 			warn_exe_hypervisor(&nl, &r);
-	} else if (!strcmp(argv[0], "del") || !strcmp(argv[0], "delete")) {
-		argc--, argv++;
-		if (argc == 1 && (index = strtoul(argv[0], &end, 10), !*end)) {
-			struct nl_msg *msg = xf_nl_msg(&nl, XFILTER_CMD_RULE_DEL, 0);
-			struct nlattr *n = nla_nest_start(msg, XFILTER_A_RULE);
-
-			nla_put_u32(msg, XFILTER_RULE_A_INDEX, index);
-			nla_nest_end(msg, n);
-			err = xf_nl_request(&nl, msg, NULL, NULL);
-			if (err)
-				xfctl_err("%s", xf_nl_strerror(&nl, err));
-		} else {
-			err = xfctl_rule_parse(argc, argv, &r) ? 2 :
-			      xfctl_rule_send(&nl, XFILTER_CMD_RULE_DEL, &r,
-					      UINT32_MAX);
+		break;
+	case OP_DEL_INDEX:
+		msg = xf_nl_msg(&nl, XFILTER_CMD_RULE_DEL, 0);
+		n = msg ? nla_nest_start(msg, XFILTER_A_RULE) : NULL;
+		if (!n || nla_put_u32(msg, XFILTER_RULE_A_INDEX, index)) {
+			nlmsg_free(msg);
+			err = -ENOMEM;
+			xfctl_err("out of memory");
+			break;
 		}
-	} else {
-		xfctl_err("unknown rule command '%s' (add, del, list, flush)",
-			  argv[0]);
-		err = 2;
+		nla_nest_end(msg, n);
+		err = xf_nl_request(&nl, msg, NULL, NULL);
+		if (err)
+			xfctl_err("%s", xf_nl_strerror(&nl, err));
+		break;
+	case OP_DEL_RULE:
+		err = xfctl_rule_send(&nl, XFILTER_CMD_RULE_DEL, &r, UINT32_MAX);
+		break;
 	}
-out:
 	xf_nl_close(&nl);
-	return err ? (err == 2 ? 2 : 1) : 0;
+	return err ? 1 : 0;
 }

@@ -9,12 +9,24 @@
  * A rule bound to a domain is saved with the guest's name while the guest
  * runs (a domid changes at every reboot), else with its domid.
  *
+ * save FILE writes FILE.XXXXXX in the same directory, fsyncs it and
+ * renames it over FILE: a failed dump (no module, no permission, a rule
+ * that cannot be read back) leaves FILE as it was.
+ *
  * restore parses and resolves the whole file before touching the kernel,
- * so a bad line changes nothing; errors name FILE:LINE and the token.
+ * then sends every rule in one XFILTER_CMD_RULE_REPLACE: the module swaps
+ * the whole table in one step or changes nothing, so neither a bad line
+ * nor a rule the kernel refuses leaves a partial table, and there is no
+ * empty-table window. Errors name FILE:LINE and the token; a rule the
+ * kernel refuses is named by its FILE:LINE from the extack offset.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <xenstore.h>
 
@@ -45,6 +57,21 @@ static bool domain_name(struct xs_handle *xs, uint32_t domid, char *name,
 	       strlen(name) < XF_DOM_NAME_LEN;
 }
 
+/*
+ * A temporary rule as a comment. The reason holds a guest's comm (detect
+ * block), so it goes through the text escaper: one line, no '\n' a guest
+ * could use to start a rule line of its own.
+ */
+void xfctl_save_temporary(FILE *f, const struct xf_rule *r)
+{
+	char text[XF_RULE_TEXT_MAX], why[XF_TEXT_QUOTE_MAX(XF_RULE_REASON_LEN)];
+
+	xf_rule_print(r, text, sizeof(text));
+	xf_text_quote(r->reason, strnlen(r->reason, sizeof(r->reason)), why,
+		      sizeof(why));
+	fprintf(f, "# temporary, not saved: %s (%s)\n", text, why);
+}
+
 struct save_ctx {
 	FILE *f;
 	struct xs_handle *xs;
@@ -67,8 +94,7 @@ static int save_cb(struct nl_msg *msg, void *arg)
 	}
 	/* Temporary rules (detect block mode) are not part of the policy. */
 	if (r.expires_ms) {
-		xf_rule_print(&r, text, sizeof(text));
-		fprintf(s->f, "# temporary, not saved: %s (%s)\n", text, r.reason);
+		xfctl_save_temporary(s->f, &r);
 		return NL_OK;
 	}
 	if ((r.fields & XF_RF_DOMID) &&
@@ -85,24 +111,126 @@ static int save_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+static const char save_usage[] =
+	"Usage: xfctl save [FILE|-]\n"
+	"       xfctl restore [FILE|-]\n"
+	"save writes the rule table as a rule file (stdout without FILE or with\n"
+	"-), through a temporary file and a rename; restore replaces the rule\n"
+	"table with a rule file in one step (stdin without FILE or with -).\n"
+	"A file named like an option: ./-h.\n";
+
+/* -h, --help, help: the usage; another "-x": an error; else 0. */
+static int file_arg(int argc, char **argv, const char *what,
+		    const char **path)
+{
+	*path = "-";
+	if (argc > 1 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+			 !strcmp(argv[1], "help"))) {
+		fputs(save_usage, stdout);
+		return argc > 2 ? 2 : -1;
+	}
+	if (argc > 2) {
+		xfctl_err("unexpected argument '%s' (%s [FILE])", argv[2], what);
+		return 2;
+	}
+	if (argc > 1 && argv[1][0] == '-' && argv[1][1]) {
+		xfctl_err("unknown option '%s' (%s [FILE]; a file named so: ./%s)",
+			  argv[1], what, argv[1]);
+		return 2;
+	}
+	if (argc > 1)
+		*path = argv[1];
+	if (!**path) {
+		xfctl_err("%s: empty file name", what);
+		return 2;
+	}
+	return 0;
+}
+
+/*
+ * A temporary file next to path (same file system, so rename is atomic),
+ * with path's mode if it exists, else 0666 & ~umask as fopen would.
+ */
+static FILE *save_tmp_open(const char *path, char *tmp, size_t size)
+{
+	struct stat st;
+	mode_t mode, mask;
+	FILE *f;
+	int fd;
+
+	if ((size_t)snprintf(tmp, size, "%s.XXXXXX", path) >= size) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return NULL;
+	if (!stat(path, &st)) {
+		mode = st.st_mode & 07777;
+	} else {
+		mask = umask(0);
+		umask(mask);
+		mode = 0666 & ~mask;
+	}
+	f = fdopen(fd, "w");
+	if (!f || fchmod(fd, mode)) {
+		int e = errno;
+
+		if (f)
+			fclose(f);
+		else
+			close(fd);
+		unlink(tmp);
+		errno = e;
+		return NULL;
+	}
+	return f;
+}
+
+/* Flush, fsync, close and rename tmp over path (and fsync the directory). */
+static int save_tmp_commit(FILE *f, const char *tmp, const char *path)
+{
+	char *dir_copy;
+	int fd, e;
+
+	if (fflush(f) || fsync(fileno(f))) {
+		e = errno;
+		fclose(f);
+		errno = e;
+		return -1;
+	}
+	if (fclose(f) || rename(tmp, path))
+		return -1;
+	dir_copy = strdup(path);
+	if (dir_copy) {
+		fd = open(dirname(dir_copy), O_RDONLY | O_DIRECTORY);
+		if (fd >= 0) {
+			fsync(fd);	/* the rename itself; best effort */
+			close(fd);
+		}
+		free(dir_copy);
+	}
+	return 0;
+}
+
 int cmd_save(int argc, char **argv)
 {
 	struct save_ctx s = { .f = stdout };
-	const char *path = argc > 1 ? argv[1] : "-";
+	const char *path;
+	char tmp[4096];
 	struct nl_msg *msg;
 	struct xf_nl nl;
 	int err;
 
-	if (argc > 2) {
-		xfctl_err("unexpected argument '%s' (save [FILE])", argv[2]);
-		return 2;
-	}
+	err = file_arg(argc, argv, "save", &path);
+	if (err)
+		return err < 0 ? 0 : err;
 	if (xf_nl_open(&nl)) {
 		xfctl_err("%s", nl.errmsg);
 		return 1;
 	}
 	if (strcmp(path, "-")) {
-		s.f = fopen(path, "w");
+		s.f = save_tmp_open(path, tmp, sizeof(tmp));
 		if (!s.f) {
 			xfctl_err("%s: %s", path, strerror(errno));
 			xf_nl_close(&nl);
@@ -123,8 +251,18 @@ int cmd_save(int argc, char **argv)
 	}
 	if (s.xs)
 		xs_close(s.xs);
-	if (s.f != stdout && fclose(s.f) && !err) {
-		xfctl_err("%s: %s", path, strerror(errno));
+	if (s.f == stdout) {
+		if (fflush(stdout) && !err) {
+			xfctl_err("stdout: %s", strerror(errno));
+			err = -EIO;
+		}
+	} else if (err) {
+		fclose(s.f);
+		unlink(tmp);
+		xfctl_err("%s left unchanged", path);
+	} else if (save_tmp_commit(s.f, tmp, path)) {
+		xfctl_err("%s: %s (left unchanged)", path, strerror(errno));
+		unlink(tmp);
 		err = -EIO;
 	}
 	xf_nl_close(&nl);
@@ -133,7 +271,7 @@ int cmd_save(int argc, char **argv)
 
 /* Parse every line of f into rules[]; 0, or 2 after naming the error. */
 static int restore_parse(FILE *f, const char *path, struct xf_rule *rules,
-			 size_t *n)
+			 size_t *lines, size_t *n)
 {
 	struct xf_rule_error e;
 	char *line = NULL, err[160];
@@ -183,7 +321,7 @@ static int restore_parse(FILE *f, const char *path, struct xf_rule *rules,
 			r->domid = domid;
 			memset(r->dom_name, 0, sizeof(r->dom_name));
 		}
-		(*n)++;
+		lines[(*n)++] = lineno;
 	}
 	if (!ret && ferror(f)) {
 		xfctl_err("%s: %s", path, strerror(errno));
@@ -193,19 +331,82 @@ static int restore_parse(FILE *f, const char *path, struct xf_rule *rules,
 	return ret;
 }
 
+/*
+ * The whole table in one RULE_REPLACE. Each rule's attribute offset is
+ * kept so that the kernel's extack offset names the refused FILE:LINE.
+ */
+static int restore_send(struct xf_nl *nl, const struct xf_rule *rules,
+			const size_t *lines, size_t n, const char *path)
+{
+	/* An upper bound of one rule's attributes: every field at its longest. */
+	size_t size = NLMSG_HDRLEN + GENL_HDRLEN + 4096 + n * 512, i;
+	uint32_t *off = calloc(n ? n : 1, sizeof(*off));
+	struct nl_msg *msg = nlmsg_alloc_size(size);
+	int err = -ENOMEM, sndbuf = (int)size;
+
+	if (!off || !msg)
+		goto nomem;
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0, 0,
+			 XFILTER_CMD_RULE_REPLACE, XFILTER_GENL_VERSION))
+		goto fail;
+	for (i = 0; i < n; i++) {
+		off[i] = nlmsg_hdr(msg)->nlmsg_len;
+		if (xfctl_rule_to_attrs(msg, &rules[i], UINT32_MAX)) {
+			err = -EMSGSIZE;
+			goto fail;
+		}
+	}
+	/* A big table needs a send buffer to match (SO_SNDBUFFORCE: root). */
+	if (nlmsg_hdr(msg)->nlmsg_len > 200000 &&
+	    setsockopt(nl_socket_get_fd(nl->sk), SOL_SOCKET, SO_SNDBUFFORCE,
+		       &sndbuf, sizeof(sndbuf)))
+		nl_socket_set_buffer_size(nl->sk, 0, sndbuf);
+	err = xf_nl_request(nl, msg, NULL, NULL);
+	msg = NULL;
+	if (err == -EOPNOTSUPP) {
+		xfctl_err("the module has no atomic replace (XFILTER_CMD_RULE_REPLACE): load the xfilter.ko of this xfctl; nothing changed");
+	} else if (err) {
+		size_t bad = n;
+
+		for (i = 0; nl->bad_attr_off >= 0 && i < n; i++)
+			if (off[i] <= (uint32_t)nl->bad_attr_off)
+				bad = i;
+		if (bad < n)
+			xfctl_err("%s:%zu: %s; nothing changed", path, lines[bad],
+				  xf_nl_strerror(nl, err));
+		else
+			xfctl_err("%s; nothing changed", xf_nl_strerror(nl, err));
+	}
+fail:
+	if (msg) {		/* not sent */
+		xfctl_err("cannot build the request (%s); nothing changed",
+			  strerror(-err));
+		nlmsg_free(msg);
+	}
+	free(off);
+	return err;
+nomem:
+	if (msg)
+		nlmsg_free(msg);
+	free(off);
+	xfctl_err("out of memory; nothing changed");
+	return -ENOMEM;
+}
+
 int cmd_restore(int argc, char **argv)
 {
-	const char *path = argc > 1 ? argv[1] : "-";
+	const char *path, *name;
 	struct xf_rule *rules;
+	size_t *lines;
 	struct xf_nl nl;
 	FILE *f = stdin;
-	size_t n, i;
+	size_t n;
 	int err;
 
-	if (argc > 2) {
-		xfctl_err("unexpected argument '%s' (restore [FILE])", argv[2]);
-		return 2;
-	}
+	err = file_arg(argc, argv, "restore", &path);
+	if (err)
+		return err < 0 ? 0 : err;
+	name = strcmp(path, "-") ? path : "<stdin>";
 	if (strcmp(path, "-")) {
 		f = fopen(path, "r");
 		if (!f) {
@@ -214,35 +415,26 @@ int cmd_restore(int argc, char **argv)
 		}
 	}
 	rules = calloc(XFCTL_RESTORE_MAX, sizeof(*rules));
-	if (!rules) {
+	lines = calloc(XFCTL_RESTORE_MAX, sizeof(*lines));
+	if (!rules || !lines) {
 		xfctl_err("out of memory");
 		if (f != stdin)
 			fclose(f);
+		free(rules);
+		free(lines);
 		return 1;
 	}
-	err = restore_parse(f, strcmp(path, "-") ? path : "<stdin>", rules, &n);
+	err = restore_parse(f, name, rules, lines, &n);
 	if (f != stdin)
 		fclose(f);
-	if (err) {
-		free(rules);
-		return err;
-	}
-	if (xf_nl_open(&nl)) {
+	if (!err && xf_nl_open(&nl)) {
 		xfctl_err("%s", nl.errmsg);
-		free(rules);
-		return 1;
+		err = 1;
+	} else if (!err) {
+		err = restore_send(&nl, rules, lines, n, name) ? 1 : 0;
+		xf_nl_close(&nl);
 	}
-	err = xf_nl_request(&nl, xf_nl_msg(&nl, XFILTER_CMD_RULE_FLUSH, 0),
-			    NULL, NULL);
-	if (err)
-		xfctl_err("%s", xf_nl_strerror(&nl, err));
-	for (i = 0; !err && i < n; i++)
-		if (xfctl_rule_send(&nl, XFILTER_CMD_RULE_ADD, &rules[i],
-				    UINT32_MAX))
-			err = -EINVAL;
-	if (err && i)
-		xfctl_err("restore stopped after %zu of %zu rules", i - 1, n);
-	xf_nl_close(&nl);
 	free(rules);
-	return err ? 1 : 0;
+	free(lines);
+	return err;
 }

@@ -77,8 +77,16 @@ int cmd_stats(int argc, char **argv)
 	struct xf_nl nl;
 	int err;
 
+	if (argc > 1 && xfctl_is_help(argv[1])) {
+		printf("Usage: xfctl [-j] [-p] stats [show]\n");
+		return 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "show")) {
-		xfctl_err("unknown stats command '%s' (show)", argv[1]);
+		xfctl_err("unknown stats command '%s' (show, help)", argv[1]);
+		return 2;
+	}
+	if (argc > 2) {
+		xfctl_err("unexpected argument '%s' (stats [show])", argv[2]);
 		return 2;
 	}
 	if (xf_nl_open(&nl)) {

@@ -5,7 +5,9 @@
  */
 #include <string.h>
 
+#include "json.h"
 #include "nl.h"
+#include "rule_text.h"
 #include "xfctl.h"
 
 void xfctl_print_stats(FILE *f, struct nlattr *nest, const char *indent);
@@ -16,19 +18,23 @@ static const char *hook_name(int h)
 	       h == XFILTER_HOOK_INGRESS ? "ingress" : "none";
 }
 
-static int vif_cb(struct nl_msg *msg, void *arg)
+int xfctl_vif_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[XFILTER_A_MAX + 1], *v[XFILTER_VIF_A_MAX + 1];
+	char ifname[64], q[XF_TEXT_QUOTE_MAX(64)];
 	int *n = arg;
 
 	if (xf_nl_parse(msg, tb) < 0 || !tb[XFILTER_A_VIF] ||
 	    nla_parse_nested(v, XFILTER_VIF_A_MAX, tb[XFILTER_A_VIF], NULL) < 0 ||
 	    !v[XFILTER_VIF_A_IFNAME])
 		return NL_SKIP;
+	/* Linux allows '"', '\\' and UTF-8 in device names. */
+	nla_strlcpy(ifname, v[XFILTER_VIF_A_IFNAME], sizeof(ifname));
 	if (xfctl_opts.json) {
-		printf("%s%s{\"ifname\":\"%s\",\"ifindex\":%u,\"hook\":\"%s\"",
-		       (*n)++ ? "," : "", xfctl_opts.pretty ? "\n  " : "",
-		       nla_get_string(v[XFILTER_VIF_A_IFNAME]),
+		printf("%s%s{\"ifname\":", (*n)++ ? "," : "",
+		       xfctl_opts.pretty ? "\n  " : "");
+		xf_json_str(stdout, ifname);
+		printf(",\"ifindex\":%u,\"hook\":\"%s\"",
 		       v[XFILTER_VIF_A_IFINDEX] ?
 		       nla_get_u32(v[XFILTER_VIF_A_IFINDEX]) : 0,
 		       hook_name(v[XFILTER_VIF_A_HOOK] ?
@@ -43,7 +49,8 @@ static int vif_cb(struct nl_msg *msg, void *arg)
 		printf("}");
 		return NL_OK;
 	}
-	printf("%-16s hook %-10s", nla_get_string(v[XFILTER_VIF_A_IFNAME]),
+	xf_text_quote(ifname, strlen(ifname), q, sizeof(q));
+	printf("%-16s hook %-10s", q,
 	       hook_name(v[XFILTER_VIF_A_HOOK] ?
 			 nla_get_u8(v[XFILTER_VIF_A_HOOK]) : 0));
 	if (v[XFILTER_VIF_A_DOMID])
@@ -59,8 +66,16 @@ int cmd_vif(int argc, char **argv)
 	struct xf_nl nl;
 	int err, n = 0;
 
+	if (argc > 1 && xfctl_is_help(argv[1])) {
+		printf("Usage: xfctl [-j] [-p] vif [list]\n");
+		return 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "list") && strcmp(argv[1], "show")) {
-		xfctl_err("unknown vif command '%s' (list)", argv[1]);
+		xfctl_err("unknown vif command '%s' (list, help)", argv[1]);
+		return 2;
+	}
+	if (argc > 2) {
+		xfctl_err("unexpected argument '%s' (vif [list])", argv[2]);
 		return 2;
 	}
 	if (xf_nl_open(&nl)) {
@@ -70,7 +85,7 @@ int cmd_vif(int argc, char **argv)
 	if (xfctl_opts.json)
 		putchar('[');
 	err = xf_nl_request(&nl, xf_nl_msg(&nl, XFILTER_CMD_VIF_GET, NLM_F_DUMP),
-			    vif_cb, &n);
+			    xfctl_vif_cb, &n);
 	if (xfctl_opts.json)
 		printf("%s]\n", xfctl_opts.pretty ? "\n" : "");
 	if (err)

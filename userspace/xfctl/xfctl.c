@@ -4,13 +4,14 @@
  *	xfctl [-j] [-p] OBJECT COMMAND [ARGS]
  * Each OBJECT lives in its own file; this file is only the table.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xfctl.h"
 
-struct xfctl_opts xfctl_opts;
+#ifndef XF_VERSION
+#define XF_VERSION "unknown"	/* the Makefile passes dkms.conf's */
+#endif
 
 static int cmd_help(int argc, char **argv);
 
@@ -30,22 +31,12 @@ static const struct xfctl_cmd xfctl_cmds[] = {
 	{ "restore", cmd_restore, "replace the rules with a rule file" },
 };
 
-void xfctl_err(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("xfctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 static void usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "Usage: xfctl [-j] [-p] OBJECT COMMAND [ARGS]\n\nObjects:\n");
+	fprintf(f, "Usage: xfctl [-j|--json] [-p|--pretty] OBJECT [COMMAND] [ARGS]\n"
+		"       xfctl -V|--version, xfctl OBJECT help\n\nObjects:\n");
 	for (i = 0; i < sizeof(xfctl_cmds) / sizeof(xfctl_cmds[0]); i++)
 		fprintf(f, "  %-10s %s\n", xfctl_cmds[i].name, xfctl_cmds[i].help);
 }
@@ -66,6 +57,9 @@ int main(int argc, char **argv)
 			xfctl_opts.json = true;
 		} else if (!strcmp(argv[0], "-p") || !strcmp(argv[0], "--pretty")) {
 			xfctl_opts.pretty = true;
+		} else if (!strcmp(argv[0], "-V") || !strcmp(argv[0], "--version")) {
+			printf("xfctl %s\n", XF_VERSION);
+			return 0;
 		} else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
 			usage(stdout);
 			return 0;

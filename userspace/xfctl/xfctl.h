@@ -39,12 +39,18 @@ int cmd_alerts(int argc, char **argv);
 
 /* Shared by rule.c and save.c. */
 struct xf_nl;
+struct nl_msg;
 struct xf_rule;
 struct nlattr;
+int xfctl_rule_to_attrs(struct nl_msg *msg, const struct xf_rule *r,
+			uint32_t index);	/* -EMSGSIZE: msg full */
 int xfctl_rule_send(struct xf_nl *nl, uint8_t cmd, const struct xf_rule *r,
 		    uint32_t index);
 int xfctl_rule_from_attrs(struct nlattr *nest, struct xf_rule *r,
 			  uint32_t *index);
+
+/* save.c: a temporary rule as a comment line of a rule file. */
+void xfctl_save_temporary(FILE *f, const struct xf_rule *r);
 
 /* monitor.c: an XFILTER_*_A_OWNER nest, as " pid N ..." or ,"owner":{..}. */
 void xfctl_print_owner(struct nlattr *nest, bool json);
@@ -52,7 +58,43 @@ void xfctl_print_owner(struct nlattr *nest, bool json);
 int xfctl_alert_print(struct nlattr *nest, bool json, uint32_t filter,
 		      bool first);
 
+/*
+ * Reply printers (xf_nl_reply_fn), exported for the host test of hostile
+ * strings (tests/unit/test_xfctl_out.c), which feeds them made-up replies.
+ */
+struct nl_msg;
+struct xfctl_rule_list {
+	FILE *f;
+	bool json, save;
+	int n;
+};
+int xfctl_rule_list_cb(struct nl_msg *msg, void *arg);	/* xfctl_rule_list */
+struct xfctl_monitor {
+	bool filter;
+	uint32_t domid;
+};
+int xfctl_monitor_cb(struct nl_msg *msg, void *arg);	/* xfctl_monitor */
+int xfctl_vif_cb(struct nl_msg *msg, void *arg);	/* int counter */
+int xfctl_flow_cb(struct nl_msg *msg, void *arg);	/* int counter */
+int xfctl_domain_cb(struct nl_msg *msg, void *arg);	/* int counter */
+/* daemon_stats.c: xfilterd's status file as JSON members or text. */
+void xfctl_print_daemon_stats_file(FILE *out, const char *path);
+
 /* Errors name the offending token; they go to stderr. */
 void xfctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * A number argument, strictly (core/rule_text's parser: digits only, no
+ * wrap): 0, or -1 after "bad WHAT 'TOK' (a number MIN..MAX)".
+ */
+int xfctl_u32(const char *what, const char *tok, uint32_t min, uint32_t max,
+	      uint32_t *out);
+/*
+ * A protocol as every command writes it (text and JSON, always a string):
+ * the rule syntax's tcp, udp, icmp, icmpv6, else the number in decimal.
+ */
+const char *xfctl_proto_name(uint8_t proto, char *buf, size_t size);
+/* help, -h, --help */
+bool xfctl_is_help(const char *s);
 
 #endif /* XFCTL_H */

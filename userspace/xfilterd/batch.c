@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include "flow.h"
+#include "rule_text.h"
 #include "xfilterd.h"
 
 #define XFD_BATCH_MAX 256
@@ -150,25 +151,25 @@ static int batch_answer(struct xf_nl *nl, const struct batch *b, int action)
 
 static void log_flow(const struct xfd_dom *d, const struct xfd_flow *f)
 {
-	char s[INET6_ADDRSTRLEN], t[INET6_ADDRSTRLEN], exe[XF_EXE_LEN] = "-";
+	char s[INET6_ADDRSTRLEN], t[INET6_ADDRSTRLEN];
+	char exe[XF_TEXT_QUOTE_MAX(XF_EXE_LEN)] = "-";
+	char comm[XF_TEXT_QUOTE_MAX(XF_COMM_LEN)];
 	int af = f->family == XF_AF_INET6 ? AF_INET6 : AF_INET;
-	size_t i;
 
 	if (xfd_log_level < XFD_DEBUG)
 		return;
 	inet_ntop(af, f->saddr, s, sizeof(s));
 	inet_ntop(af, f->daddr, t, sizeof(t));
-	/* Guest bytes: printable only in the log. */
-	for (i = 0; (f->owner.flags & XF_OWNER_F_EXE) && i < sizeof(exe) - 1 &&
-	     f->owner.exe[i]; i++)
-		exe[i] = f->owner.exe[i] < 0x20 || f->owner.exe[i] > 0x7e ?
-			 '?' : f->owner.exe[i];
-	if (i)
-		exe[i] = 0;
+	/* Guest bytes: through the one text escaper (core/rule_text.h). */
+	xf_text_quote(f->owner.comm, strnlen(f->owner.comm, XF_COMM_LEN), comm,
+		      sizeof(comm));
+	if (f->owner.flags & XF_OWNER_F_EXE)
+		xf_text_quote(f->owner.exe, strnlen(f->owner.exe, XF_EXE_LEN),
+			      exe, sizeof(exe));
 	if (f->attributed)
 		xfd_dbg("dom %u flow %u proto %u %s:%u -> %s:%u: pid %u uid %u comm %s exe %s%s",
 			d->domid, f->id, f->proto, s, f->sport, t, f->dport,
-			f->owner.tgid, f->owner.uid, f->owner.comm, exe,
+			f->owner.tgid, f->owner.uid, comm, exe,
 			f->owner.flags & XF_OWNER_F_EXE_TRUNC ? " (truncated)" : "");
 	else
 		xfd_dbg("dom %u flow %u proto %u %s:%u -> %s:%u: unattributed",

@@ -25,6 +25,10 @@
 
 #include "xfilterd.h"
 
+#ifndef XF_VERSION
+#define XF_VERSION "unknown"	/* the Makefile passes dkms.conf's */
+#endif
+
 #define XFD_TICK_MS 200
 #define XFD_SWEEP_US 1000000	/* look for batches we were not told about */
 #define XFD_DOMID_LIMIT (XFILTER_DOMID_MAX + 1)
@@ -48,6 +52,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: xfilterd [OPTIONS]\n"
+		"  -V, --version           print the version and exit\n"
 		"  -f, --foreground        do not detach (systemd, tests)\n"
 		"  -v, --verbose           debug logging (-q: warnings only)\n"
 		"  -k, --kernel-path DIR   where guest kernel images are (repeatable;\n"
@@ -91,13 +96,14 @@ static int parse_args(int argc, char **argv, bool *foreground)
 		{ "run-dir", required_argument, NULL, 3 },
 		{ "budget-ms", required_argument, NULL, 4 },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *end;
 	long v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "fvqk:P:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fvqk:P:hV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			*foreground = true;
@@ -143,6 +149,9 @@ static int parse_args(int argc, char **argv, bool *foreground)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("xfilterd %s\n", XF_VERSION);
 			exit(0);
 		default:
 			usage(stderr);

@@ -84,6 +84,24 @@
  *
  * Deletes every rule. No attributes. Domain settings stay.
  *
+ * XFILTER_CMD_RULE_REPLACE (admin)
+ * --------------------------------
+ *
+ * Replaces every rule in one step (xfctl restore): readers see the old
+ * table or the new one, never a part of it or an empty table in between.
+ *
+ *    XFILTER_A_RULE: NLA_NESTED, zero or more times at the top level, as
+ *                    in RULE_ADD but without INDEX; the new table holds
+ *                    them in message order
+ *
+ * Repeated top-level attributes rather than one list nest, so a table
+ * larger than 64 KiB of attributes fits (the message is limited by the
+ * socket's send buffer only). Every rule is parsed and checked, and every
+ * mirror device bound, before anything changes; on any error nothing
+ * changes and the extack points at the offending XFILTER_A_RULE. Domain
+ * settings stay; temporary rules (detect block) are dropped with the
+ * rest, as with RULE_FLUSH. Counters of the new rules start at 0.
+ *
  * XFILTER_CMD_RULE_GET (dump)
  * ---------------------------
  *
@@ -394,6 +412,7 @@ enum xfilter_cmd {
 	XFILTER_CMD_PROFILE_NOTIFY,
 	XFILTER_CMD_ALERT_GET,
 	XFILTER_CMD_ALERT,
+	XFILTER_CMD_RULE_REPLACE,
 	__XFILTER_CMD_MAX
 };
 #define XFILTER_CMD_MAX (__XFILTER_CMD_MAX - 1)
