@@ -133,7 +133,7 @@ static enum owner_match match_owner(const struct xf_rule *r,
 		 * there, and must not leave a drop rule's subtree that way.
 		 */
 		if ((of & (XF_OWNER_F_CGROUP | XF_OWNER_F_CGROUP_TRUNC)) !=
-		    XF_OWNER_F_CGROUP)
+		    XF_OWNER_F_CGROUP || o->cgroup[0] != '/')
 			unknown = true;
 		else if (!cgroup_match(o->cgroup, r->cgroup))
 			return OWNER_NO;

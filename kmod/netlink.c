@@ -62,6 +62,8 @@ static const struct nla_policy xf_rule_policy[XFILTER_RULE_A_MAX + 1] = {
 					    .len = XFILTER_EXE_LEN - 1 },
 	[XFILTER_RULE_A_MIRROR]		= { .type = NLA_NUL_STRING,
 					    .len = IFNAMSIZ - 1 },
+	[XFILTER_RULE_A_CGROUP]		= { .type = NLA_NUL_STRING,
+					    .len = XFILTER_CGROUP_LEN - 1 },
 };
 
 static struct netlink_range_validation xf_window_range = {
@@ -104,6 +106,8 @@ static const struct nla_policy xf_owner_policy[XFILTER_OWNER_A_MAX + 1] = {
 					    .len = XFILTER_COMM_LEN - 1 },
 	[XFILTER_OWNER_A_EXE]		= { .type = NLA_NUL_STRING,
 					    .len = XFILTER_EXE_LEN - 1 },
+	[XFILTER_OWNER_A_CGROUP_PATH]	= { .type = NLA_NUL_STRING,
+					    .len = XFILTER_CGROUP_LEN - 1 },
 };
 
 static const struct nla_policy xf_verdict_policy[XFILTER_VERDICT_A_MAX + 1] = {
@@ -184,6 +188,39 @@ static int xf_nl_parse_dst(struct nlattr **tb, struct xf_rule *r,
 		}
 	}
 	return 0;
+}
+
+/* NL_SET_ERR_MSG_ATTR() takes literals only: one case per reason. */
+static int xf_nl_parse_cgroup(struct nlattr *a, struct xf_rule *r,
+			      struct netlink_ext_ack *extack)
+{
+	BUILD_BUG_ON(XFILTER_CGROUP_LEN != XF_CGROUP_LEN);
+	r->fields |= XF_RF_CGROUP;
+	nla_strscpy(r->cgroup, a, sizeof(r->cgroup));
+	switch (xf_cgroup_path_check(r->cgroup)) {
+	case 0:
+		return 0;
+	case XF_CGROUP_E_EMPTY:
+		NL_SET_ERR_MSG_ATTR(extack, a, "empty cgroup path");
+		break;
+	case XF_CGROUP_E_RELATIVE:
+		NL_SET_ERR_MSG_ATTR(extack, a, "cgroup path must start with '/'");
+		break;
+	case XF_CGROUP_E_CONTROL:
+		NL_SET_ERR_MSG_ATTR(extack, a, "control byte in cgroup path");
+		break;
+	case XF_CGROUP_E_SLASH:
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "cgroup path with '//' or a trailing '/'");
+		break;
+	case XF_CGROUP_E_DOT:
+		NL_SET_ERR_MSG_ATTR(extack, a, "'.' or '..' in cgroup path");
+		break;
+	default:
+		NL_SET_ERR_MSG_ATTR(extack, a, "cgroup path too long");
+		break;
+	}
+	return -EINVAL;
 }
 
 static int xf_nl_parse_rule(struct nlattr *nest, struct xf_rule *r,
@@ -274,6 +311,11 @@ static int xf_nl_parse_rule(struct nlattr *nest, struct xf_rule *r,
 		r->fields |= XF_RF_EXE;
 		nla_strscpy(r->exe, tb[XFILTER_RULE_A_EXE], sizeof(r->exe));
 	}
+	if (tb[XFILTER_RULE_A_CGROUP]) {
+		err = xf_nl_parse_cgroup(tb[XFILTER_RULE_A_CGROUP], r, extack);
+		if (err)
+			return err;
+	}
 	if (xf_rule_check(r)) {
 		NL_SET_ERR_MSG_ATTR(extack, nest, "rule is not well formed");
 		return -EINVAL;
@@ -318,6 +360,8 @@ int xf_nl_put_rule(struct sk_buff *skb, int attr, const struct xf_rule *r,
 	     nla_put_string(skb, XFILTER_RULE_A_COMM, r->comm)) ||
 	    ((f & XF_RF_EXE) &&
 	     nla_put_string(skb, XFILTER_RULE_A_EXE, r->exe)) ||
+	    ((f & XF_RF_CGROUP) &&
+	     nla_put_string(skb, XFILTER_RULE_A_CGROUP, r->cgroup)) ||
 	    nla_put_u64_64bit(skb, XFILTER_RULE_A_PACKETS,
 			      READ_ONCE(r->packets), XFILTER_RULE_A_PAD) ||
 	    nla_put_u64_64bit(skb, XFILTER_RULE_A_BYTES, READ_ONCE(r->bytes),
@@ -1008,6 +1052,12 @@ static void xf_nl_parse_owner(struct nlattr **tb, struct xf_owner *o)
 		nla_strscpy(o->comm, tb[XFILTER_OWNER_A_COMM], sizeof(o->comm));
 	if (tb[XFILTER_OWNER_A_EXE])
 		nla_strscpy(o->exe, tb[XFILTER_OWNER_A_EXE], sizeof(o->exe));
+	/* Without its path the cgroup is unknown, whatever the flags say. */
+	if (tb[XFILTER_OWNER_A_CGROUP_PATH])
+		nla_strscpy(o->cgroup, tb[XFILTER_OWNER_A_CGROUP_PATH],
+			    sizeof(o->cgroup));
+	else
+		o->flags &= ~XF_OWNER_F_CGROUP;
 }
 
 static int xf_nl_verdict(struct sk_buff *skb, struct genl_info *info)
@@ -1125,7 +1175,11 @@ int xf_nl_put_owner(struct sk_buff *skb, int attr, const struct xf_owner *o)
 	    nla_put_u32(skb, XFILTER_OWNER_A_EGID, o->egid) ||
 	    nla_put_string(skb, XFILTER_OWNER_A_COMM, o->comm) ||
 	    ((o->flags & XF_OWNER_F_EXE) &&
-	     nla_put_string(skb, XFILTER_OWNER_A_EXE, o->exe)))
+	     nla_put_string(skb, XFILTER_OWNER_A_EXE, o->exe)) ||
+	    ((o->flags & XF_OWNER_F_CGROUP) &&
+	     (nla_put_u64_64bit(skb, XFILTER_OWNER_A_CGROUP, o->cgroup_id,
+				XFILTER_OWNER_A_PAD) ||
+	      nla_put_string(skb, XFILTER_OWNER_A_CGROUP_PATH, o->cgroup))))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

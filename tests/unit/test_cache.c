@@ -61,7 +61,10 @@ static struct xf_flow flow(uint8_t proto, uint16_t sport, uint8_t flags)
 
 static struct xf_verdict verdict(uint8_t action, uint64_t gen)
 {
-	struct xf_verdict v = { action, XF_SRC_RULE, 4, false, 0, gen };
+	struct xf_verdict v = {
+		.action = action, .source = XF_SRC_RULE, .rule = 4,
+		.generation = gen,
+	};
 
 	return v;
 }

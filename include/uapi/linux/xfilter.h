@@ -49,6 +49,14 @@
  *        XFILTER_RULE_A_PID: NLA_U32, tgid of the owner (what ps shows)
  *        XFILTER_RULE_A_COMM: NLA_NUL_STRING, maxlen 15
  *        XFILTER_RULE_A_EXE: NLA_NUL_STRING, maxlen 255
+ *        XFILTER_RULE_A_CGROUP: NLA_NUL_STRING, maxlen 255: a cgroup v2
+ *                               path as the guest's /proc/PID/cgroup shows
+ *                               it; matches the socket's cgroup and every
+ *                               cgroup below it, on whole components
+ *                               ("/a" matches "/a" and "/a/b", not "/ab").
+ *                               Absolute, no control bytes, no "//", no
+ *                               trailing '/' (but "/"), no "." or ".."
+ *                               component: one spelling per cgroup
  *
  * A MIRROR rule decides nothing: the packets the guest sends in flows it
  * matches (whatever their verdict, also when cached) are copied to its
@@ -61,9 +69,28 @@
  *
  * Every absent match attribute matches anything. At most one of DST4/DST6.
  * Port matches only match TCP and UDP. Rules with owner attributes (UID ..
- * EXE) are decided once the flow is attributed by the domain's verdict
- * source; all others are decided in the kernel at once. Adding or removing
- * a rule invalidates the cached verdicts it could change.
+ * EXE, CGROUP) are decided once the flow is attributed by the domain's
+ * verdict source; all others are decided in the kernel at once. Adding or
+ * removing a rule invalidates the cached verdicts it could change.
+ *
+ * Which part of the owner each owner attribute needs (XFILTER_OWNER_F_*):
+ * UID, EUID, GID the socket's credentials (FOUND); CGROUP the socket's
+ * cgroup path (CGROUP, not CGROUP_TRUNC); PID, COMM the task holding the
+ * socket (TASK); EXE the task and its whole path (TASK, EXE, not
+ * EXE_TRUNC; a truncated path matches no EXE rule).
+ *
+ * No verdict is cheaper to get by hiding. A TCP or UDP flow (a flow with
+ * ports; not ICMP, not a later fragment) whose owner lacks a part that a
+ * rule's owner attribute needs, above all an unattributed flow (no FOUND:
+ * the socket was closed before the lookup, hidden, or the walker gave up),
+ * gets the worst verdict any owner could have got: among the rules whose
+ * other attributes match it, in order, a rule with a DROP or LOG_DROP
+ * action decides, rules that accept or log are skipped (MIRROR rules copy);
+ * then, if no rule decided, the unattributed policy (no FOUND) or the
+ * policy. Any known owner attribute that does not match still rules a rule
+ * out (uid 1000 is not caught by "uid 1001 pid 7 drop" when its task was
+ * not found). Flows without ports have no owner to find: owner rules are
+ * skipped for them and the unattributed policy applies.
  *
  * XFILTER_CMD_RULE_DEL (admin)
  * ----------------------------
@@ -362,6 +389,7 @@
 #define XFILTER_DOMID_DEFAULT 0xffff
 #define XFILTER_COMM_LEN 16
 #define XFILTER_EXE_LEN 256
+#define XFILTER_CGROUP_LEN 256
 #define XFILTER_REASON_LEN 64
 #define XFILTER_ALERTS_MAX 64
 
@@ -494,6 +522,7 @@ enum xfilter_rule_attr {
 	XFILTER_RULE_A_MIRROR_COPIES,
 	XFILTER_RULE_A_MIRROR_DROPS,
 	XFILTER_RULE_A_MIRROR_ERRORS,
+	XFILTER_RULE_A_CGROUP,
 	__XFILTER_RULE_A_LAST
 };
 #define XFILTER_RULE_A_MAX (__XFILTER_RULE_A_LAST - 1)
@@ -578,10 +607,15 @@ enum xfilter_owner_attr {
 	XFILTER_OWNER_A_GID,		/* NLA_U32 */
 	XFILTER_OWNER_A_EUID,		/* NLA_U32 */
 	XFILTER_OWNER_A_EGID,		/* NLA_U32 */
-	XFILTER_OWNER_A_CGROUP,		/* NLA_U64 */
+	XFILTER_OWNER_A_CGROUP,		/* NLA_U64, kernfs id */
 	XFILTER_OWNER_A_COMM,		/* NLA_NUL_STRING, maxlen 15 */
 	XFILTER_OWNER_A_EXE,		/* NLA_NUL_STRING, maxlen 255 */
 	XFILTER_OWNER_A_PAD,
+	/*
+	 * NLA_NUL_STRING, maxlen 255: the socket's cgroup v2 path, with
+	 * XFILTER_OWNER_F_CGROUP (what XFILTER_RULE_A_CGROUP matches)
+	 */
+	XFILTER_OWNER_A_CGROUP_PATH,
 	__XFILTER_OWNER_A_LAST
 };
 #define XFILTER_OWNER_A_MAX (__XFILTER_OWNER_A_LAST - 1)
