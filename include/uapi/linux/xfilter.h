@@ -310,9 +310,11 @@
  *            ...
  *        ...
  *
- * With an OWNER the kernel matches the rules with it; without an OWNER the
- * flow is unattributed (its domain's unattributed policy unless a rule
- * without owner fields decides). An ACTION overrides both. Flows of the batch
+ * With an OWNER the kernel matches the rules with it; without an OWNER (or
+ * with one without XFILTER_OWNER_F_FOUND) the flow is unattributed: the
+ * rules decide as RULE_ADD says ("no verdict is cheaper to get by hiding":
+ * an owner rule that drops and whose other attributes match decides), then
+ * its domain's unattributed policy. An ACTION overrides both. Flows of the batch
  * left unanswered get the fail policy when the verdict timeout expires.
  * Answering a flow that has already timed out is not an error (the verdict is
  * counted as late and dropped).
