@@ -88,7 +88,8 @@ static enum xf_rx_result xf_decided(struct xf_vif *vif, struct xf_domain *dom,
 				    const struct xf_verdict *v)
 {
 	xf_rules_account(&rs->t, v, skb->len);
-	xf_cache_insert_k(flow, v);
+	if (!xf_cache_insert_k(flow, v) && xf_cache_short(flow, v))
+		xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED_CACHED, 1);
 	if (v->unattributed)
 		xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
 	if (xf_action_logs(v->action) || v->unattributed)
@@ -155,6 +156,8 @@ enum xf_rx_result xf_filter_rx(struct xf_vif *vif, struct sk_buff *skb)
 	rs = xf_ruleset_get();
 	if (xf_cache_lookup_k(&flow, rs->t.generation, &v) == XF_CACHE_HIT) {
 		xf_dom_stat(dom, XFILTER_STATS_A_CACHE_HITS, 1);
+		if (unlikely(xf_cache_short(&flow, &v)))
+			xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED_HITS, 1);
 		xf_rules_account(&rs->t, &v, skb->len);
 		return xf_apply(vif, dom, skb, v.action, v.mirror);
 	}

@@ -525,7 +525,9 @@ static int xf_nl_put_stats(struct sk_buff *skb, int attr, const u64 *c)
 	nest = nla_nest_start(skb, attr);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = XFILTER_STATS_A_PACKETS; i < XFILTER_STATS_A_PAD; i++) {
+	for (i = XFILTER_STATS_A_PACKETS; i <= XFILTER_STATS_A_MAX; i++) {
+		if (i == XFILTER_STATS_A_PAD)
+			continue;
 		if (nla_put_u64_64bit(skb, i, c[i], XFILTER_STATS_A_PAD)) {
 			nla_nest_cancel(skb, nest);
 			return -EMSGSIZE;

@@ -372,8 +372,10 @@ static void xf_queue_drain(struct xf_domain *dom)
 		skb = __skb_dequeue(&p->held);
 		if (!skb) {
 			/* Empty: from now on the cache decides this flow. */
-			if (p->cacheable)
-				xf_cache_insert_k(&p->flow, &p->v);
+			if (p->cacheable && !xf_cache_insert_k(&p->flow, &p->v) &&
+			    xf_cache_short(&p->flow, &p->v))
+				xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED_CACHED,
+					    1);
 			hlist_del(&p->hnode);
 			list_del(&p->link);
 			WRITE_ONCE(q->n_pending, q->n_pending - 1);

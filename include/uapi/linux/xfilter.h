@@ -572,6 +572,13 @@ enum xfilter_stats_attr {
 	XFILTER_STATS_A_BATCHES,	/* batches notified */
 	XFILTER_STATS_A_FLOWS,		/* cached flows now */
 	XFILTER_STATS_A_PAD,
+	/*
+	 * Verdicts decided without the whole owner cached with a short
+	 * life (module parameter unattributed_cache_ms, never extended by
+	 * traffic), and packets that hit such an entry.
+	 */
+	XFILTER_STATS_A_UNATTRIBUTED_CACHED,
+	XFILTER_STATS_A_UNATTRIBUTED_HITS,
 	__XFILTER_STATS_A_LAST
 };
 #define XFILTER_STATS_A_MAX (__XFILTER_STATS_A_LAST - 1)
