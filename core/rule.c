@@ -50,6 +50,17 @@ static bool has_ports(uint8_t proto)
 	return proto == XF_IPPROTO_TCP || proto == XF_IPPROTO_UDP;
 }
 
+/*
+ * Whether the flow has an owner to find: a TCP or UDP socket in the guest.
+ * ICMP, other protocols and later fragments (both ports 0, see flow.h; no
+ * socket sends to or from port 0) have none, so "not found" says nothing
+ * about hiding there.
+ */
+static bool has_owner(const struct xf_flow_key *k)
+{
+	return has_ports(k->proto) && (k->sport || k->dport);
+}
+
 /* Fields decidable from the packet alone. */
 static bool match_net(const struct xf_rule *r, const struct xf_flow_key *k)
 {
@@ -67,7 +78,8 @@ static bool match_net(const struct xf_rule *r, const struct xf_flow_key *k)
 			return false;
 	}
 	if (f & (XF_RF_DPORT | XF_RF_SPORT)) {
-		if (!has_ports(k->proto))
+		/* Not ICMP, not a later fragment (its ports are not known). */
+		if (!has_owner(k))
 			return false;
 		if ((f & XF_RF_DPORT) &&
 		    (k->dport < r->dport_lo || k->dport > r->dport_hi))
@@ -171,17 +183,6 @@ const struct xf_dom_policy *xf_rules_policy(const struct xf_rule_table *t,
 		if (t->doms[i].domid == domid)
 			return &t->doms[i];
 	return &t->fallback;
-}
-
-/*
- * Whether the flow has an owner to find: a TCP or UDP socket in the guest.
- * ICMP, other protocols and later fragments (both ports 0, see flow.h; no
- * socket sends to or from port 0) have none, so "not found" says nothing
- * about hiding there.
- */
-static bool has_owner(const struct xf_flow_key *k)
-{
-	return has_ports(k->proto) && (k->sport || k->dport);
 }
 
 /*

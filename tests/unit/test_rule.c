@@ -583,6 +583,15 @@ static void test_unattributed(void)
 	xf_rules_match(&t, &k, &none, &v);
 	ok(v.source == XF_SRC_UNATTRIBUTED,
 	   "later fragment (ports 0): owner drop rule skipped");
+	xf_rules_init(&t, rules, 16, doms, 2);
+	add("dport 0-65535 accept");
+	add("sport 0 accept");
+	xf_rules_set_policy(&t, XF_DOMID_ANY, XF_ACT_ACCEPT, XF_ACT_DROP);
+	xf_rules_match(&t, &k, &none, &v);
+	ok(v.source == XF_SRC_UNATTRIBUTED && v.action == XF_ACT_DROP,
+	   "later fragment: no port rule matches its unknown ports");
+	xf_rules_init(&t, rules, 16, doms, 2);
+	add("uid 1001 drop");
 	k = key4(1, XF_IPPROTO_TCP, 10, 0, 0, 1, 80);
 	xf_rules_match(&t, &k, &none, &v);
 	ok(v.rule == 0 && v.action == XF_ACT_DROP, "tcp: the drop rule");
