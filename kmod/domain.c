@@ -10,6 +10,7 @@
 
 #include "detect.h"
 #include "domain.h"
+#include "frag.h"
 #include "queue.h"
 
 u8 xf_default_mode = XFILTER_MODE_USERLAND;
@@ -52,6 +53,8 @@ struct xf_domain *xf_domain_get(u32 domid)
 	dom->stats = alloc_percpu(struct xf_dom_stats);
 	if (!dom->stats)
 		goto err_free;
+	if (xf_frag_table_alloc(dom))
+		goto err_stats;
 	xf_queue_init(dom);
 	/* Detection on by default: this domain needs its table too. */
 	if (READ_ONCE(xf_default_detect.mode) != XFILTER_DETECT_OFF &&
@@ -63,6 +66,7 @@ struct xf_domain *xf_domain_get(u32 domid)
 	goto out;
 err_stats:
 	kvfree(dom->det_table);
+	xf_frag_table_free(dom);
 	free_percpu(dom->stats);
 err_free:
 	kfree(dom);
@@ -104,6 +108,7 @@ void xf_domains_exit(void)
 	xa_for_each(&xf_domains, id, dom) {
 		xa_erase(&xf_domains, id);
 		kvfree(dom->det_table);
+		xf_frag_table_free(dom);
 		free_percpu(dom->stats);
 		kfree(dom);
 	}

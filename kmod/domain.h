@@ -54,6 +54,7 @@ struct xf_detect_set {
 };
 
 struct xf_detect_table;
+struct xf_frag_table;
 
 struct xf_domain {
 	u32 domid;
@@ -71,6 +72,9 @@ struct xf_domain {
 	struct xf_detect_table *det_table;
 	struct xf_dom_stats __percpu *stats;
 	struct xf_queue q;
+	/* First fragments' verdicts (frag.c), under frag_lock. */
+	spinlock_t frag_lock;
+	struct xf_frag_table *frags;
 };
 
 /* Settings of domains without their own (XFILTER_DOMID_DEFAULT). */

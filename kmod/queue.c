@@ -34,6 +34,7 @@
 #include "cache.h"
 #include "detect.h"
 #include "filter.h"
+#include "frag.h"
 #include "mirror.h"
 #include "netlink.h"
 #include "queue.h"
@@ -216,6 +217,8 @@ static void xf_pending_resolve(struct xf_queue *q, struct xf_pending *p,
 {
 	struct xf_batch *b = p->batch;
 
+	/* Its later fragments follow it (filter.c), once it has a verdict. */
+	xf_frag_note_k(container_of(q, struct xf_domain, q), &p->flow, v);
 	p->v = *v;
 	p->source = source;
 	p->cacheable = cacheable;

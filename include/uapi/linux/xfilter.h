@@ -579,6 +579,13 @@ enum xfilter_stats_attr {
 	 */
 	XFILTER_STATS_A_UNATTRIBUTED_CACHED,
 	XFILTER_STATS_A_UNATTRIBUTED_HITS,
+	/*
+	 * Later IP fragments that followed their first fragment's verdict,
+	 * and those whose first fragment was not known (decided as
+	 * unattributed flows without ports).
+	 */
+	XFILTER_STATS_A_FRAGS_FOLLOWED,
+	XFILTER_STATS_A_FRAGS_UNKNOWN,
 	__XFILTER_STATS_A_LAST
 };
 #define XFILTER_STATS_A_MAX (__XFILTER_STATS_A_LAST - 1)
