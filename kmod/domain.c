@@ -21,6 +21,7 @@ struct xf_detect_set xf_default_detect = {
 	.ports = 20,
 	.hosts = 20,
 	.flows = 0,
+	.unattributed = 20,
 	.block_ms = 300000,
 };
 

@@ -50,6 +50,7 @@ struct xf_detect_set {
 	u8 mode;		/* enum xfilter_detect */
 	u32 window_ms;
 	u32 ports, hosts, flows;	/* thresholds, 0: off */
+	u32 unattributed;	/* unattributed new flows of the domain, 0: off */
 	u32 block_ms;		/* lifetime of block-mode rules */
 };
 

@@ -88,6 +88,7 @@ static const struct nla_policy xf_domain_policy[XFILTER_DOMAIN_A_MAX + 1] = {
 	[XFILTER_DOMAIN_A_DETECT_PORTS]	= NLA_POLICY_MAX(NLA_U32, XF_DETECT_EVENTS),
 	[XFILTER_DOMAIN_A_DETECT_HOSTS]	= NLA_POLICY_MAX(NLA_U32, XF_DETECT_EVENTS),
 	[XFILTER_DOMAIN_A_DETECT_FLOWS]	= { .type = NLA_U32 },
+	[XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED] = { .type = NLA_U32 },
 	[XFILTER_DOMAIN_A_BLOCK_MS]	=
 		NLA_POLICY_FULL_RANGE(NLA_U32, &xf_block_range),
 };
@@ -544,6 +545,7 @@ static void xf_detect_store(struct xf_detect_set *d,
 	WRITE_ONCE(d->ports, s->ports);
 	WRITE_ONCE(d->hosts, s->hosts);
 	WRITE_ONCE(d->flows, s->flows);
+	WRITE_ONCE(d->unattributed, s->unattributed);
 	WRITE_ONCE(d->block_ms, s->block_ms);
 	WRITE_ONCE(d->mode, s->mode);
 }
@@ -577,12 +579,16 @@ static int xf_nl_detect_set(struct nlattr **tb, struct xf_domain *dom,
 		det->hosts = nla_get_u32(tb[XFILTER_DOMAIN_A_DETECT_HOSTS]);
 	if (tb[XFILTER_DOMAIN_A_DETECT_FLOWS])
 		det->flows = nla_get_u32(tb[XFILTER_DOMAIN_A_DETECT_FLOWS]);
+	if (tb[XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED])
+		det->unattributed =
+			nla_get_u32(tb[XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED]);
 	if (tb[XFILTER_DOMAIN_A_BLOCK_MS])
 		det->block_ms = nla_get_u32(tb[XFILTER_DOMAIN_A_BLOCK_MS]);
 	cfg.window_ms = det->window_ms;
 	cfg.ports = det->ports;
 	cfg.hosts = det->hosts;
 	cfg.flows = det->flows;
+	cfg.unattributed = det->unattributed;
 	if (xf_detect_cfg_check(&cfg, &why)) {
 		if (extack)
 			extack->_msg = why;	/* a static string */
@@ -737,6 +743,8 @@ static int xf_nl_put_domain(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u32(skb, XFILTER_DOMAIN_A_DETECT_PORTS, det.ports) ||
 	    nla_put_u32(skb, XFILTER_DOMAIN_A_DETECT_HOSTS, det.hosts) ||
 	    nla_put_u32(skb, XFILTER_DOMAIN_A_DETECT_FLOWS, det.flows) ||
+	    nla_put_u32(skb, XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED,
+			det.unattributed) ||
 	    nla_put_u32(skb, XFILTER_DOMAIN_A_BLOCK_MS, det.block_ms))
 		goto cancel;
 	if (nla_put_u8(skb, XFILTER_DOMAIN_A_MODE,

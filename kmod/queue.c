@@ -280,8 +280,8 @@ int xf_queue_verdict(struct xf_domain *dom, u32 batch_id, u32 flow_id,
 				xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
 			/* Every source verdict: xfctl monitor shows them. */
 			xf_nl_log(dom, &p->flow.key, &v, source, owner);
-			if (owner)
-				xf_detect_account(dom, &p->flow, owner);
+			/* Unattributed ones too: counted per domain. */
+			xf_detect_account(dom, &p->flow, owner);
 			xf_pending_resolve(q, p, &v, source, true);
 			xf_batch_maybe_free(b);
 			spin_unlock_bh(&q->lock);

@@ -160,11 +160,14 @@
  *                                       the window (flood)
  *        XFILTER_DOMAIN_A_BLOCK_MS: NLA_U32, 1000..86400000: lifetime of
  *                                   the rules block mode adds
+ *        XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED: NLA_U32, 0 or more:
+ *                                   unattributed new flows of the domain
+ *                                   in the window
  *
  * Only the attributes given change. A domain without settings of its own
  * uses the XFILTER_DOMID_DEFAULT ones (initially: mode userland, policy
  * accept, unattributed accept, fail drop, detect off, window 10 s, ports
- * 20, hosts 20, flows 0, block 300 s).
+ * 20, hosts 20, flows 0, unattributed flows 20, block 300 s).
  *
  * Detection: with DETECT alert or block, every new flow a guest process
  * starts (TCP SYN without ACK, UDP from a source port >= 1024) is
@@ -176,6 +179,11 @@
  * XFILTER_CMD_ALERT on the log group) with the owner, the evidence and a
  * suggested rule, at most once per owner and window. In block mode the
  * suggested rule is also inserted at position 0 with an expiry of BLOCK_MS.
+ * New flows the verdict source found no owner for are counted per domain;
+ * more than DETECT_UNATTRIBUTED of them in the window raise an alert of
+ * kind XFILTER_ALERT_UNATTRIBUTED ("unattributed-flows N": FLOWS, PORT_MIN,
+ * PORT_MAX, TOTAL), without OWNER and RULE and never blocking: there is no
+ * owner to block.
  * Without a verdict source nothing is attributed and nothing is detected.
  *
  * XFILTER_CMD_DOMAIN_GET (dump)
@@ -544,6 +552,7 @@ enum xfilter_domain_attr {
 	XFILTER_DOMAIN_A_DETECT_HOSTS,
 	XFILTER_DOMAIN_A_DETECT_FLOWS,
 	XFILTER_DOMAIN_A_BLOCK_MS,
+	XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED,
 	__XFILTER_DOMAIN_A_LAST
 };
 #define XFILTER_DOMAIN_A_MAX (__XFILTER_DOMAIN_A_LAST - 1)
@@ -683,7 +692,8 @@ enum xfilter_alert_kind {
 	XFILTER_ALERT_PORTSCAN = 1U << 0,	/* distinct ports */
 	XFILTER_ALERT_HOSTSCAN = 1U << 1,	/* distinct hosts */
 	XFILTER_ALERT_FLOOD = 1U << 2,		/* new flows */
-	XFILTER_ALERT_KIND_ALL = (1U << 3) - 1
+	XFILTER_ALERT_UNATTRIBUTED = 1U << 3,	/* the domain's, no owner */
+	XFILTER_ALERT_KIND_ALL = (1U << 4) - 1
 };
 
 enum xfilter_alert_response {
