@@ -192,6 +192,7 @@ int xf_cache_lookup(struct xf_cache *c, const struct xf_flow *f,
 	v->action = VERDICT_ACTION(verdict);
 	v->source = VERDICT_SOURCE(verdict);
 	v->unattributed = verdict & VERDICT_UNATTR;
+	v->uncertain = state == XF_CS_SHORT && !v->unattributed;
 	v->mirror = VERDICT_MIRROR(verdict);
 	v->rule = e->rule;
 	v->generation = gen;
@@ -308,10 +309,12 @@ int xf_cache_insert(struct xf_cache *c, const struct xf_flow *f,
 		    const struct xf_verdict *v, uint64_t cur_gen, uint64_t now)
 {
 	struct xf_cache_entry *e, **pp, **oldest = NULL;
+	bool unsure = xf_cache_short(f, v);
+	uint64_t life = idle_timeout(c, f->key.proto);
 	uint32_t b, len = 0;
 	unsigned int i;
 
-	if (!cacheable(c, f)) {
+	if (!cacheable(c, f) || (unsure && !c->p.unattributed_life)) {
 		c->stats.not_cacheable++;
 		return XF_CACHE_E_NOT_CACHEABLE;
 	}
@@ -359,7 +362,13 @@ int xf_cache_insert(struct xf_cache *c, const struct xf_flow *f,
 			       (v->unattributed ? VERDICT_UNATTR : 0) |
 			       (v->mirror & 0x7) << 5);
 	e->state = XF_CS_OPEN;
-	e->deadline = now + idle_timeout(c, f->key.proto);
+	if (unsure) {
+		e->state = XF_CS_SHORT;
+		if (c->p.unattributed_life < life)
+			life = c->p.unattributed_life;
+		c->stats.short_inserts++;
+	}
+	e->deadline = now + life;
 	e->next = c->buckets[b];
 	/* Every field above is visible before the entry is. */
 	XF_STORE_PTR(c->buckets[b], e);

@@ -30,6 +30,14 @@
  * UDP and everything else (ICMP echo, other protocols) are pseudo-sessions
  * that live while traffic keeps coming within udp_idle / other_idle.
  *
+ * Unsure verdicts (xf_cache_short(): decided without the whole owner, e.g.
+ * the socket was closed before the lookup) of those pseudo-sessions are
+ * never cached as if attributed: they get the state XF_CS_SHORT and a
+ * life of unattributed_life that traffic does not extend, so a new socket
+ * on the same ports is looked up again soon; with unattributed_life 0 they
+ * are not cached at all. TCP needs none of that: a new connection starts
+ * with a SYN, which never hits.
+ *
  * Rule changes: each entry records the (low 32 bits of the) rule generation
  * its verdict was computed under; a lookup with any other generation is a
  * miss, so no entry outlives the rules that produced it. The caller calls
@@ -55,6 +63,7 @@ enum xf_cache_state {
 	XF_CS_OPEN = 0,
 	XF_CS_FIN = 1,		/* lingering: deadline no longer extended */
 	XF_CS_DEAD = 2,		/* RST seen: a miss; reaped by the writer */
+	XF_CS_SHORT = 3,	/* unsure verdict: deadline never extended */
 };
 
 /*
@@ -87,6 +96,8 @@ struct xf_cache_params {
 	uint64_t other_idle;
 	/* Hits extend a deadline only if it gains at least this much. */
 	uint64_t touch;
+	/* Life of an unsure non-TCP verdict (0: never cached). */
+	uint64_t unattributed_life;
 	uint32_t max_entries;
 	bool tcp_pickup;	/* also create TCP entries mid-connection */
 };
@@ -99,6 +110,7 @@ struct xf_cache_stats {
 	uint64_t alloc_failed;
 	uint64_t not_cacheable;
 	uint64_t stale_inserts;	/* verdict from an older generation */
+	uint64_t short_inserts;	/* unsure verdicts cached as XF_CS_SHORT */
 };
 
 struct xf_cache {
@@ -127,6 +139,18 @@ enum xf_cache_err {
 };
 
 /*
+ * Whether a verdict for f is unsure, so cached short (see above): decided
+ * for an unattributed owner, or on owner fields the owner lacked, for a
+ * flow that is not TCP.
+ */
+static inline bool xf_cache_short(const struct xf_flow *f,
+				  const struct xf_verdict *v)
+{
+	return (v->unattributed || v->uncertain) &&
+	       f->key.proto != XF_IPPROTO_TCP;
+}
+
+/*
  * buckets: nbuckets pointers, nbuckets a power of two (>= max_entries is
  * a good size). seed: 16 random bytes, secret from the guest, so it cannot
  * aim flows at one bucket.
@@ -140,7 +164,8 @@ int xf_cache_init(struct xf_cache *c, struct xf_cache_entry **buckets,
  * Lock-free. gen is the generation of the rule table the caller would
  * otherwise match against (read in the same RCU section). On a hit, *v is
  * filled as xf_rules_match() would have (with generation = gen), so
- * xf_rules_account() works on it. A FIN or RST in f updates the entry.
+ * xf_rules_account() works on it (uncertain: the entry is XF_CS_SHORT and
+ * was not decided unattributed). A FIN or RST in f updates the entry.
  */
 int xf_cache_lookup(struct xf_cache *c, const struct xf_flow *f,
 		    uint64_t gen, uint64_t now, struct xf_verdict *v);

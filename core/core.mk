@@ -14,6 +14,6 @@ XF_CORE_VMI_SRCS := core/vmi_read.c core/vmi_task.c core/vmi_sock.c core/vmi_loo
 XF_CORE_VMI_SRCS += core/vmi_owner.c core/vmi_cgroup.c core/vmi_holder.c
 # dom0 only: packet parsing, rule text, the verdict cache, scan and flood
 # detection.
-XF_CORE_DOM0_SRCS := core/flow.c core/rule_text.c core/cache.c core/detect.c
+XF_CORE_DOM0_SRCS := core/flow.c core/rule_text.c core/cache.c core/detect.c core/frag.c
 # Walker parts only userland uses (executable paths for ps and exe rules).
 XF_CORE_VMI_DOM0_SRCS := core/vmi_exe.c

@@ -167,25 +167,81 @@ static struct xf_detect_owner *owner_slot(struct xf_detect_table *t,
 	return lru;
 }
 
-/* Sliding-window estimate of the flows in the last window (two buckets). */
-static uint32_t flood_count(struct xf_detect_owner *o, uint32_t window,
-			    uint64_t now)
+/*
+ * Sliding-window estimate of the flows in the last window (two buckets),
+ * counting one more at now.
+ */
+static uint32_t window_count(uint64_t *bucket_ms, uint32_t *cur,
+			     uint32_t *prev, uint32_t window, uint64_t now)
 {
 	uint64_t age;
 
-	if (!o->bucket_ms || now - o->bucket_ms >= 2 * (uint64_t)window) {
-		o->bucket_ms = now;
-		o->bucket_prev = 0;
-		o->bucket_cur = 0;
-	} else if (now - o->bucket_ms >= window) {
-		o->bucket_ms += window;
-		o->bucket_prev = o->bucket_cur;
-		o->bucket_cur = 0;
+	if (!*bucket_ms || now < *bucket_ms ||
+	    now - *bucket_ms >= 2 * (uint64_t)window) {
+		*bucket_ms = now ? now : 1;
+		*prev = 0;
+		*cur = 0;
+	} else if (now - *bucket_ms >= window) {
+		*bucket_ms += window;
+		*prev = *cur;
+		*cur = 0;
 	}
-	o->bucket_cur++;
-	age = now - o->bucket_ms;	/* < window */
-	return o->bucket_cur +
-	       (uint32_t)((uint64_t)o->bucket_prev * (window - age) / window);
+	(*cur)++;
+	age = now >= *bucket_ms ? now - *bucket_ms : 0;	/* < window */
+	return *cur + (uint32_t)((uint64_t)*prev * (window - age) / window);
+}
+
+static uint32_t flood_count(struct xf_detect_owner *o, uint32_t window,
+			    uint64_t now)
+{
+	return window_count(&o->bucket_ms, &o->bucket_cur, &o->bucket_prev,
+			    window, now);
+}
+
+/* The domain's unattributed new flows: see detect.h. */
+static int unattributed_flow(struct xf_detect_table *t,
+			     const struct xf_detect_cfg *cfg,
+			     const struct xf_flow *flow, uint64_t now_ms,
+			     struct xf_detect_hit *hit)
+{
+	struct xf_detect_unattr *u = &t->u;
+	uint32_t window = cfg->window_ms, n;
+	uint16_t port = flow->key.dport;
+
+	if (!cfg->unattributed)
+		return 0;
+	u->total++;
+	u->last_ms = now_ms;
+	if (!u->any) {
+		u->any = true;
+		u->port_lo = u->port_hi = port;
+		u->one_proto = flow->key.proto;
+	} else {
+		if (port < u->port_lo)
+			u->port_lo = port;
+		if (port > u->port_hi)
+			u->port_hi = port;
+		if (u->one_proto != flow->key.proto)
+			u->one_proto = 0;
+	}
+	n = window_count(&u->bucket_ms, &u->bucket_cur, &u->bucket_prev,
+			 window, now_ms);
+	if (n < cfg->unattributed ||
+	    (u->alerted_ms && now_ms >= u->alerted_ms &&
+	     now_ms - u->alerted_ms < window))
+		return 0;
+	u->alerted_ms = now_ms ? now_ms : 1;
+	memset(hit, 0, sizeof(*hit));
+	hit->kinds = XF_DETECT_UNATTRIBUTED;
+	hit->n_flows = n;
+	hit->window_ms = window;
+	hit->total = u->total;
+	hit->port_lo = u->port_lo;
+	hit->port_hi = u->port_hi;
+	hit->proto = u->one_proto;
+	hit->family = flow->key.family;
+	u->any = false;		/* the next hit reports its own range */
+	return 1;
 }
 
 int xf_detect_flow(struct xf_detect_table *t, const struct xf_detect_cfg *cfg,
@@ -196,9 +252,10 @@ int xf_detect_flow(struct xf_detect_table *t, const struct xf_detect_cfg *cfg,
 	struct xf_detect_event ne;
 	uint32_t window = cfg->window_ms, kinds = 0, flows;
 
-	if (!(owner->flags & XF_OWNER_F_FOUND) || !xf_detect_counts(flow) ||
-	    window < XF_DETECT_WINDOW_MIN_MS)
+	if (!xf_detect_counts(flow) || window < XF_DETECT_WINDOW_MIN_MS)
 		return 0;
+	if (!(owner->flags & XF_OWNER_F_FOUND))
+		return unattributed_flow(t, cfg, flow, now_ms, hit);
 	o = owner_slot(t, owner);
 	if (now_ms < o->last_ms)	/* a clock going back: start over */
 		o->n = o->n_ports = o->n_hosts = 0;
@@ -246,6 +303,8 @@ void xf_detect_suggest(const struct xf_detect_hit *hit,
 		       struct xf_rule *r)
 {
 	xf_rule_init(r);
+	if (hit->kinds & XF_DETECT_UNATTRIBUTED)
+		return;		/* no owner to stop */
 	r->action = XF_ACT_DROP;
 	r->fields = XF_RF_DOMID;
 	r->domid = domid;

@@ -16,6 +16,14 @@
  * a SYN without ACK, and a UDP flow from a source port >= 1024. A server's
  * answers (SYN-ACKs, replies from a service port) are not counted, so a busy
  * web server is not a scanner however many clients it has.
+ *
+ * Unattributed flows (the walker found no owner: a socket closed before
+ * the lookup, a hidden process) have no owner to count them against: they
+ * are counted per domain, and more than cfg->unattributed of them in a
+ * window is a hit of its own kind, "unattributed-flows N". A flood or scan
+ * from short-lived sockets is thereby seen too. Such a hit names no owner
+ * and suggests no rule (there is no owner to stop): the answer is the
+ * domain's unattributed policy, or owner drop rules (core/rule.c).
  */
 #ifndef XF_CORE_DETECT_H
 #define XF_CORE_DETECT_H
@@ -36,6 +44,7 @@ struct xf_detect_cfg {
 	uint32_t ports;		/* distinct destination ports in the window */
 	uint32_t hosts;		/* distinct destination addresses */
 	uint32_t flows;		/* new flows in the window (any destination) */
+	uint32_t unattributed;	/* unattributed new flows of the domain */
 };
 
 /* Which thresholds a hit crossed (bits). */
@@ -43,7 +52,8 @@ enum xf_detect_kind {
 	XF_DETECT_PORTSCAN = 1U << 0,
 	XF_DETECT_HOSTSCAN = 1U << 1,
 	XF_DETECT_FLOOD = 1U << 2,
-	XF_DETECT_KIND_ALL = (1U << 3) - 1,
+	XF_DETECT_UNATTRIBUTED = 1U << 3,	/* per domain, no owner */
+	XF_DETECT_KIND_ALL = (1U << 4) - 1,
 };
 
 struct xf_detect_event {
@@ -74,8 +84,21 @@ struct xf_detect_owner {
 	struct xf_detect_event ev[XF_DETECT_EVENTS];
 };
 
+/* A domain's unattributed new flows: the flood window, without owner. */
+struct xf_detect_unattr {
+	uint64_t bucket_ms;
+	uint32_t bucket_cur, bucket_prev;
+	uint64_t alerted_ms;	/* last hit; 0: none */
+	uint64_t total;		/* counted since the table was made */
+	uint64_t last_ms;
+	uint16_t port_lo, port_hi;	/* of the flows since the last hit */
+	uint8_t one_proto;	/* 0 if mixed */
+	bool any;
+};
+
 struct xf_detect_table {
 	struct xf_detect_owner o[XF_DETECT_OWNERS];
+	struct xf_detect_unattr u;
 };
 
 /* What a hit reports. */
@@ -99,9 +122,11 @@ int xf_detect_cfg_check(const struct xf_detect_cfg *cfg, const char **why);
 void xf_detect_init(struct xf_detect_table *t);
 
 /*
- * Account one new flow of owner (which must have XF_OWNER_F_FOUND) at
- * now_ms (any monotonic millisecond clock). Returns 1 and fills *hit when a
- * threshold is crossed; an owner hits at most once per window.
+ * Account one new flow of owner at now_ms (any monotonic millisecond
+ * clock). Returns 1 and fills *hit when a threshold is crossed; an owner
+ * hits at most once per window. An owner without XF_OWNER_F_FOUND counts
+ * towards the domain's unattributed flows instead (kind
+ * XF_DETECT_UNATTRIBUTED, at most once per window too).
  */
 int xf_detect_flow(struct xf_detect_table *t, const struct xf_detect_cfg *cfg,
 		   const struct xf_flow *flow, const struct xf_owner *owner,
@@ -111,7 +136,8 @@ int xf_detect_flow(struct xf_detect_table *t, const struct xf_detect_cfg *cfg,
  * The rule that stops what the hit saw: domain domid, the owner by uid for
  * a regular user (uid >= 1000), by pid otherwise (a system user's other
  * processes keep working), the protocol, and the port or host when there
- * was only one. Action drop.
+ * was only one. Action drop. An unattributed hit has no owner to stop:
+ * the rule is left empty (fields 0), and must not be inserted.
  */
 void xf_detect_suggest(const struct xf_detect_hit *hit,
 		       const struct xf_owner *owner, uint16_t domid,

@@ -121,6 +121,8 @@ static XF_INLINE int parse_ipv4(struct xf_flow *out, const uint8_t *p,
 
 	frag = get_be16(p + 6);
 	l4len = tot - ihl;
+	if (frag & 0x3fff)
+		out->frag_id = get_be16(p + 4);
 	if (frag & 0x1fff) {
 		out->frag = XF_FRAG_LATER;
 		/* Offset 8 bytes into TCP rewrites the flags: RFC 1858. */
@@ -203,12 +205,17 @@ static int parse_ipv6(struct xf_flow *out, const uint8_t *p, size_t len,
 				return XF_FLOW_E_TRUNC_L3;
 			nh = p[off];
 			fo = get_be16(p + off + 2);
+			out->frag_id = (uint32_t)get_be16(p + off + 4) << 16 |
+				       get_be16(p + off + 6);
 			off += 8;
 			out->n_ext++;
 			if (fo & 0xfff8) {
 				/* Later fragment: no upper-layer header. */
 				key->proto = nh;
 				out->frag = XF_FRAG_LATER;
+				/* As for IPv4: would rewrite the TCP flags. */
+				if ((fo >> 3) == 1 && nh == XF_IPPROTO_TCP)
+					return XF_FLOW_E_FRAG;
 				return XF_FLOW_OK;
 			}
 			if (fo & 1)

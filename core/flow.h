@@ -70,6 +70,12 @@ struct xf_flow {
 	uint16_t l4_off;	/* 0 if there is no L4 header (later frag) */
 	uint16_t ethertype;	/* after VLAN tags */
 	uint32_t pkt_len;	/* L3 length: IPv4 total length or 40 + payload */
+	/*
+	 * Fragments (frag != XF_FRAG_NONE): the IP identification, IPv4's
+	 * 16 bits or the IPv6 fragment header's 32, that ties a later
+	 * fragment to its first (core/frag.h).
+	 */
+	uint32_t frag_id;
 };
 
 /*
@@ -90,7 +96,7 @@ enum xf_flow_status {
 	XF_FLOW_E_IP_LEN = -7,		/* IP length field inconsistent */
 	XF_FLOW_E_EXT = -8,		/* malformed IPv6 extension header */
 	XF_FLOW_E_EXT_CHAIN = -9,	/* more than XF_IPV6_MAX_EXT headers */
-	XF_FLOW_E_FRAG = -10,		/* tiny or overlapping first frags */
+	XF_FLOW_E_FRAG = -10,		/* tiny first or overlapping frag */
 	XF_FLOW_E_L4 = -11,		/* TCP data offset or UDP length bad */
 };
 

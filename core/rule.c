@@ -50,6 +50,17 @@ static bool has_ports(uint8_t proto)
 	return proto == XF_IPPROTO_TCP || proto == XF_IPPROTO_UDP;
 }
 
+/*
+ * Whether the flow has an owner to find: a TCP or UDP socket in the guest.
+ * ICMP, other protocols and later fragments (both ports 0, see flow.h; no
+ * socket sends to or from port 0) have none, so "not found" says nothing
+ * about hiding there.
+ */
+static bool has_owner(const struct xf_flow_key *k)
+{
+	return has_ports(k->proto) && (k->sport || k->dport);
+}
+
 /* Fields decidable from the packet alone. */
 static bool match_net(const struct xf_rule *r, const struct xf_flow_key *k)
 {
@@ -67,7 +78,8 @@ static bool match_net(const struct xf_rule *r, const struct xf_flow_key *k)
 			return false;
 	}
 	if (f & (XF_RF_DPORT | XF_RF_SPORT)) {
-		if (!has_ports(k->proto))
+		/* Not ICMP, not a later fragment (its ports are not known). */
+		if (!has_owner(k))
 			return false;
 		if ((f & XF_RF_DPORT) &&
 		    (k->dport < r->dport_lo || k->dport > r->dport_hi))
@@ -79,31 +91,87 @@ static bool match_net(const struct xf_rule *r, const struct xf_flow_key *k)
 	return true;
 }
 
-static bool match_owner(const struct xf_rule *r, const struct xf_owner *o)
+/*
+ * A cgroup rule matches its own cgroup and every cgroup below it, on whole
+ * path components: "/a/b" matches "/a/b" and "/a/b/c", never "/a/bc". The
+ * rule's path (ours) is known terminated and shorter than XF_CGROUP_LEN, so
+ * o[n] is inside the guest's buffer; nothing past it is read.
+ */
+static bool cgroup_match(const char *o, const char *pfx)
 {
-	uint32_t f = r->fields;
+	size_t n = 0;
 
-	if (!(o->flags & XF_OWNER_F_FOUND))
+	while (n < XF_CGROUP_LEN - 1 && pfx[n])
+		n++;
+	if (n == 1)		/* "/": the root holds every cgroup */
+		return o[0] == '/';
+	if (memcmp(o, pfx, n))
 		return false;
+	return o[n] == '\0' || o[n] == '/';
+}
+
+/*
+ * What one rule's owner fields say about an owner: all match, one does
+ * not, or one needs a part of the owner the walker did not get (the whole
+ * owner without F_FOUND, the task without F_TASK, ...). An owner that is
+ * missing something never passes an accept rule for it, and never escapes a
+ * drop rule by it: see xf_rules_match().
+ */
+enum owner_match {
+	OWNER_NO,
+	OWNER_YES,
+	OWNER_UNKNOWN,
+};
+
+static enum owner_match match_owner(const struct xf_rule *r,
+				    const struct xf_owner *o)
+{
+	uint32_t f = r->fields, of = o->flags;
+	bool unknown = false;
+
+	/* Without the socket nothing else the walker said is trusted. */
+	if (!(of & XF_OWNER_F_FOUND))
+		return OWNER_UNKNOWN;
 	if ((f & XF_RF_UID) && r->uid != o->uid)
-		return false;
+		return OWNER_NO;
 	if ((f & XF_RF_EUID) && r->euid != o->euid)
-		return false;
+		return OWNER_NO;
 	if ((f & XF_RF_GID) && r->gid != o->gid)
-		return false;
-	if ((f & XF_RF_PID) && r->pid != o->tgid)
-		return false;
-	if ((f & XF_RF_COMM) && !str_eq(o->comm, r->comm, XF_COMM_LEN))
-		return false;
-	if (f & XF_RF_EXE) {
-		/* A truncated path must not match a rule by its prefix. */
-		if ((o->flags & (XF_OWNER_F_EXE | XF_OWNER_F_EXE_TRUNC)) !=
-		    XF_OWNER_F_EXE)
-			return false;
-		if (!str_eq(o->exe, r->exe, XF_EXE_LEN))
-			return false;
+		return OWNER_NO;
+	if (f & XF_RF_CGROUP) {
+		/*
+		 * A truncated path is unknown rather than a mismatch: a user
+		 * with a delegated subtree can nest cgroups deep enough to get
+		 * there, and must not leave a drop rule's subtree that way.
+		 */
+		if ((of & (XF_OWNER_F_CGROUP | XF_OWNER_F_CGROUP_TRUNC)) !=
+		    XF_OWNER_F_CGROUP || o->cgroup[0] != '/')
+			unknown = true;
+		else if (!cgroup_match(o->cgroup, r->cgroup))
+			return OWNER_NO;
 	}
-	return true;
+	if (f & XF_RF_TASK) {
+		if (!(of & XF_OWNER_F_TASK))
+			return OWNER_UNKNOWN;
+		if ((f & XF_RF_PID) && r->pid != o->tgid)
+			return OWNER_NO;
+		if ((f & XF_RF_COMM) &&
+		    !str_eq(o->comm, r->comm, XF_COMM_LEN))
+			return OWNER_NO;
+	}
+	if (f & XF_RF_EXE) {
+		/*
+		 * A truncated path is longer than any rule can name: a
+		 * mismatch, never a match by its tail.
+		 */
+		if (of & XF_OWNER_F_EXE_TRUNC)
+			return OWNER_NO;
+		if (!(of & XF_OWNER_F_EXE))
+			unknown = true;
+		else if (!str_eq(o->exe, r->exe, XF_EXE_LEN))
+			return OWNER_NO;
+	}
+	return unknown ? OWNER_UNKNOWN : OWNER_YES;
 }
 
 const struct xf_dom_policy *xf_rules_policy(const struct xf_rule_table *t,
@@ -117,24 +185,46 @@ const struct xf_dom_policy *xf_rules_policy(const struct xf_rule_table *t,
 	return &t->fallback;
 }
 
+/*
+ * No verdict is cheaper to get by hiding. A flow whose owner could not be
+ * found (or whose owner lacks a field a rule asks about) gets the worst
+ * verdict any owner could have got: walking the rules in order, a rule
+ * whose other fields match and whose owner fields are unknown decides if it
+ * drops, is skipped if it accepts or logs, copies if it mirrors. Without
+ * that, closing a socket before the lookup, or defeating the walker, would
+ * be a way past "uid 1001 drop". Flows that have no owner to find skip
+ * owner rules as before; then the unattributed policy (no F_FOUND) or the
+ * default decides.
+ */
 int xf_rules_match(const struct xf_rule_table *t, const struct xf_flow_key *key,
 		   const struct xf_owner *owner, struct xf_verdict *res)
 {
 	const struct xf_dom_policy *pol;
 	const struct xf_rule *r;
+	enum owner_match m;
+	bool findable = has_owner(key), unsure = false;
 	uint32_t i;
 
 	res->generation = t->generation;
 	res->unattributed = owner && !(owner->flags & XF_OWNER_F_FOUND);
+	res->uncertain = false;
 	res->mirror = 0;
 	for (i = 0; i < t->n_rules; i++) {
 		r = &t->rules[i];
 		if (!match_net(r, key))
 			continue;
+		m = OWNER_YES;
 		if (r->fields & XF_RF_OWNER) {
 			if (!owner)
 				return XF_MATCH_NEED_OWNER;
-			if (!match_owner(r, owner))
+			m = match_owner(r, owner);
+			if (m == OWNER_NO)
+				continue;
+			if (m == OWNER_UNKNOWN)
+				unsure = true;
+			if (m == OWNER_UNKNOWN &&
+			    (!findable || (r->action != XF_ACT_MIRROR &&
+					   !xf_action_drops(r->action))))
 				continue;
 		}
 		if (r->action == XF_ACT_MIRROR) {
@@ -145,11 +235,13 @@ int xf_rules_match(const struct xf_rule_table *t, const struct xf_flow_key *key,
 		res->action = r->action;
 		res->source = XF_SRC_RULE;
 		res->rule = (uint16_t)i;
+		res->uncertain = unsure;
 		return XF_MATCH_DECIDED;
 	}
 
 	pol = xf_rules_policy(t, key->domid);
 	res->rule = XF_RULE_NONE;
+	res->uncertain = unsure;
 	/*
 	 * Unattributed flows have their own policy. If it equals the default
 	 * the answer is the same either way and attribution is not needed.
@@ -182,6 +274,31 @@ void xf_rules_account(struct xf_rule_table *t, const struct xf_verdict *v,
 void xf_rule_init(struct xf_rule *r)
 {
 	memset(r, 0, sizeof(*r));
+}
+
+int xf_cgroup_path_check(const char *p)
+{
+	size_t i;
+
+	if (!str_terminated(p, XF_CGROUP_LEN))
+		return XF_CGROUP_E_LONG;
+	if (!p[0])
+		return XF_CGROUP_E_EMPTY;
+	if (p[0] != '/')
+		return XF_CGROUP_E_RELATIVE;
+	for (i = 0; p[i]; i++) {
+		if ((unsigned char)p[i] < ' ' || p[i] == 0x7f)
+			return XF_CGROUP_E_CONTROL;
+		/* One spelling per cgroup: no "//", no trailing '/'. */
+		if (p[i] == '/' && i && (p[i - 1] == '/' || !p[i + 1]))
+			return XF_CGROUP_E_SLASH;
+		/* "." and ".." name no cgroup: refuse them as components. */
+		if (p[i] == '.' && p[i - 1] == '/' &&
+		    (!p[i + 1] || p[i + 1] == '/' ||
+		     (p[i + 1] == '.' && (!p[i + 2] || p[i + 2] == '/'))))
+			return XF_CGROUP_E_DOT;
+	}
+	return 0;
 }
 
 static bool dst_normalized(const struct xf_rule *r)
@@ -247,6 +364,8 @@ int xf_rule_check(const struct xf_rule *r)
 	if ((f & XF_RF_EXE) &&
 	    (!r->exe[0] || !str_terminated(r->exe, XF_EXE_LEN)))
 		return XF_RULE_E_INVAL;
+	if ((f & XF_RF_CGROUP) && xf_cgroup_path_check(r->cgroup))
+		return XF_RULE_E_INVAL;
 	return 0;
 }
 
@@ -287,6 +406,8 @@ bool xf_rule_equal(const struct xf_rule *a, const struct xf_rule *b)
 	if ((f & XF_RF_COMM) && !str_eq(a->comm, b->comm, XF_COMM_LEN))
 		return false;
 	if ((f & XF_RF_EXE) && !str_eq(a->exe, b->exe, XF_EXE_LEN))
+		return false;
+	if ((f & XF_RF_CGROUP) && !str_eq(a->cgroup, b->cgroup, XF_CGROUP_LEN))
 		return false;
 	return true;
 }

@@ -167,6 +167,12 @@ struct xf_verdict {
 	uint8_t source;		/* enum xf_verdict_source */
 	uint16_t rule;		/* index, or XF_RULE_NONE */
 	bool unattributed;	/* decided with an owner lacking F_FOUND */
+	/*
+	 * A rule on owner fields the owner lacked was reached (skipped if it
+	 * accepts, deciding if it drops): the verdict may change once the
+	 * walker finds more, so it is not cached as a sure one.
+	 */
+	bool uncertain;
 	uint8_t mirror;		/* slot of the first matching mirror rule, 0 */
 	uint64_t generation;	/* of the table that decided */
 };
@@ -207,6 +213,21 @@ int xf_rules_match(const struct xf_rule_table *t, const struct xf_flow_key *key,
 /* Per-rule counters; ignored if the table changed since the verdict. */
 void xf_rules_account(struct xf_rule_table *t, const struct xf_verdict *v,
 		      uint32_t bytes);
+/*
+ * Check a rule's cgroup path: 0 or why it is refused. A path is absolute,
+ * shorter than XF_CGROUP_LEN, free of control bytes, "//", a trailing '/'
+ * (except "/" itself) and "." or ".." components, so each cgroup has one
+ * spelling and xf_rule_equal() can compare paths as strings.
+ */
+enum xf_cgroup_err {
+	XF_CGROUP_E_LONG = -1,
+	XF_CGROUP_E_EMPTY = -2,
+	XF_CGROUP_E_RELATIVE = -3,
+	XF_CGROUP_E_CONTROL = -4,
+	XF_CGROUP_E_SLASH = -5,
+	XF_CGROUP_E_DOT = -6,
+};
+int xf_cgroup_path_check(const char *p);
 /* Same match spec and action (counters ignored). */
 bool xf_rule_equal(const struct xf_rule *a, const struct xf_rule *b);
 /* Zero a rule: matches everything, accepts. */

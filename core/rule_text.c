@@ -7,7 +7,8 @@
  */
 #include "rule_text.h"
 
-#define TOK_MAX (XF_EXE_LEN + 1)	/* longest token we hold, unescaped */
+/* Longest token we hold, unescaped: an exe or cgroup path and one more. */
+#define TOK_MAX ((XF_EXE_LEN > XF_CGROUP_LEN ? XF_EXE_LEN : XF_CGROUP_LEN) + 1)
 #define DOMID_FIRST_RESERVED 0x7ff0
 
 struct token {
@@ -22,24 +23,26 @@ struct parser {
 	bool have_action;
 	int pending;		/* keyword index awaiting a value, or -1 */
 	int pending_idx;	/* its token index */
+	const char *why;	/* a value's own error message, or NULL */
 };
 
 enum keyword {
-	KW_DOM, KW_UID, KW_EUID, KW_GID, KW_PID, KW_COMM, KW_EXE, KW_PROTO,
-	KW_DST, KW_SPORT, KW_DPORT, KW_COUNT,
+	KW_DOM, KW_UID, KW_EUID, KW_GID, KW_PID, KW_COMM, KW_EXE, KW_CGROUP,
+	KW_PROTO, KW_DST, KW_SPORT, KW_DPORT, KW_COUNT,
 	KW_MIRROR = KW_COUNT,	/* the action with a value: mirror DEV */
 	KW_ALL,
 };
 
 static const char *const kw_names[KW_ALL] = {
-	"dom", "uid", "euid", "gid", "pid", "comm", "exe", "proto",
+	"dom", "uid", "euid", "gid", "pid", "comm", "exe", "cgroup", "proto",
 	"dst", "sport", "dport", "mirror",
 };
 
 /* The field bit each keyword sets; dom uses DOMID for "seen" purposes. */
 static const uint32_t kw_fields[KW_COUNT] = {
 	XF_RF_DOMID, XF_RF_UID, XF_RF_EUID, XF_RF_GID, XF_RF_PID, XF_RF_COMM,
-	XF_RF_EXE, XF_RF_PROTO, XF_RF_DST, XF_RF_SPORT, XF_RF_DPORT,
+	XF_RF_EXE, XF_RF_CGROUP, XF_RF_PROTO, XF_RF_DST, XF_RF_SPORT,
+	XF_RF_DPORT,
 };
 
 static const char *const action_names[] = {
@@ -78,15 +81,35 @@ static bool tok_is(struct token t, const char *word)
 	return t.len == n && !memcmp(t.s, word, n);
 }
 
+/*
+ * The bad token goes into an error message a terminal will show: bytes
+ * that are not printable ASCII are written as \xHH (never cut in the
+ * middle), so a hostile rule file cannot put escape sequences there.
+ */
 static int set_err(struct xf_rule_error *err, int code, int index,
 		   const char *tok, size_t len)
 {
-	size_t n = len < XF_TEXT_TOKEN_MAX - 1 ? len : XF_TEXT_TOKEN_MAX - 1;
+	static const char hex[] = "0123456789abcdef";
+	size_t i, n = 0;
 
 	err->code = code;
 	err->index = index;
-	if (n)
-		memcpy(err->token, tok, n);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)tok[i];
+
+		if (c >= ' ' && c < 0x7f) {
+			if (n + 1 > XF_TEXT_TOKEN_MAX - 1)
+				break;
+			err->token[n++] = (char)c;
+			continue;
+		}
+		if (n + 4 > XF_TEXT_TOKEN_MAX - 1)
+			break;
+		err->token[n++] = '\\';
+		err->token[n++] = 'x';
+		err->token[n++] = hex[c >> 4];
+		err->token[n++] = hex[c & 0xf];
+	}
 	err->token[n] = '\0';
 	err->msg = err_msgs[-code];
 	return code;
@@ -348,6 +371,45 @@ static bool parse_ifname(struct token t, char *dst)
 	return true;
 }
 
+/*
+ * A cgroup v2 path as /proc/PID/cgroup shows it. The token arrives
+ * unescaped (a rule file may write any byte as \xHH), so everything
+ * xf_cgroup_path_check() refuses is refused here with its own message.
+ */
+static bool parse_cgroup(struct token t, char *dst, const char **why)
+{
+	static const char *const msgs[] = {
+		[-XF_CGROUP_E_LONG] = "cgroup path too long (255 bytes at most)",
+		[-XF_CGROUP_E_EMPTY] = "empty cgroup path",
+		[-XF_CGROUP_E_RELATIVE] = "cgroup path must start with '/'",
+		[-XF_CGROUP_E_CONTROL] = "control byte in cgroup path",
+		[-XF_CGROUP_E_SLASH] = "cgroup path with '//' or a trailing '/'",
+		[-XF_CGROUP_E_DOT] = "'.' or '..' in cgroup path",
+	};
+	size_t i;
+	int err;
+
+	if (t.len >= XF_CGROUP_LEN) {
+		*why = msgs[-XF_CGROUP_E_LONG];
+		return false;
+	}
+	for (i = 0; i < t.len; i++) {
+		if (!t.s[i]) {
+			*why = msgs[-XF_CGROUP_E_CONTROL];
+			return false;
+		}
+	}
+	memcpy(dst, t.s, t.len);
+	dst[t.len] = '\0';
+	err = xf_cgroup_path_check(dst);
+	if (err) {
+		*why = msgs[-err];
+		dst[0] = '\0';
+		return false;
+	}
+	return true;
+}
+
 static bool parse_proto(struct token t, uint8_t *proto)
 {
 	uint32_t v;
@@ -367,7 +429,8 @@ static bool parse_proto(struct token t, uint8_t *proto)
 	return true;
 }
 
-static bool parse_value(int kw, struct token t, struct xf_rule *r)
+static bool parse_value(int kw, struct token t, struct xf_rule *r,
+			const char **why)
 {
 	switch (kw) {
 	case KW_DOM:
@@ -384,6 +447,8 @@ static bool parse_value(int kw, struct token t, struct xf_rule *r)
 		return parse_string(t, r->comm, sizeof(r->comm));
 	case KW_EXE:
 		return parse_string(t, r->exe, sizeof(r->exe));
+	case KW_CGROUP:
+		return parse_cgroup(t, r->cgroup, why);
 	case KW_PROTO:
 		return parse_proto(t, &r->proto);
 	case KW_DST:
@@ -412,6 +477,7 @@ static void parser_init(struct parser *p, struct xf_rule *r,
 	p->have_action = false;
 	p->pending = -1;
 	p->pending_idx = -1;
+	p->why = NULL;
 }
 
 static int parser_feed(struct parser *p, struct token t, int idx)
@@ -421,9 +487,12 @@ static int parser_feed(struct parser *p, struct token t, int idx)
 	if (p->pending >= 0) {
 		kw = p->pending;
 		p->pending = -1;
-		if (!parse_value(kw, t, p->r))
-			return set_err(p->err, XF_TEXT_E_VALUE, idx, t.s,
-				       t.len);
+		if (!parse_value(kw, t, p->r, &p->why)) {
+			set_err(p->err, XF_TEXT_E_VALUE, idx, t.s, t.len);
+			if (p->why)
+				p->err->msg = p->why;
+			return XF_TEXT_E_VALUE;
+		}
 		/* dom's own bit is not set by "any"; others are set here. */
 		if (kw != KW_DOM && kw < KW_COUNT)
 			p->r->fields |= kw_fields[kw];
@@ -878,6 +947,10 @@ size_t xf_rule_print(const struct xf_rule *r, char *buf, size_t size)
 	if (f & XF_RF_EXE) {
 		put_kw(&o, "exe");
 		put_string(&o, r->exe, XF_EXE_LEN);
+	}
+	if (f & XF_RF_CGROUP) {
+		put_kw(&o, "cgroup");
+		put_string(&o, r->cgroup, XF_CGROUP_LEN);
 	}
 	if (f & XF_RF_PROTO) {
 		put_kw(&o, "proto");

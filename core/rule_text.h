@@ -4,7 +4,7 @@
  * `xfctl restore`:
  *
  *   [dom DOMID|NAME|UUID|any] [uid N] [euid N] [gid N] [pid N]
- *   [comm STR] [exe PATH] [proto tcp|udp|icmp|icmpv6|N]
+ *   [comm STR] [exe PATH] [cgroup PATH] [proto tcp|udp|icmp|icmpv6|N]
  *   [dst ADDR[/PLEN]] [sport N[-M]] [dport N[-M]]
  *   accept|drop|log|log-drop
  *
@@ -12,7 +12,10 @@
  * "dom any" is the same as no dom field. A dom value that is all digits is a
  * domid (below 0x7ff0); anything else made of [A-Za-z0-9._:-] is kept
  * verbatim in rule->dom_name for the caller to resolve (XF_RF_DOMNAME).
- * dst host bits beyond PLEN are cleared. xf_rule_print() writes fields in
+ * cgroup is a cgroup v2 path ("/system.slice/foo.service"), matching that
+ * cgroup and those below it; it must be absolute, without control bytes,
+ * "//", a trailing '/' or "." / ".." components (each refused with its own
+ * message naming the token). dst host bits beyond PLEN are cleared. xf_rule_print() writes fields in
  * the order above, so parse(print(r)) == r for every valid r.
  *
  * Two entry points: xf_rule_parse_argv() takes tokens verbatim (the shell
@@ -37,7 +40,7 @@
  * cuts a rule.
  */
 #define XF_RULE_TEXT_MAX						\
-	(4 * (XF_COMM_LEN + XF_EXE_LEN + XF_DOM_NAME_LEN) + 256)
+	(4 * (XF_COMM_LEN + XF_EXE_LEN + XF_CGROUP_LEN + XF_DOM_NAME_LEN) + 256)
 
 enum xf_text_err {
 	XF_TEXT_OK = 0,

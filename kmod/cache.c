@@ -56,6 +56,17 @@ static bool xf_tcp_pickup = true;
 module_param_named(tcp_pickup, xf_tcp_pickup, bool, 0444);
 MODULE_PARM_DESC(tcp_pickup, "cache TCP flows first seen mid-connection (default 1)");
 
+/*
+ * A verdict decided without the whole owner (the socket closed before the
+ * lookup, hidden, a part the walker did not get) is never cached as a sure
+ * one: a UDP or other pseudo-session lives this long, whatever its
+ * traffic, so a new socket on the same ports is looked up again
+ * (core/cache.h). 0: not cached at all.
+ */
+static unsigned int xf_unattributed_cache_ms = 1000;
+module_param_named(unattributed_cache_ms, xf_unattributed_cache_ms, uint, 0444);
+MODULE_PARM_DESC(unattributed_cache_ms, "ms an unattributed UDP/other verdict stays cached, not extended by traffic (default 1000; 0: never cached)");
+
 static struct xf_cache xf_vcache;
 static DEFINE_SPINLOCK(xf_cache_lock);
 static struct kmem_cache *xf_entry_slab;
@@ -97,18 +108,20 @@ int xf_cache_lookup_k(const struct xf_flow *f, u64 gen, struct xf_verdict *v)
 	return xf_cache_lookup(&xf_vcache, f, gen, jiffies, v);
 }
 
-void xf_cache_insert_k(const struct xf_flow *f, const struct xf_verdict *v)
+int xf_cache_insert_k(const struct xf_flow *f, const struct xf_verdict *v)
 {
 	struct xf_ruleset *rs;
+	int err;
 
 	if (!READ_ONCE(xf_cache_on))
-		return;
+		return XF_CACHE_E_NOT_CACHEABLE;
 	rcu_read_lock();
 	rs = xf_ruleset_get();
 	spin_lock_bh(&xf_cache_lock);
-	xf_cache_insert(&xf_vcache, f, v, rs->t.generation, jiffies);
+	err = xf_cache_insert(&xf_vcache, f, v, rs->t.generation, jiffies);
 	spin_unlock_bh(&xf_cache_lock);
 	rcu_read_unlock();
+	return err;
 }
 
 void xf_cache_rules_changed_k(u64 gen)
@@ -244,6 +257,7 @@ int xf_cache_kinit(void)
 		.udp_idle = (u64)xf_udp_timeout * HZ,
 		.other_idle = (u64)xf_udp_timeout * HZ,
 		.touch = HZ / 4,
+		.unattributed_life = msecs_to_jiffies(xf_unattributed_cache_ms),
 		.tcp_pickup = xf_tcp_pickup,
 	};
 	struct xf_cache_entry **buckets;

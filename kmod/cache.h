@@ -18,8 +18,11 @@ void xf_cache_kexit(void);
 
 /* Softirq, under RCU: XF_CACHE_HIT fills *v. */
 int xf_cache_lookup_k(const struct xf_flow *f, u64 gen, struct xf_verdict *v);
-/* Any context: cache a verdict computed under generation v->generation. */
-void xf_cache_insert_k(const struct xf_flow *f, const struct xf_verdict *v);
+/*
+ * Any context: cache a verdict computed under generation v->generation.
+ * 0 or a negative enum xf_cache_err (the verdict then applies uncached).
+ */
+int xf_cache_insert_k(const struct xf_flow *f, const struct xf_verdict *v);
 void xf_cache_rules_changed_k(u64 gen);
 /* Forget the entries of one domain, or all with domid U32_MAX. */
 void xf_cache_flush_k(u32 domid);

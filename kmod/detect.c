@@ -13,6 +13,11 @@
  * (taken inside a queue lock, BHs off), read by XFILTER_CMD_ALERT_GET and
  * sent on the log multicast group as they happen (xfctl monitor).
  *
+ * Unattributed new flows (no owner found) are counted per domain, not per
+ * owner; their alert ("unattributed-flows") names no owner and suggests no
+ * rule, in block mode too: there is nobody to block, the domain's
+ * unattributed policy and owner drop rules are the answer.
+ *
  * Response: in block mode the alert's suggested rule is added by a work
  * item (under xf_config_mutex, which sleeps) to the domain's own blocks
  * (block.c, bounded by block_max, apart from the operator's table) with an
@@ -57,6 +62,7 @@ void xf_detect_get(const struct xf_domain *dom, struct xf_detect_set *out)
 	out->ports = READ_ONCE(s->ports);
 	out->hosts = READ_ONCE(s->hosts);
 	out->flows = READ_ONCE(s->flows);
+	out->unattributed = READ_ONCE(s->unattributed);
 	out->block_ms = READ_ONCE(s->block_ms);
 }
 
@@ -89,6 +95,8 @@ int xf_detect_table_alloc(struct xf_domain *dom)
 
 static const char *xf_kind_name(u32 kinds)
 {
+	if (kinds & XF_DETECT_UNATTRIBUTED)
+		return "unattributed-flows";
 	if (kinds & XF_DETECT_PORTSCAN)
 		return "portscan";
 	if (kinds & XF_DETECT_HOSTSCAN)
@@ -99,6 +107,7 @@ static const char *xf_kind_name(u32 kinds)
 static int xf_put_alert(struct sk_buff *skb, const struct xf_alert *a)
 {
 	struct nlattr *nest = nla_nest_start(skb, XFILTER_A_ALERT);
+	bool owned = !(a->hit.kinds & XF_DETECT_UNATTRIBUTED);
 
 	if (!nest ||
 	    nla_put_u32(skb, XFILTER_ALERT_A_ID, a->id) ||
@@ -114,8 +123,9 @@ static int xf_put_alert(struct sk_buff *skb, const struct xf_alert *a)
 			min_t(u64, a->hit.total, U32_MAX)) ||
 	    nla_put_u16(skb, XFILTER_ALERT_A_PORT_MIN, a->hit.port_lo) ||
 	    nla_put_u16(skb, XFILTER_ALERT_A_PORT_MAX, a->hit.port_hi) ||
-	    xf_nl_put_owner(skb, XFILTER_ALERT_A_OWNER, &a->owner) ||
-	    xf_nl_put_rule(skb, XFILTER_ALERT_A_RULE, &a->rule, U32_MAX) ||
+	    (owned &&
+	     (xf_nl_put_owner(skb, XFILTER_ALERT_A_OWNER, &a->owner) ||
+	      xf_nl_put_rule(skb, XFILTER_ALERT_A_RULE, &a->rule, U32_MAX))) ||
 	    nla_put_u8(skb, XFILTER_ALERT_A_RESPONSE, a->response)) {
 		if (nest)
 			nla_nest_cancel(skb, nest);
@@ -148,6 +158,7 @@ static void xf_alert_notify(const struct xf_alert *a)
 void xf_detect_account(struct xf_domain *dom, const struct xf_flow *flow,
 		       const struct xf_owner *owner)
 {
+	static const struct xf_owner nobody;	/* flags 0: not found */
 	struct xf_detect_table *t = READ_ONCE(dom->det_table);
 	struct xf_detect_cfg cfg;
 	struct xf_detect_set s;
@@ -157,13 +168,16 @@ void xf_detect_account(struct xf_domain *dom, const struct xf_flow *flow,
 
 	lockdep_assert_held(&dom->q.lock);
 	xf_detect_get(dom, &s);
-	if (s.mode == XFILTER_DETECT_OFF || !t || !owner)
+	if (s.mode == XFILTER_DETECT_OFF || !t)
 		return;
+	if (!owner)
+		owner = &nobody;
 	smp_rmb();	/* the table's contents after its pointer */
 	cfg.window_ms = s.window_ms;
 	cfg.ports = s.ports;
 	cfg.hosts = s.hosts;
 	cfg.flows = s.flows;
+	cfg.unattributed = s.unattributed;
 	now = div_u64(ktime_get_ns(), NSEC_PER_MSEC);
 	if (!xf_detect_flow(t, &cfg, flow, owner, now, &hit))
 		return;
@@ -180,12 +194,19 @@ void xf_detect_account(struct xf_domain *dom, const struct xf_flow *flow,
 	a->hit = hit;
 	a->owner = *owner;
 	a->block_ms = s.block_ms;
-	a->response = s.mode == XFILTER_DETECT_BLOCK ? XFILTER_ALERT_BLOCKING :
-						      XFILTER_ALERT_ALERTED;
+	a->response = s.mode == XFILTER_DETECT_BLOCK &&
+		      !(hit.kinds & XF_DETECT_UNATTRIBUTED) ?
+		      XFILTER_ALERT_BLOCKING : XFILTER_ALERT_ALERTED;
 	xf_detect_suggest(&hit, owner, dom->domid, &a->rule);
 	xf_alert_notify(a);
 	spin_unlock(&xf_alerts_lock);
 
+	if (hit.kinds & XF_DETECT_UNATTRIBUTED) {
+		pr_info_ratelimited("xfilter: alert: dom %u unattributed-flows %u in %u ms (no owner found; %llu so far)\n",
+				    dom->domid, hit.n_flows, hit.window_ms,
+				    hit.total);
+		return;
+	}
 	pr_info_ratelimited("xfilter: alert: dom %u %s by pid %u uid %u comm %.16s: %u ports %u hosts %u flows in %u ms\n",
 			    dom->domid, xf_kind_name(hit.kinds), owner->tgid,
 			    owner->uid, owner->comm, hit.n_ports, hit.n_hosts,

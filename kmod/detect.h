@@ -21,7 +21,8 @@ void xf_detect_get(const struct xf_domain *dom, struct xf_detect_set *out);
 bool xf_detect_wants(struct xf_domain *dom, const struct xf_flow *flow);
 
 /*
- * Account a new flow whose verdict was just applied with this owner. Under
+ * Account a new flow whose verdict was just applied with this owner (NULL
+ * or without XF_OWNER_F_FOUND: unattributed, counted per domain). Under
  * dom->q.lock (which also guards the domain's detector table), BHs off.
  */
 void xf_detect_account(struct xf_domain *dom, const struct xf_flow *flow,

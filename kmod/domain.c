@@ -23,6 +23,7 @@
 #include "cache.h"
 #include "detect.h"
 #include "domain.h"
+#include "frag.h"
 #include "queue.h"
 
 u8 xf_default_mode = XFILTER_MODE_USERLAND;
@@ -33,6 +34,7 @@ struct xf_detect_set xf_default_detect = {
 	.ports = 20,
 	.hosts = 20,
 	.flows = 0,
+	.unattributed = 20,
 	.block_ms = 300000,
 };
 
@@ -54,6 +56,7 @@ struct xf_domain *xf_domain_next(unsigned long *domid)
 static void xf_domain_free(struct xf_domain *dom)
 {
 	xf_block_free(dom);
+	xf_frag_table_free(dom);
 	kvfree(dom->det_table);
 	free_percpu(dom->stats);
 	kfree(dom);
@@ -82,6 +85,8 @@ struct xf_domain *xf_domain_get(u32 domid)
 	dom->users = 1;
 	dom->stats = alloc_percpu(struct xf_dom_stats);
 	if (!dom->stats)
+		goto err_free;
+	if (xf_frag_table_alloc(dom))
 		goto err_free;
 	xf_queue_init(dom);
 	/* Detection on by default: this domain needs its table too. */

@@ -50,11 +50,13 @@ struct xf_detect_set {
 	u8 mode;		/* enum xfilter_detect */
 	u32 window_ms;
 	u32 ports, hosts, flows;	/* thresholds, 0: off */
+	u32 unattributed;	/* unattributed new flows of the domain, 0: off */
 	u32 block_ms;		/* lifetime of block-mode rules */
 };
 
 struct xf_detect_table;
 struct xf_blocks;
+struct xf_frag_table;
 
 struct xf_domain {
 	u32 domid;
@@ -76,6 +78,9 @@ struct xf_domain {
 	struct xf_dom_stats __percpu *stats;
 	struct xf_queue q;
 	struct rcu_head rcu;
+	/* First fragments' verdicts (frag.c), under frag_lock. */
+	spinlock_t frag_lock;
+	struct xf_frag_table *frags;
 };
 
 /* Settings of domains without their own (XFILTER_DOMID_DEFAULT). */

@@ -2,7 +2,9 @@
 /*
  * The per-packet fast path: every packet a guest sends passes here once.
  *
- *   parse (core/flow) -> verdict cache hit: done, no lock
+ *   parse (core/flow) -> later fragment: its first fragment's verdict
+ *                        (core/frag), else decided as unattributed
+ *                     -> verdict cache hit: done, no lock
  *   miss -> pending flow of the same key? hold behind it (order)
  *        -> the domain's blocks, then rules without owner fields decide
  *           (block.c, core/rule): cache, done
@@ -21,6 +23,7 @@
 #include "detect.h"
 #include "domain.h"
 #include "filter.h"
+#include "frag.h"
 #include "mirror.h"
 #include "netlink.h"
 #include "queue.h"
@@ -90,7 +93,9 @@ static enum xf_rx_result xf_decided(struct xf_vif *vif, struct xf_domain *dom,
 				    const struct xf_verdict *v)
 {
 	xf_rules_account(&rs->t, v, skb->len);
-	xf_cache_insert_k(flow, v);
+	xf_frag_note_k(dom, flow, v);
+	if (!xf_cache_insert_k(flow, v) && xf_cache_short(flow, v))
+		xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED_CACHED, 1);
 	if (v->unattributed)
 		xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
 	if (xf_action_logs(v->action) || v->unattributed)
@@ -110,6 +115,7 @@ static enum xf_rx_result xf_fail(struct xf_vif *vif, struct xf_domain *dom,
 
 	xf_dom_stat(dom, stat, 1);
 	xf_nl_log(dom, &flow->key, &v, source, NULL);
+	xf_frag_note_k(dom, flow, &v);
 	return xf_apply(vif, dom, skb, v.action, v.mirror);
 }
 
@@ -120,6 +126,8 @@ static enum xf_rx_result xf_hold(struct xf_vif *vif, struct xf_domain *dom,
 	unsigned int len = skb->len;
 	int err;
 
+	/* Pending before it is held: the queue may resolve it at once. */
+	xf_frag_note_k(dom, flow, NULL);
 	err = xf_queue_hold(dom, skb, flow, false);
 	if (err == 1) {
 		xf_vif_count(vif, len, XF_RX_STOLEN);
@@ -130,6 +138,56 @@ static enum xf_rx_result xf_hold(struct xf_vif *vif, struct xf_domain *dom,
 			       XFILTER_SOURCE_FAIL_OVERFLOW);
 	return xf_fail(vif, dom, skb, flow, XFILTER_STATS_A_NOMEM,
 		       XFILTER_SOURCE_FAIL_ABSENT);
+}
+
+/*
+ * A later fragment: no ports, no owner to find. It follows its first
+ * fragment: that one's verdict, or, while the first waits for its verdict,
+ * held behind it (same order as sent). Without a known first fragment it
+ * is decided like an unattributed flow without ports (core/rule.c: rules
+ * without owner or port fields, then the unattributed policy), in the
+ * kernel, never queued and never cached.
+ */
+static enum xf_rx_result xf_later_frag(struct xf_vif *vif,
+				       struct xf_domain *dom,
+				       struct sk_buff *skb,
+				       struct xf_ruleset *rs,
+				       const struct xf_flow *flow)
+{
+	static const struct xf_owner nobody;
+	unsigned int len = skb->len;
+	struct xf_flow lead;
+	struct xf_verdict v;
+	int r;
+
+	memset(&lead, 0, sizeof(lead));
+	r = xf_frag_lookup_k(dom, flow, &v, &lead.key);
+	if (r == XF_FRAG_PENDING) {
+		if (xf_queue_hold(dom, skb, &lead, true) == 1) {
+			xf_dom_stat(dom, XFILTER_STATS_A_FRAGS_FOLLOWED, 1);
+			xf_vif_count(vif, len, XF_RX_STOLEN);
+			return XF_RX_STOLEN;
+		}
+		/*
+		 * Resolved meanwhile: the queue noted its verdict, or (if the
+		 * first fragment was held behind another packet of its flow)
+		 * the cache has it.
+		 */
+		r = xf_frag_lookup_k(dom, flow, &v, &lead.key);
+		lead.tcp_flags = XF_TCP_ACK;	/* not a SYN: may hit */
+		if (r == XF_FRAG_PENDING &&
+		    xf_cache_lookup_k(&lead, rs->t.generation, &v) ==
+		    XF_CACHE_HIT)
+			r = XF_FRAG_KNOWN;
+	}
+	if (r == XF_FRAG_KNOWN) {
+		xf_dom_stat(dom, XFILTER_STATS_A_FRAGS_FOLLOWED, 1);
+		return xf_apply(vif, dom, skb, v.action, v.mirror);
+	}
+	xf_dom_stat(dom, XFILTER_STATS_A_FRAGS_UNKNOWN, 1);
+	xf_dom_stat(dom, XFILTER_STATS_A_KERNEL_VERDICTS, 1);
+	xf_rules_match(&rs->t, &flow->key, &nobody, &v);
+	return xf_decided(vif, dom, skb, rs, flow, &v);
 }
 
 enum xf_rx_result xf_filter_rx(struct xf_vif *vif, struct sk_buff *skb)
@@ -155,8 +213,13 @@ enum xf_rx_result xf_filter_rx(struct xf_vif *vif, struct sk_buff *skb)
 	}
 
 	rs = xf_ruleset_get();
+	if (unlikely(flow.frag == XF_FRAG_LATER))
+		return xf_later_frag(vif, dom, skb, rs, &flow);
 	if (xf_cache_lookup_k(&flow, rs->t.generation, &v) == XF_CACHE_HIT) {
+		xf_frag_note_k(dom, &flow, &v);
 		xf_dom_stat(dom, XFILTER_STATS_A_CACHE_HITS, 1);
+		if (unlikely(xf_cache_short(&flow, &v)))
+			xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED_HITS, 1);
 		xf_rules_account(&rs->t, &v, skb->len);
 		return xf_apply(vif, dom, skb, v.action, v.mirror);
 	}
@@ -166,6 +229,7 @@ enum xf_rx_result xf_filter_rx(struct xf_vif *vif, struct sk_buff *skb)
 	if (READ_ONCE(dom->q.n_pending)) {
 		unsigned int len = skb->len;
 
+		xf_frag_note_k(dom, &flow, NULL);	/* as in xf_hold() */
 		if (xf_queue_hold(dom, skb, &flow, true) == 1) {
 			xf_vif_count(vif, len, XF_RX_STOLEN);
 			return XF_RX_STOLEN;

@@ -228,7 +228,9 @@ static void xf_hv_flow_from_key(struct xf_hv_flow *f,
 static void xf_hv_owner_to(struct xf_owner *o, const struct xf_hv_owner *h)
 {
 	memset(o, 0, sizeof(*o));
-	o->flags = h->flags & (XF_OWNER_F_FOUND | XF_OWNER_F_PPID);
+	/* What Xen's walker reads: no exe or cgroup path (not in the ABI). */
+	o->flags = h->flags & (XF_OWNER_F_FOUND | XF_OWNER_F_PPID |
+			       XF_OWNER_F_TASK);
 	o->pid = h->pid;
 	o->tgid = h->tgid;
 	o->ppid = h->ppid;

@@ -63,6 +63,8 @@ static const struct nla_policy xf_rule_policy[XFILTER_RULE_A_MAX + 1] = {
 					    .len = XFILTER_EXE_LEN - 1 },
 	[XFILTER_RULE_A_MIRROR]		= { .type = NLA_NUL_STRING,
 					    .len = IFNAMSIZ - 1 },
+	[XFILTER_RULE_A_CGROUP]		= { .type = NLA_NUL_STRING,
+					    .len = XFILTER_CGROUP_LEN - 1 },
 };
 
 static struct netlink_range_validation xf_window_range = {
@@ -87,6 +89,7 @@ static const struct nla_policy xf_domain_policy[XFILTER_DOMAIN_A_MAX + 1] = {
 	[XFILTER_DOMAIN_A_DETECT_PORTS]	= NLA_POLICY_MAX(NLA_U32, XF_DETECT_EVENTS),
 	[XFILTER_DOMAIN_A_DETECT_HOSTS]	= NLA_POLICY_MAX(NLA_U32, XF_DETECT_EVENTS),
 	[XFILTER_DOMAIN_A_DETECT_FLOWS]	= { .type = NLA_U32 },
+	[XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED] = { .type = NLA_U32 },
 	[XFILTER_DOMAIN_A_BLOCK_MS]	=
 		NLA_POLICY_FULL_RANGE(NLA_U32, &xf_block_range),
 };
@@ -105,6 +108,8 @@ static const struct nla_policy xf_owner_policy[XFILTER_OWNER_A_MAX + 1] = {
 					    .len = XFILTER_COMM_LEN - 1 },
 	[XFILTER_OWNER_A_EXE]		= { .type = NLA_NUL_STRING,
 					    .len = XFILTER_EXE_LEN - 1 },
+	[XFILTER_OWNER_A_CGROUP_PATH]	= { .type = NLA_NUL_STRING,
+					    .len = XFILTER_CGROUP_LEN - 1 },
 };
 
 static const struct nla_policy xf_verdict_policy[XFILTER_VERDICT_A_MAX + 1] = {
@@ -185,6 +190,39 @@ static int xf_nl_parse_dst(struct nlattr **tb, struct xf_rule *r,
 		}
 	}
 	return 0;
+}
+
+/* NL_SET_ERR_MSG_ATTR() takes literals only: one case per reason. */
+static int xf_nl_parse_cgroup(struct nlattr *a, struct xf_rule *r,
+			      struct netlink_ext_ack *extack)
+{
+	BUILD_BUG_ON(XFILTER_CGROUP_LEN != XF_CGROUP_LEN);
+	r->fields |= XF_RF_CGROUP;
+	nla_strscpy(r->cgroup, a, sizeof(r->cgroup));
+	switch (xf_cgroup_path_check(r->cgroup)) {
+	case 0:
+		return 0;
+	case XF_CGROUP_E_EMPTY:
+		NL_SET_ERR_MSG_ATTR(extack, a, "empty cgroup path");
+		break;
+	case XF_CGROUP_E_RELATIVE:
+		NL_SET_ERR_MSG_ATTR(extack, a, "cgroup path must start with '/'");
+		break;
+	case XF_CGROUP_E_CONTROL:
+		NL_SET_ERR_MSG_ATTR(extack, a, "control byte in cgroup path");
+		break;
+	case XF_CGROUP_E_SLASH:
+		NL_SET_ERR_MSG_ATTR(extack, a,
+				    "cgroup path with '//' or a trailing '/'");
+		break;
+	case XF_CGROUP_E_DOT:
+		NL_SET_ERR_MSG_ATTR(extack, a, "'.' or '..' in cgroup path");
+		break;
+	default:
+		NL_SET_ERR_MSG_ATTR(extack, a, "cgroup path too long");
+		break;
+	}
+	return -EINVAL;
 }
 
 static int xf_nl_parse_rule(struct nlattr *nest, struct xf_rule *r,
@@ -275,6 +313,11 @@ static int xf_nl_parse_rule(struct nlattr *nest, struct xf_rule *r,
 		r->fields |= XF_RF_EXE;
 		nla_strscpy(r->exe, tb[XFILTER_RULE_A_EXE], sizeof(r->exe));
 	}
+	if (tb[XFILTER_RULE_A_CGROUP]) {
+		err = xf_nl_parse_cgroup(tb[XFILTER_RULE_A_CGROUP], r, extack);
+		if (err)
+			return err;
+	}
 	if (xf_rule_check(r)) {
 		NL_SET_ERR_MSG_ATTR(extack, nest, "rule is not well formed");
 		return -EINVAL;
@@ -319,6 +362,8 @@ int xf_nl_put_rule(struct sk_buff *skb, int attr, const struct xf_rule *r,
 	     nla_put_string(skb, XFILTER_RULE_A_COMM, r->comm)) ||
 	    ((f & XF_RF_EXE) &&
 	     nla_put_string(skb, XFILTER_RULE_A_EXE, r->exe)) ||
+	    ((f & XF_RF_CGROUP) &&
+	     nla_put_string(skb, XFILTER_RULE_A_CGROUP, r->cgroup)) ||
 	    nla_put_u64_64bit(skb, XFILTER_RULE_A_PACKETS,
 			      READ_ONCE(r->packets), XFILTER_RULE_A_PAD) ||
 	    nla_put_u64_64bit(skb, XFILTER_RULE_A_BYTES, READ_ONCE(r->bytes),
@@ -579,7 +624,9 @@ static int xf_nl_put_stats(struct sk_buff *skb, int attr, const u64 *c)
 	nest = nla_nest_start(skb, attr);
 	if (!nest)
 		return -EMSGSIZE;
-	for (i = XFILTER_STATS_A_PACKETS; i < XFILTER_STATS_A_PAD; i++) {
+	for (i = XFILTER_STATS_A_PACKETS; i <= XFILTER_STATS_A_MAX; i++) {
+		if (i == XFILTER_STATS_A_PAD)
+			continue;
 		if (nla_put_u64_64bit(skb, i, c[i], XFILTER_STATS_A_PAD)) {
 			nla_nest_cancel(skb, nest);
 			return -EMSGSIZE;
@@ -596,6 +643,7 @@ static void xf_detect_store(struct xf_detect_set *d,
 	WRITE_ONCE(d->ports, s->ports);
 	WRITE_ONCE(d->hosts, s->hosts);
 	WRITE_ONCE(d->flows, s->flows);
+	WRITE_ONCE(d->unattributed, s->unattributed);
 	WRITE_ONCE(d->block_ms, s->block_ms);
 	WRITE_ONCE(d->mode, s->mode);
 }
@@ -631,12 +679,16 @@ static int xf_nl_detect_set(struct nlattr **tb, struct xf_domain *dom,
 		det->hosts = nla_get_u32(tb[XFILTER_DOMAIN_A_DETECT_HOSTS]);
 	if (tb[XFILTER_DOMAIN_A_DETECT_FLOWS])
 		det->flows = nla_get_u32(tb[XFILTER_DOMAIN_A_DETECT_FLOWS]);
+	if (tb[XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED])
+		det->unattributed =
+			nla_get_u32(tb[XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED]);
 	if (tb[XFILTER_DOMAIN_A_BLOCK_MS])
 		det->block_ms = nla_get_u32(tb[XFILTER_DOMAIN_A_BLOCK_MS]);
 	cfg.window_ms = det->window_ms;
 	cfg.ports = det->ports;
 	cfg.hosts = det->hosts;
 	cfg.flows = det->flows;
+	cfg.unattributed = det->unattributed;
 	if (xf_detect_cfg_check(&cfg, &why)) {
 		if (extack)
 			extack->_msg = why;	/* a static string */
@@ -782,6 +834,8 @@ static int xf_nl_put_domain(struct sk_buff *skb, struct netlink_callback *cb,
 	    nla_put_u32(skb, XFILTER_DOMAIN_A_DETECT_PORTS, det.ports) ||
 	    nla_put_u32(skb, XFILTER_DOMAIN_A_DETECT_HOSTS, det.hosts) ||
 	    nla_put_u32(skb, XFILTER_DOMAIN_A_DETECT_FLOWS, det.flows) ||
+	    nla_put_u32(skb, XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED,
+			det.unattributed) ||
 	    nla_put_u32(skb, XFILTER_DOMAIN_A_BLOCK_MS, det.block_ms))
 		goto cancel;
 	if (nla_put_u8(skb, XFILTER_DOMAIN_A_MODE,
@@ -1099,6 +1153,12 @@ static void xf_nl_parse_owner(struct nlattr **tb, struct xf_owner *o)
 		nla_strscpy(o->comm, tb[XFILTER_OWNER_A_COMM], sizeof(o->comm));
 	if (tb[XFILTER_OWNER_A_EXE])
 		nla_strscpy(o->exe, tb[XFILTER_OWNER_A_EXE], sizeof(o->exe));
+	/* Without its path the cgroup is unknown, whatever the flags say. */
+	if (tb[XFILTER_OWNER_A_CGROUP_PATH])
+		nla_strscpy(o->cgroup, tb[XFILTER_OWNER_A_CGROUP_PATH],
+			    sizeof(o->cgroup));
+	else
+		o->flags &= ~XF_OWNER_F_CGROUP;
 }
 
 static int xf_nl_verdict_dom(struct xf_domain *dom, struct genl_info *info)
@@ -1238,7 +1298,11 @@ int xf_nl_put_owner(struct sk_buff *skb, int attr, const struct xf_owner *o)
 	    nla_put_u32(skb, XFILTER_OWNER_A_EGID, o->egid) ||
 	    nla_put_string(skb, XFILTER_OWNER_A_COMM, o->comm) ||
 	    ((o->flags & XF_OWNER_F_EXE) &&
-	     nla_put_string(skb, XFILTER_OWNER_A_EXE, o->exe)))
+	     nla_put_string(skb, XFILTER_OWNER_A_EXE, o->exe)) ||
+	    ((o->flags & XF_OWNER_F_CGROUP) &&
+	     (nla_put_u64_64bit(skb, XFILTER_OWNER_A_CGROUP, o->cgroup_id,
+				XFILTER_OWNER_A_PAD) ||
+	      nla_put_string(skb, XFILTER_OWNER_A_CGROUP_PATH, o->cgroup))))
 		return -EMSGSIZE;
 	nla_nest_end(skb, nest);
 	return 0;

@@ -34,6 +34,7 @@
 #include "cache.h"
 #include "detect.h"
 #include "filter.h"
+#include "frag.h"
 #include "mirror.h"
 #include "netlink.h"
 #include "queue.h"
@@ -216,6 +217,8 @@ static void xf_pending_resolve(struct xf_queue *q, struct xf_pending *p,
 {
 	struct xf_batch *b = p->batch;
 
+	/* Its later fragments follow it (filter.c), once it has a verdict. */
+	xf_frag_note_k(container_of(q, struct xf_domain, q), &p->flow, v);
 	p->v = *v;
 	p->source = source;
 	p->cacheable = cacheable;
@@ -277,8 +280,8 @@ int xf_queue_verdict(struct xf_domain *dom, u32 batch_id, u32 flow_id,
 				xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
 			/* Every source verdict: xfctl monitor shows them. */
 			xf_nl_log(dom, &p->flow.key, &v, source, owner);
-			if (owner)
-				xf_detect_account(dom, &p->flow, owner);
+			/* Unattributed ones too: counted per domain. */
+			xf_detect_account(dom, &p->flow, owner);
 			xf_pending_resolve(q, p, &v, source, true);
 			xf_batch_maybe_free(b);
 			spin_unlock_bh(&q->lock);
@@ -372,8 +375,10 @@ static void xf_queue_drain(struct xf_domain *dom)
 		skb = __skb_dequeue(&p->held);
 		if (!skb) {
 			/* Empty: from now on the cache decides this flow. */
-			if (p->cacheable)
-				xf_cache_insert_k(&p->flow, &p->v);
+			if (p->cacheable && !xf_cache_insert_k(&p->flow, &p->v) &&
+			    xf_cache_short(&p->flow, &p->v))
+				xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED_CACHED,
+					    1);
 			hlist_del(&p->hnode);
 			list_del(&p->link);
 			WRITE_ONCE(q->n_pending, q->n_pending - 1);

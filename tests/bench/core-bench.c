@@ -76,8 +76,10 @@ int main(int argc, char **argv)
 		.tcp_idle = 1ULL << 40, .tcp_linger = 1000, .udp_idle = 1000,
 		.other_idle = 1000, .touch = 1ULL << 30,
 	};
-	struct xf_verdict v = { XF_ACT_ACCEPT, XF_SRC_DEFAULT, XF_RULE_NONE,
-				false, 0, 1 };
+	struct xf_verdict v = {
+		.action = XF_ACT_ACCEPT, .source = XF_SRC_DEFAULT,
+		.rule = XF_RULE_NONE, .generation = 1,
+	};
 	uint8_t seed[16] = "benchbenchbench";
 	struct xf_cache_entry **buckets;
 	uint32_t flows, npkts, hitpct, nb, i, nmiss;

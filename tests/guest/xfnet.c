@@ -10,8 +10,9 @@
  *   xfnet tcp-listen PORT [-n COUNT] [-e]        accept (and echo with -e)
  *   xfnet scan ADDR LO-HI [-t MS]                reached=N filtered=N
  *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS] [-i MS] [-d MS]
- *                  [-p SPORT]                   -p: from this source port
+ *                  [-b SPORT]
  *   xfnet udp-echo PORT [-n COUNT]
+ *   xfnet udp-recv PORT [-n COUNT]               one line per datagram
  *   xfnet tcp-stream ADDR PORT BYTES [-z CHUNK] [-d MS]  throughput sender
  *   xfnet tcp-sink PORT [-n COUNT]               throughput receiver
  *   xfnet fd-hog COUNT                           COUNT processes, each with
@@ -24,7 +25,8 @@
  * datagrams or BYTES (tcp-stream then waits at most -t MS for the peer's
  * EOF). -w makes tcp-connect wait, after its first attempt, until FILE
  * exists (a test's "go", so a rule is in place before the rest: no race
- * with a slow machine). A TCP attempt that
+ * with a slow machine). -b binds udp-send's socket to a source port
+ * (SO_REUSEADDR), so that a new socket can send on an old one's flow. A TCP attempt that
  * ends in RST (refused) still reached the peer: only a silent drop counts
  * as filtered, which is what a dropping rule looks like from the guest.
  * Listeners bind both families ([::], v4-mapped).
@@ -389,6 +391,34 @@ static int cmd_udp_echo(long port, struct opts *o)
 	return 0;
 }
 
+/* One line per datagram received: who sent it, how long it was. */
+static int cmd_udp_recv(long port, struct opts *o)
+{
+	int fd = listen_on(SOCK_DGRAM, port);
+	struct sockaddr_storage from;
+	char buf[65536], a[INET6_ADDRSTRLEN];
+	socklen_t flen;
+	ssize_t n;
+	long i;
+
+	printf("listening udp %ld\n", port);
+	fflush(stdout);
+	for (i = 0; !o->count || i < o->count; i++) {
+		struct sockaddr_in6 *f6 = (struct sockaddr_in6 *)&from;
+
+		flen = sizeof(from);
+		n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from,
+			     &flen);
+		if (n < 0)
+			continue;
+		inet_ntop(AF_INET6, &f6->sin6_addr, a, sizeof(a));
+		printf("udp-recv from=%s sport=%u len=%ld\n", a,
+		       ntohs(f6->sin6_port), (long)n);
+		fflush(stdout);
+	}
+	return 0;
+}
+
 static int cmd_tcp_stream(const char *addr, long port, long bytes, struct opts *o)
 {
 	struct sockaddr_storage ss;
@@ -510,7 +540,7 @@ static int cmd_fd_hog(long count)
 
 static void usage(void)
 {
-	fputs("usage: xfnet tcp-connect|tcp-listen|scan|udp-send|udp-echo|"
+	fputs("usage: xfnet tcp-connect|tcp-listen|scan|udp-send|udp-echo|udp-recv|"
 	      "tcp-stream|tcp-sink|fd-hog ARGS [-n COUNT] [-t MS] [-H SECS] [-z SIZE] "
 	      "[-s TEXT] [-e] [-r] [-d MS]\n", stderr);
 	exit(2);
@@ -556,7 +586,7 @@ int main(int argc, char **argv)
 		case 'z': o.size = num(argv[++i], 1, 65000); break;
 		case 's': o.text = argv[++i]; break;
 		case 'w': o.go_file = argv[++i]; break;
-		case 'p': o.sport = num(argv[++i], 1, 65535); break;
+		case 'b': o.sport = num(argv[++i], 1, 65535); break;
 		default: die("unknown option", a);
 		}
 	}
@@ -580,6 +610,12 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "udp-send")) {
 		NEED(2);
 		return cmd_udp_send(pos[0], num(pos[1], 1, 65535), &o);
+	}
+	if (!strcmp(argv[1], "udp-recv")) {
+		NEED(1);
+		if (o.count == 1)
+			o.count = 0;
+		return cmd_udp_recv(num(pos[0], 1, 65535), &o);
 	}
 	if (!strcmp(argv[1], "udp-echo")) {
 		NEED(1);

@@ -37,12 +37,12 @@ guest g1 "sysctl -w net.ipv6.conf.all.disable_ipv6=1 > /dev/null" > /dev/null
 t_ok "udp_timeout=120 for the refresh check" xf_reload udp_timeout=120
 t_ok "domain $d in mode off" xfctl domain set "$d" mode off policy accept
 t_ok "g1 sends one datagram to 5311 from port 40311" \
-	guest g1 "xfnet udp-send 10.0.0.1 5311 -n 1 -p 40311"
+	guest g1 "xfnet udp-send 10.0.0.1 5311 -n 1 -b 40311"
 t_ok "pseudo-session cached" has 5311
 t_ok "its idle time counts down (below 90 s left)" wait_for 90 below 90000
 e1=$(left) m1=$(xf_dstat "$d" cache_misses)
 t_ok "g1 hits the same flow again" \
-	guest g1 "xfnet udp-send 10.0.0.1 5311 -n 1 -p 40311"
+	guest g1 "xfnet udp-send 10.0.0.1 5311 -n 1 -b 40311"
 e2=$(left) m2=$(xf_dstat "$d" cache_misses)
 t_ok "the hit refreshed its idle time ($e1 ms before, ${e2:-none} after)" \
 	test "${e2:-0}" -gt "${e1:-99999}"

@@ -39,6 +39,7 @@ static struct xf_cache_params params(void)
 	struct xf_cache_params p = {
 		.tcp_idle = 1000, .tcp_linger = 50, .udp_idle = 100,
 		.other_idle = 30, .touch = 10, .max_entries = 1024,
+		.unattributed_life = 1000,
 	};
 	return p;
 }
@@ -61,7 +62,10 @@ static struct xf_flow flow(uint8_t proto, uint16_t sport, uint8_t flags)
 
 static struct xf_verdict verdict(uint8_t action, uint64_t gen)
 {
-	struct xf_verdict v = { action, XF_SRC_RULE, 4, false, 0, gen };
+	struct xf_verdict v = {
+		.action = action, .source = XF_SRC_RULE, .rule = 4,
+		.generation = gen,
+	};
 
 	return v;
 }
@@ -376,8 +380,79 @@ static void test_hash(void)
 	   "reverse key");
 }
 
+/*
+ * Unsure verdicts (unattributed, or decided on owner fields the owner
+ * lacked) of UDP and other flows live unattributed_life, never extended:
+ * a new socket on the same ports is looked up again.
+ */
+static void test_unattributed(void)
+{
+	static struct xf_cache_entry *b[64];
+	struct xf_cache_params p = params();
+	struct xf_verdict v = verdict(XF_ACT_ACCEPT, GEN), out;
+	struct env env = { 0 };
+	struct xf_cache c;
+	struct xf_flow f;
+
+	p.unattributed_life = 20;
+	is(xf_cache_init(&c, b, 64, &p, &ops, &env, seed), 0, "init");
+	v.unattributed = true;
+	v.source = XF_SRC_UNATTRIBUTED;
+	f = flow(17, 2000, 0);
+	ok(xf_cache_short(&f, &v), "an unattributed udp verdict is short");
+	is(xf_cache_insert(&c, &f, &v, GEN, 0), 0, "cached");
+	is(c.stats.short_inserts, 1, "counted as short");
+	is(xf_cache_lookup(&c, &f, GEN, 10, &out), XF_CACHE_HIT, "hit at 10");
+	ok(out.unattributed && out.source == XF_SRC_UNATTRIBUTED &&
+	   !out.uncertain, "hit says why: unattributed");
+	is(xf_cache_lookup(&c, &f, GEN, 19, &out), XF_CACHE_HIT,
+	   "hit at 19 (traffic at 10)");
+	is(xf_cache_lookup(&c, &f, GEN, 20, &out), XF_CACHE_MISS,
+	   "gone at 20 whatever the traffic: looked up again");
+	is(xf_cache_sweep(&c, GEN, 20, 64), 1, "reaped");
+
+	/* A sure verdict for the same flow lives the full idle time. */
+	v.unattributed = false;
+	v.source = XF_SRC_RULE;
+	is(xf_cache_insert(&c, &f, &v, GEN, 30), 0, "attributed cached");
+	is(c.stats.short_inserts, 1, "not short");
+	is(xf_cache_lookup(&c, &f, GEN, 80, &out), XF_CACHE_HIT, "hit at 80");
+	is(xf_cache_lookup(&c, &f, GEN, 170, &out), XF_CACHE_HIT,
+	   "extended by traffic");
+	/* An unsure verdict replaces it short. */
+	v.uncertain = true;
+	is(xf_cache_insert(&c, &f, &v, GEN, 200), 0, "uncertain replaces");
+	is(xf_cache_lookup(&c, &f, GEN, 210, &out), XF_CACHE_HIT, "hit");
+	ok(out.uncertain && !out.unattributed, "hit says why: uncertain");
+	is(xf_cache_lookup(&c, &f, GEN, 220, &out), XF_CACHE_MISS,
+	   "uncertain verdicts are short too");
+
+	/* TCP: a new connection starts with a SYN, which never hits. */
+	f = flow(6, 2001, SYN);
+	v.uncertain = false;
+	v.unattributed = true;
+	ok(!xf_cache_short(&f, &v), "tcp is never short");
+	is(xf_cache_insert(&c, &f, &v, GEN, 300), 0, "tcp cached");
+	f.tcp_flags = ACK;
+	is(xf_cache_lookup(&c, &f, GEN, 900, &out), XF_CACHE_HIT,
+	   "tcp lives its idle time");
+	f.tcp_flags = SYN;
+	is(xf_cache_lookup(&c, &f, GEN, 901, &out), XF_CACHE_MISS,
+	   "and a new connection (SYN) is decided afresh");
+
+	/* unattributed_life 0: such verdicts are not cached at all. */
+	xf_cache_flush(&c);
+	p.unattributed_life = 0;
+	is(xf_cache_init(&c, b, 64, &p, &ops, &env, seed), 0, "init, life 0");
+	f = flow(1, 7, 0);
+	is(xf_cache_insert(&c, &f, &v, GEN, 0), XF_CACHE_E_NOT_CACHEABLE,
+	   "life 0: an unattributed icmp verdict is not cached");
+	is(c.count, 0, "nothing cached");
+}
+
 int main(void)
 {
+	test_unattributed();
 	test_tcp();
 	test_udp_other();
 	test_generation();

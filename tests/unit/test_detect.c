@@ -58,8 +58,83 @@ static int syns(const struct xf_owner *o, int n, uint8_t host0, int dhost,
 	return at;
 }
 
+/* Unattributed new flows: per domain, one alert per window, no rule. */
+static void test_unattributed(void)
+{
+	struct xf_detect_cfg c = cfg;
+	struct xf_owner hidden = owner(0, 0, "");
+	struct xf_owner alice = owner(400, 1001, "xfnet");
+	struct xf_detect_hit hit;
+	struct xf_flow f;
+	struct xf_rule r;
+	int i, at = -1, hits = 0;
+
+	hidden.flags = 0;
+	c.unattributed = 15;
+	xf_detect_init(&t);
+	for (i = 0; i < 30; i++) {
+		f = flow(XF_IPPROTO_UDP, 0, 1, 40000 + i, 5000 + i);
+		if (xf_detect_flow(&t, &c, &f, &hidden, 1000 + i * 10, &hit)) {
+			hits++;
+			if (at < 0)
+				at = i;
+		}
+	}
+	is(at, 14, "the 15th unattributed flow in the window raises the alert");
+	is(hits, 1, "once per window");
+	ok(hit.kinds == XF_DETECT_UNATTRIBUTED && hit.n_flows == 15 &&
+	   hit.window_ms == 10000 && hit.total == 15,
+	   "kind unattributed-flows, 15 flows, window, total");
+	ok(hit.port_lo == 5000 && hit.port_hi == 5014 &&
+	   hit.proto == XF_IPPROTO_UDP, "ports 5000-5014, udp");
+	xf_detect_suggest(&hit, &hidden, 3, &r);
+	is(r.fields, 0, "no owner to stop: no rule suggested");
+	for (i = 0; i < XF_DETECT_OWNERS; i++)
+		if (t.o[i].used)
+			break;
+	is(i, XF_DETECT_OWNERS, "no owner slot used for them");
+	f = flow(XF_IPPROTO_UDP, 0, 1, 41000, 6000);
+	is(xf_detect_flow(&t, &c, &f, &hidden, 1000 + 10000 + 200, &hit), 1,
+	   "next window, still flooding: a new alert");
+	ok(hit.port_lo == 5015 && hit.port_hi == 6000,
+	   "reporting the ports since the last alert");
+
+	/* They do not count against an owner, nor the owner against them. */
+	xf_detect_init(&t);
+	for (i = 0; i < 14; i++) {
+		f = flow(XF_IPPROTO_TCP, XF_TCP_SYN, 1, 40000 + i, 80);
+		hits = xf_detect_flow(&t, &c, &f, &alice, 1000 + i, &hit);
+		f.key.sport++;
+		hits += xf_detect_flow(&t, &c, &f, &hidden, 1000 + i, &hit);
+		if (hits)
+			break;
+	}
+	is(i, 14, "14 + 14 flows: neither threshold crossed");
+	/* What is not a new flow the guest started is not counted. */
+	xf_detect_init(&t);
+	for (i = hits = 0; i < 50; i++) {
+		f = flow(XF_IPPROTO_TCP, XF_TCP_SYN | XF_TCP_ACK, 1, 80,
+			 30000 + i);
+		hits += xf_detect_flow(&t, &c, &f, &hidden, 1000 + i, &hit);
+		f = flow(XF_IPPROTO_UDP, 0, 1, 53, 30000 + i);
+		hits += xf_detect_flow(&t, &c, &f, &hidden, 1000 + i, &hit);
+		f = flow(XF_IPPROTO_ICMP, 0, 1, 0, 8 << 8);
+		hits += xf_detect_flow(&t, &c, &f, &hidden, 1000 + i, &hit);
+	}
+	is(hits, 0, "unattributed SYN-ACKs, replies from port 53, ICMP: none");
+	/* Off with 0. */
+	c.unattributed = 0;
+	xf_detect_init(&t);
+	for (i = hits = 0; i < 100; i++) {
+		f = flow(XF_IPPROTO_UDP, 0, 1, 40000 + i, 5000);
+		hits += xf_detect_flow(&t, &c, &f, &hidden, 1000 + i, &hit);
+	}
+	is(hits, 0, "threshold 0: off");
+}
+
 int main(void)
 {
+	test_unattributed();
 	struct xf_owner alice = owner(200, 1001, "xfnet");
 	struct xf_owner web = owner(90, 33, "httpd");
 	struct xf_owner root = owner(1, 0, "scan");

@@ -5,6 +5,7 @@
 
 #include "tap.h"
 #include "flow.h"
+#include "frag.h"
 #include "frames.h"
 
 static int parse(const struct frame *f, struct xf_flow *out)
@@ -269,7 +270,7 @@ static void test_ipv6(void)
 	is(parse(&f, &fl), XF_FLOW_OK, "ipv6 first fragment");
 	is(fl.frag, XF_FRAG_FIRST, "ipv6 first fragment marked");
 	is(fl.key.dport, 22, "ipv6 first fragment ports");
-	frame_ipv6(&f, 6, frag, 1, 0x0008, 20);	/* offset 8 */
+	frame_ipv6(&f, 6, frag, 1, 0x0010, 20);	/* offset 16 */
 	is(parse(&f, &fl), XF_FLOW_OK, "ipv6 later fragment");
 	is(fl.frag, XF_FRAG_LATER, "ipv6 later fragment marked");
 	is(fl.key.proto, 6, "later fragment proto");
@@ -342,8 +343,193 @@ static void test_random(void)
 	ok(seen_ok > 0, "random frames: some parse (%d)", seen_ok);
 }
 
+/* A UDP datagram of 3 fragments, IPv4 (v6 = 0) or IPv6, IP id id. */
+static void frag_frame(struct frame *f, int v6, int part, uint32_t id,
+		       uint16_t sport)
+{
+	static const uint8_t fh[] = { 44 };
+	/* offset in 8-byte units: part 0 at 0, then 185 (1480 bytes) on */
+	uint16_t off = (uint16_t)(part * 185);
+	uint16_t mf = part < 2;
+
+	if (v6) {
+		frame_ipv6(f, 17, fh, 1, (uint16_t)(off << 3 | mf), 40);
+		/* identification: bytes 4..7 of the fragment header */
+		put16(f->b + f->l3 + 40 + 4, (uint16_t)(id >> 16));
+		put16(f->b + f->l3 + 40 + 6, (uint16_t)id);
+	} else {
+		frame_ipv4(f, 17, 0x0a000002, 0x0a000001, 0, 40, 0);
+		put16(f->b + f->l3 + 4, (uint16_t)id);
+		put16(f->b + f->l3 + 6, (uint16_t)(mf << 13 | off));
+	}
+	if (!part)
+		frame_udp(f, sport, 53);
+	if (!part)	/* the UDP length covers the whole datagram */
+		put16(f->b + f->l4 + 4, 8);
+}
+
+static void test_frag_ids(void)
+{
+	struct xf_flow fl;
+	struct frame f;
+	int v6;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		const char *fam = v6 ? "ipv6" : "ipv4";
+
+		frag_frame(&f, v6, 0, v6 ? 0x12345678 : 0x1234, 4000);
+		is(parse(&f, &fl), XF_FLOW_OK, "%s first fragment", fam);
+		ok(fl.frag == XF_FRAG_FIRST && fl.key.sport == 4000,
+		   "%s first fragment with its ports", fam);
+		is(fl.frag_id, v6 ? 0x12345678 : 0x1234, "%s first: ip id", fam);
+		frag_frame(&f, v6, 1, v6 ? 0x12345678 : 0x1234, 4000);
+		is(parse(&f, &fl), XF_FLOW_OK, "%s middle fragment", fam);
+		ok(fl.frag == XF_FRAG_LATER && !fl.key.sport && !fl.key.dport,
+		   "%s middle: later, no ports", fam);
+		is(fl.frag_id, v6 ? 0x12345678 : 0x1234, "%s later: ip id", fam);
+		frag_frame(&f, v6, 2, v6 ? 0x12345678 : 0x1234, 4000);
+		is(parse(&f, &fl), XF_FLOW_OK, "%s last fragment", fam);
+		is(fl.frag, XF_FRAG_LATER, "%s last: later", fam);
+	}
+	frame_ipv4(&f, 17, 1, 2, 0, 8, 0);
+	frame_udp(&f, 1, 2);
+	is(parse(&f, &fl), XF_FLOW_OK, "unfragmented");
+	ok(fl.frag == XF_FRAG_NONE && fl.frag_id == 0, "unfragmented: no id");
+}
+
+/* RFC 1858 / RFC 5722 in both families. */
+static void test_frag_overlap(void)
+{
+	static const uint8_t fh[] = { 44 };
+	struct xf_flow fl;
+	struct frame f;
+
+	frame_ipv6(&f, 6, fh, 1, 1 << 3, 20);	/* offset 8 bytes into TCP */
+	is(parse(&f, &fl), XF_FLOW_E_FRAG,
+	   "ipv6 tcp fragment at offset 8 (rewrites the flags) rejected");
+	frame_ipv6(&f, 6, fh, 1, 2 << 3, 20);
+	is(parse(&f, &fl), XF_FLOW_OK, "ipv6 tcp fragment at offset 16 ok");
+	frame_ipv6(&f, 17, fh, 1, 1 << 3, 20);
+	is(parse(&f, &fl), XF_FLOW_OK,
+	   "ipv6 udp fragment at offset 8 (past the 8-byte header) ok");
+	frame_ipv6(&f, 6, fh, 1, 1, 16);	/* first, TCP header cut */
+	is(parse(&f, &fl), XF_FLOW_E_FRAG, "ipv6 tiny first tcp fragment");
+	frame_ipv6(&f, 6, fh, 1, 1, 24);	/* first, data offset 7 words */
+	frame_tcp(&f, 1, 2, 0x02);
+	f.b[f.l4 + 12] = 7 << 4;
+	is(parse(&f, &fl), XF_FLOW_E_L4,
+	   "ipv6 first fragment without the whole TCP header (options)");
+	frame_ipv4(&f, 6, 1, 2, 0, 24, 0);
+	frame_tcp(&f, 1, 2, 0x02);
+	f.b[f.l4 + 12] = 7 << 4;
+	put16(f.b + f.l3 + 6, 0x2000);
+	is(parse(&f, &fl), XF_FLOW_E_L4,
+	   "ipv4 first fragment without the whole TCP header (options)");
+}
+
+static struct xf_flow parsed(int v6, int part, uint32_t id, uint16_t sport)
+{
+	struct xf_flow fl;
+	struct frame f;
+
+	frag_frame(&f, v6, part, id, sport);
+	if (parse(&f, &fl) != XF_FLOW_OK)
+		diag("frag_frame did not parse");
+	return fl;
+}
+
+/* core/frag.c: later fragments follow their first one. */
+static void test_frag_table(void)
+{
+	static struct xf_frag_table t;
+	static const uint8_t seed[16] = "fragfragfragfrag";
+	struct xf_verdict v, out;
+	struct xf_flow_key first;
+	struct xf_flow a, b;
+	int v6, i, known;
+
+	for (v6 = 0; v6 < 2; v6++) {
+		const char *fam = v6 ? "ipv6" : "ipv4";
+
+		xf_frag_init(&t, seed, 100);
+		memset(&v, 0, sizeof(v));
+		v.action = XF_ACT_DROP;
+		v.mirror = 2;
+		a = parsed(v6, 0, 77, 4000);
+		b = parsed(v6, 1, 77, 4000);
+		is(xf_frag_lookup(&t, &b, 0, &out, &first), XF_FRAG_UNKNOWN,
+		   "%s: no first fragment seen: unknown", fam);
+		xf_frag_note(&t, &a, &v, 0);
+		is(xf_frag_lookup(&t, &b, 10, &out, &first), XF_FRAG_KNOWN,
+		   "%s: later fragment finds its first", fam);
+		ok(out.action == XF_ACT_DROP && out.mirror == 2 &&
+		   out.rule == XF_RULE_NONE, "%s: and its verdict", fam);
+		b = parsed(v6, 2, 77, 4000);
+		is(xf_frag_lookup(&t, &b, 20, &out, &first), XF_FRAG_KNOWN,
+		   "%s: the last one too", fam);
+		b = parsed(v6, 1, 78, 4000);
+		is(xf_frag_lookup(&t, &b, 20, &out, &first), XF_FRAG_UNKNOWN,
+		   "%s: another ip id: unknown", fam);
+		b = parsed(v6, 1, 77, 4000);
+		b.key.domid = 8;
+		is(xf_frag_lookup(&t, &b, 20, &out, &first), XF_FRAG_UNKNOWN,
+		   "%s: another domain: unknown", fam);
+		b = parsed(v6, 1, 77, 4000);
+		b.key.proto = 6;
+		is(xf_frag_lookup(&t, &b, 20, &out, &first), XF_FRAG_UNKNOWN,
+		   "%s: another protocol: unknown", fam);
+		b = parsed(v6, 1, 77, 4000);
+		is(xf_frag_lookup(&t, &b, 100, &out, &first), XF_FRAG_UNKNOWN,
+		   "%s: forgotten after its life", fam);
+
+		/* Pending: the first fragment waits for the verdict source. */
+		a = parsed(v6, 0, 90, 4001);
+		xf_frag_note(&t, &a, NULL, 200);
+		b = parsed(v6, 1, 90, 4001);
+		is(xf_frag_lookup(&t, &b, 210, &out, &first), XF_FRAG_PENDING,
+		   "%s: first still held: pending", fam);
+		ok(first.sport == 4001 && first.dport == 53 &&
+		   !memcmp(first.saddr, a.key.saddr, 16),
+		   "%s: with the flow to queue behind", fam);
+		v.action = XF_ACT_ACCEPT;
+		v.mirror = 0;
+		xf_frag_note(&t, &a, &v, 220);
+		is(xf_frag_lookup(&t, &b, 230, &out, &first), XF_FRAG_KNOWN,
+		   "%s: then its verdict", fam);
+		is(out.action, XF_ACT_ACCEPT, "%s: accept", fam);
+
+		/* Not fragments: ignored. */
+		b = parsed(v6, 0, 91, 4002);
+		is(xf_frag_lookup(&t, &b, 230, &out, &first), XF_FRAG_UNKNOWN,
+		   "%s: a first fragment is not looked up", fam);
+	}
+
+	/* Bounded: 10x the table's size, the newest are still known. */
+	xf_frag_init(&t, seed, 1000000);
+	memset(&v, 0, sizeof(v));
+	for (i = 0; i < 10 * XF_FRAG_SETS * XF_FRAG_WAYS; i++) {
+		a = parsed(0, 0, (uint32_t)i, 5000);
+		xf_frag_note(&t, &a, &v, (uint64_t)i);
+	}
+	ok(t.stats.evicted > 0, "full sets evict (%llu)",
+	   (unsigned long long)t.stats.evicted);
+	for (i = 10 * XF_FRAG_SETS * XF_FRAG_WAYS - 16, known = 0;
+	     i < 10 * XF_FRAG_SETS * XF_FRAG_WAYS; i++) {
+		b = parsed(0, 1, (uint32_t)i & 0xffff, 5000);
+		known += xf_frag_lookup(&t, &b, (uint64_t)i, &out, &first) ==
+			 XF_FRAG_KNOWN;
+	}
+	is(known, 16, "the 16 newest datagrams are still known");
+	xf_frag_flush(&t);
+	is(xf_frag_lookup(&t, &b, 0, &out, &first), XF_FRAG_UNKNOWN,
+	   "flushed");
+}
+
 int main(void)
 {
+	test_frag_ids();
+	test_frag_overlap();
+	test_frag_table();
 	test_ipv4_tcp();
 	test_ipv4_header();
 	test_ipv4_frag();

@@ -48,7 +48,7 @@ static struct xf_owner owner(uint32_t uid, const char *comm)
 	struct xf_owner o;
 
 	memset(&o, 0, sizeof(o));
-	o.flags = XF_OWNER_F_FOUND;
+	o.flags = XF_OWNER_F_FOUND | XF_OWNER_F_TASK;
 	o.pid = 101;
 	o.tgid = 100;
 	o.uid = uid;
@@ -112,8 +112,9 @@ static void test_owner_needed(void)
 	memset(&none, 0, sizeof(none));
 	is(xf_rules_match(&t, &k, &none, &v), XF_MATCH_DECIDED,
 	   "unattributed decides");
-	ok(v.unattributed && v.source == XF_SRC_UNATTRIBUTED &&
-	   v.action == XF_ACT_ACCEPT, "owner rule skipped, fallback policy");
+	ok(v.unattributed && v.source == XF_SRC_RULE && v.rule == 1 &&
+	   v.action == XF_ACT_DROP,
+	   "unattributed: the owner drop rule its other fields reach decides");
 
 	/* Unattributed policy differs from default: owner needed at end. */
 	xf_rules_flush(&t);
@@ -383,8 +384,226 @@ static void test_mirror(void)
 	}
 }
 
+static struct xf_owner cg_owner(const char *path, uint32_t flags)
+{
+	struct xf_owner o = owner(1000, "app");
+
+	o.flags |= flags;
+	snprintf(o.cgroup, sizeof(o.cgroup), "%s", path);
+	return o;
+}
+
+/* cgroup rules: prefix on whole components, never by a truncated path. */
+static void test_cgroup(void)
+{
+	struct xf_flow_key k = key4(1, XF_IPPROTO_TCP, 1, 1, 1, 1, 80);
+	struct xf_owner o;
+	struct xf_verdict v;
+	struct xf_rule r;
+
+	xf_rules_init(&t, rules, 16, doms, 2);
+	is(add("cgroup /a/b drop"), 0, "add cgroup /a/b drop");
+	is(add("cgroup /c accept"), 0, "add cgroup /c accept");
+	xf_rules_set_policy(&t, XF_DOMID_ANY, XF_ACT_DROP, XF_ACT_DROP);
+	is(xf_rules_match(&t, &k, NULL, &v), XF_MATCH_NEED_OWNER,
+	   "a cgroup rule needs the owner");
+	o = cg_owner("/a/b", XF_OWNER_F_CGROUP);
+	xf_rules_match(&t, &k, &o, &v);
+	ok(v.rule == 0 && !v.uncertain, "/a/b matches itself");
+	o = cg_owner("/a/b/c/d", XF_OWNER_F_CGROUP);
+	xf_rules_match(&t, &k, &o, &v);
+	is(v.rule, 0, "/a/b matches /a/b/c/d");
+	o = cg_owner("/a/bc", XF_OWNER_F_CGROUP);
+	xf_rules_match(&t, &k, &o, &v);
+	ok(v.source == XF_SRC_DEFAULT && !v.uncertain,
+	   "/a/b does not match /a/bc");
+	o = cg_owner("/a", XF_OWNER_F_CGROUP);
+	xf_rules_match(&t, &k, &o, &v);
+	is(v.source, XF_SRC_DEFAULT, "/a/b does not match its parent /a");
+	o = cg_owner("/c", XF_OWNER_F_CGROUP);
+	xf_rules_match(&t, &k, &o, &v);
+	ok(v.rule == 1 && v.action == XF_ACT_ACCEPT, "/c accepted");
+	o = cg_owner("/c", XF_OWNER_F_CGROUP | XF_OWNER_F_CGROUP_TRUNC);
+	xf_rules_match(&t, &k, &o, &v);
+	ok(v.rule == 0 && v.uncertain,
+	   "a truncated path never escapes a drop rule (deep nesting is no way out)");
+	o = cg_owner("/a/b", 0);
+	xf_rules_match(&t, &k, &o, &v);
+	ok(v.rule == 0 && v.action == XF_ACT_DROP && v.uncertain &&
+	   !v.unattributed, "no cgroup read: the drop rule applies");
+	xf_rules_delete(&t, 0);
+	o = cg_owner("/c", XF_OWNER_F_CGROUP | XF_OWNER_F_CGROUP_TRUNC);
+	xf_rules_match(&t, &k, &o, &v);
+	ok(v.source == XF_SRC_DEFAULT && v.action == XF_ACT_DROP &&
+	   v.uncertain, "nor passes an accept rule");
+	/* The guest's buffer is not terminated: nothing past it is read. */
+	o = cg_owner("", XF_OWNER_F_CGROUP);
+	memset(o.cgroup, 'a', sizeof(o.cgroup));
+	o.cgroup[0] = '/';
+	xf_rules_match(&t, &k, &o, &v);
+	is(v.source, XF_SRC_DEFAULT, "unterminated guest path: no match");
+
+	xf_rules_init(&t, rules, 16, doms, 2);
+	add("cgroup / drop");
+	o = cg_owner("/", XF_OWNER_F_CGROUP);
+	xf_rules_match(&t, &k, &o, &v);
+	is(v.rule, 0, "cgroup / matches the root");
+	o = cg_owner("/x/y", XF_OWNER_F_CGROUP);
+	xf_rules_match(&t, &k, &o, &v);
+	is(v.rule, 0, "and everything below it");
+
+	xf_rule_init(&r);
+	r.fields = XF_RF_CGROUP;
+	strcpy(r.cgroup, "/a/b");
+	rules[0] = r;
+	strcpy(r.cgroup, "/a/c");
+	ok(!xf_rule_equal(&rules[0], &r), "rules on other cgroups differ");
+	strcpy(r.cgroup, "/a/b");
+	ok(xf_rule_equal(&rules[0], &r), "same cgroup: equal");
+	strcpy(r.cgroup, "a/b");
+	is(xf_rule_check(&r), XF_RULE_E_INVAL, "relative cgroup refused");
+	is(xf_cgroup_path_check("/a//b"), XF_CGROUP_E_SLASH, "'//' refused");
+	is(xf_cgroup_path_check("/a/.."), XF_CGROUP_E_DOT, "'..' refused");
+	is(xf_cgroup_path_check("/a\tb"), XF_CGROUP_E_CONTROL, "tab refused");
+	is(xf_cgroup_path_check("/"), 0, "root ok");
+}
+
+/*
+ * Which parts of the owner each field needs: uid/euid/gid the socket
+ * (F_FOUND), pid/comm the task (F_TASK), exe the path (F_EXE, whole).
+ */
+static void test_owner_parts(void)
+{
+	struct xf_flow_key k = key4(1, XF_IPPROTO_TCP, 1, 1, 1, 1, 80);
+	struct xf_owner o;
+	struct xf_verdict v;
+
+	xf_rules_init(&t, rules, 16, doms, 2);
+	add("pid 100 accept");
+	add("comm app accept");
+	add("uid 1000 accept");
+	xf_rules_set_policy(&t, XF_DOMID_ANY, XF_ACT_DROP, XF_ACT_DROP);
+	o = owner(1000, "app");
+	xf_rules_match(&t, &k, &o, &v);
+	ok(v.rule == 0 && !v.uncertain, "with the task: pid rule");
+	o.flags = XF_OWNER_F_FOUND;
+	xf_rules_match(&t, &k, &o, &v);
+	ok(v.rule == 2 && v.uncertain,
+	   "socket without task: pid and comm accept rules skipped, uid decides");
+	o.flags = XF_OWNER_F_TASK;
+	xf_rules_match(&t, &k, &o, &v);
+	ok(v.source == XF_SRC_UNATTRIBUTED && v.unattributed,
+	   "task without F_FOUND is unattributed: nothing accepts it");
+
+	xf_rules_init(&t, rules, 16, doms, 2);
+	add("uid 1001 pid 7 drop");
+	add("exe /bin/nc drop");
+	o = owner(1000, "app");
+	o.flags = XF_OWNER_F_FOUND;
+	xf_rules_match(&t, &k, &o, &v);
+	ok(v.rule == 1 && v.uncertain,
+	   "uid mismatch beats the unknown pid; exe unknown: its drop applies");
+	o = owner(1001, "app");
+	o.flags = XF_OWNER_F_FOUND;
+	xf_rules_match(&t, &k, &o, &v);
+	ok(v.rule == 0 && v.action == XF_ACT_DROP,
+	   "uid 1001 without its task: the pid drop rule applies");
+	o = owner(1000, "app");
+	xf_rules_match(&t, &k, &o, &v);
+	ok(v.rule == 1 && v.uncertain, "task without exe: exe drop applies");
+	o.flags |= XF_OWNER_F_EXE;
+	strcpy(o.exe, "/bin/sh");
+	xf_rules_match(&t, &k, &o, &v);
+	ok(v.source == XF_SRC_DEFAULT && !v.uncertain, "other exe: default");
+	o.flags |= XF_OWNER_F_EXE_TRUNC;
+	strcpy(o.exe, "/bin/nc");
+	xf_rules_match(&t, &k, &o, &v);
+	ok(v.source == XF_SRC_DEFAULT,
+	   "a truncated path is longer than any rule's: no match");
+}
+
+/*
+ * "No verdict cheaper to get by hiding": an unattributed TCP/UDP flow gets
+ * the worst verdict any owner could have got.
+ */
+static void test_unattributed(void)
+{
+	struct xf_flow_key k = key4(1, XF_IPPROTO_UDP, 10, 0, 0, 1, 53);
+	struct xf_owner none, alice = owner(1001, "dig");
+	struct xf_verdict v;
+
+	memset(&none, 0, sizeof(none));
+	xf_rules_init(&t, rules, 16, doms, 2);
+	add("uid 1000 accept");			/* 0 */
+	add("uid 1001 dport 22 drop");		/* 1 */
+	add("comm dig dport 53 log-drop");	/* 2 */
+	add("uid 1002 log");			/* 3 */
+	add("uid 1003 mirror ids0");		/* 4 */
+	rules[4].mirror_slot = 3;
+	add("dport 123 accept");		/* 5 */
+	add("uid 1004 drop");			/* 6 */
+	xf_rules_set_policy(&t, XF_DOMID_ANY, XF_ACT_ACCEPT, XF_ACT_ACCEPT);
+
+	xf_rules_match(&t, &k, &alice, &v);
+	ok(v.rule == 2 && !v.unattributed, "attributed: comm dig log-drop");
+	xf_rules_match(&t, &k, &none, &v);
+	ok(v.rule == 2 && v.action == XF_ACT_LOG_DROP && v.unattributed &&
+	   v.source == XF_SRC_RULE,
+	   "unattributed: accept skipped, the log-drop it could match decides");
+	k.dport = 22;
+	xf_rules_match(&t, &k, &none, &v);
+	ok(v.rule == 1 && v.action == XF_ACT_DROP, "dport 22: rule 1 drops");
+	k.dport = 123;
+	xf_rules_match(&t, &k, &none, &v);
+	ok(v.rule == 5 && v.action == XF_ACT_ACCEPT && v.mirror == 3,
+	   "dport 123: log skipped, mirrored, net rule 5 accepts");
+	k.dport = 124;
+	xf_rules_match(&t, &k, &none, &v);
+	ok(v.rule == 6 && v.action == XF_ACT_DROP,
+	   "dport 124: the last owner drop rule decides");
+	xf_rules_delete(&t, 6);
+	xf_rules_match(&t, &k, &none, &v);
+	ok(v.source == XF_SRC_UNATTRIBUTED && v.action == XF_ACT_ACCEPT,
+	   "no owner drop rule reached: the unattributed policy");
+	xf_rules_set_policy(&t, XF_DOMID_ANY, XF_ACT_ACCEPT, XF_ACT_DROP);
+	xf_rules_match(&t, &k, &none, &v);
+	ok(v.source == XF_SRC_UNATTRIBUTED && v.action == XF_ACT_DROP,
+	   "unattributed drop policy");
+	xf_rules_set_policy(&t, XF_DOMID_ANY, XF_ACT_ACCEPT, XF_ACT_ACCEPT);
+
+	/* No owner to find: owner rules are skipped, as before. */
+	xf_rules_init(&t, rules, 16, doms, 2);
+	add("uid 1001 drop");
+	k = key4(1, XF_IPPROTO_ICMP, 10, 0, 0, 1, 8 << 8);
+	xf_rules_match(&t, &k, &none, &v);
+	ok(v.source == XF_SRC_UNATTRIBUTED && v.action == XF_ACT_ACCEPT,
+	   "icmp: nothing to hide, owner drop rule skipped");
+	k = key4(1, XF_IPPROTO_UDP, 10, 0, 0, 1, 0);
+	k.sport = 0;
+	xf_rules_match(&t, &k, &none, &v);
+	ok(v.source == XF_SRC_UNATTRIBUTED,
+	   "later fragment (ports 0): owner drop rule skipped");
+	xf_rules_init(&t, rules, 16, doms, 2);
+	add("dport 0-65535 accept");
+	add("sport 0 accept");
+	xf_rules_set_policy(&t, XF_DOMID_ANY, XF_ACT_ACCEPT, XF_ACT_DROP);
+	xf_rules_match(&t, &k, &none, &v);
+	ok(v.source == XF_SRC_UNATTRIBUTED && v.action == XF_ACT_DROP,
+	   "later fragment: no port rule matches its unknown ports");
+	xf_rules_init(&t, rules, 16, doms, 2);
+	add("uid 1001 drop");
+	k = key4(1, XF_IPPROTO_TCP, 10, 0, 0, 1, 80);
+	xf_rules_match(&t, &k, &none, &v);
+	ok(v.rule == 0 && v.action == XF_ACT_DROP, "tcp: the drop rule");
+	is(xf_rules_match(&t, &k, NULL, &v), XF_MATCH_NEED_OWNER,
+	   "not yet attributed: the owner is still asked for");
+}
+
 int main(void)
 {
+	test_cgroup();
+	test_owner_parts();
+	test_unattributed();
 	test_mirror();
 	test_order_and_fields();
 	test_owner_needed();

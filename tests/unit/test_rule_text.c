@@ -93,6 +93,80 @@ static void test_good(void)
 	good("comm \"plain\" drop", "comm plain drop");
 	good("  drop   # trailing comment", "drop");
 	good("\tdport\t80\taccept\n", "dport 80 accept");
+	good("cgroup /system.slice/docker-1.scope drop", NULL);
+	good("cgroup / accept", NULL);
+	good("uid 1000 exe /bin/nc cgroup /user.slice proto udp drop", NULL);
+	good("proto tcp cgroup /a drop", "cgroup /a proto tcp drop");
+	good("cgroup \"/my app/x\\\"y\" drop", NULL);
+	/* Valid UTF-8 is printed as it is (core/rule_text.c xf_text_quote). */
+	good("cgroup \"/\\xc3\\xa9t\\xc3\\xa9\" drop", "cgroup /\xc3\xa9t\xc3\xa9 drop");
+	good("cgroup /a.b/..c/...d/.e drop", NULL);
+}
+
+/* A bad cgroup path is refused with its own message and the token. */
+static void bad_cgroup(const char *text, const char *token, const char *msg)
+{
+	struct xf_rule_error e;
+	struct xf_rule r;
+	int ret = parse(text, &r, &e);
+
+	if (!ok(ret == XF_TEXT_E_VALUE && e.index == 1 &&
+		!strcmp(e.token, token) && !strcmp(e.msg, msg),
+		"cgroup refused '%s': %s", token, msg))
+		diag("got %d at %d '%s' (%s)", ret, e.index, e.token, e.msg);
+}
+
+static void test_cgroup(void)
+{
+	char text[400], path[300];
+	struct xf_rule_error e;
+	struct xf_rule r;
+
+	bad_cgroup("cgroup \"\" drop", "", "empty cgroup path");
+	bad_cgroup("cgroup system.slice drop", "system.slice",
+		   "cgroup path must start with '/'");
+	bad_cgroup("cgroup \"/a\\x0ab\" drop", "/a\\x0ab",
+		   "control byte in cgroup path");
+	bad_cgroup("cgroup \"/a\\x00b\" drop", "/a\\x00b",
+		   "control byte in cgroup path");
+	bad_cgroup("cgroup \"/a\\x7f\" drop", "/a\\x7f",
+		   "control byte in cgroup path");
+	bad_cgroup("cgroup /a/ drop", "/a/",
+		   "cgroup path with '//' or a trailing '/'");
+	bad_cgroup("cgroup //a drop", "//a",
+		   "cgroup path with '//' or a trailing '/'");
+	bad_cgroup("cgroup /a/../b drop", "/a/../b",
+		   "'.' or '..' in cgroup path");
+	bad_cgroup("cgroup /a/. drop", "/a/.", "'.' or '..' in cgroup path");
+	memset(path, 'x', sizeof(path));
+	path[0] = '/';
+	path[255] = '\0';
+	snprintf(text, sizeof(text), "cgroup %s drop", path);
+	is(parse(text, &r, &e), 0, "255-byte cgroup path accepted");
+	ok(strlen(r.cgroup) == 255, "and kept whole");
+	path[255] = 'x';
+	path[256] = '\0';
+	snprintf(text, sizeof(text), "cgroup %s drop", path);
+	is(parse(text, &r, &e), XF_TEXT_E_VALUE, "256-byte cgroup path refused");
+	ok(!strcmp(e.msg, "cgroup path too long (255 bytes at most)") &&
+	   e.index == 1, "with its message: %s", e.msg);
+	bad("cgroup /a cgroup /b drop", XF_TEXT_E_DUPLICATE, 2, "cgroup");
+	bad("cgroup", XF_TEXT_E_MISSING, 0, "cgroup");
+	{
+		const char *argv[] = { "cgroup", "relative/x", "drop" };
+
+		is(xf_rule_parse_argv(3, argv, &r, &e), XF_TEXT_E_VALUE,
+		   "argv: relative cgroup refused");
+		ok(!strcmp(e.token, "relative/x") &&
+		   !strcmp(e.msg, "cgroup path must start with '/'"),
+		   "argv error names the token and why");
+	}
+	xf_rule_init(&r);
+	r.fields = XF_RF_CGROUP;
+	is(xf_rule_check(&r), XF_RULE_E_INVAL, "check: empty cgroup");
+	memset(r.cgroup, 'a', sizeof(r.cgroup));
+	r.cgroup[0] = '/';
+	is(xf_rule_check(&r), XF_RULE_E_INVAL, "check: unterminated cgroup");
 }
 
 static void test_bad(void)
@@ -131,7 +205,7 @@ static void test_bad(void)
 	bad("comm abcdefghijklmnop drop", XF_TEXT_E_VALUE, 1,
 	    "abcdefghijklmnop");
 	bad("comm \"\" drop", XF_TEXT_E_VALUE, 1, "");
-	bad("comm \"a\\x00\" drop", XF_TEXT_E_VALUE, 1, "a");
+	bad("comm \"a\\x00\" drop", XF_TEXT_E_VALUE, 1, "a\\x00");
 	bad("uid 1 uid 2 drop", XF_TEXT_E_DUPLICATE, 2, "uid");
 	bad("dom any dom 7 drop", XF_TEXT_E_DUPLICATE, 2, "dom");
 	bad("drop accept", XF_TEXT_E_DUPLICATE, 1, "accept");
@@ -268,8 +342,10 @@ static void test_longest_text(void)
 	size_t n;
 
 	memset(&r, 0, sizeof(r));
-	r.fields = XF_RF_DOMNAME | XF_RF_COMM | XF_RF_EXE;
+	r.fields = XF_RF_DOMNAME | XF_RF_COMM | XF_RF_EXE | XF_RF_CGROUP;
 	memset(r.dom_name, 'a', sizeof(r.dom_name) - 1);
+	r.cgroup[0] = '/';
+	memset(r.cgroup + 1, 0xe3, sizeof(r.cgroup) - 2);
 	memset(r.comm, 0xcb, sizeof(r.comm) - 1);
 	r.exe[0] = '/';
 	memset(r.exe + 1, 0xe3, sizeof(r.exe) - 2);
@@ -286,6 +362,7 @@ int main(void)
 	test_good();
 	test_bad();
 	test_argv();
+	test_cgroup();
 	test_random_round_trip();
 	test_longest_text();
 	return tap_done();

@@ -40,12 +40,14 @@ static uint16_t get16(struct nlattr **tb, int a)
 
 static void print_kinds(uint32_t k, bool json)
 {
-	static const char *const names[] = { "portscan", "hostscan", "flood" };
+	static const char *const names[] = {
+		"portscan", "hostscan", "flood", "unattributed-flows",
+	};
 	int i, n = 0;
 
 	if (json)
 		printf("\"kinds\":[");
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		if (!(k & (1U << i)))
 			continue;
 		printf(json ? "%s\"%s\"" : "%s%s", n++ ? (json ? "," : "+") : "",
@@ -94,17 +96,35 @@ int xfctl_alert_print(struct nlattr *nest, bool json, uint32_t filter,
 		       get16(tb, XFILTER_ALERT_A_PORT_MAX));
 		if (tb[XFILTER_ALERT_A_OWNER])
 			xfctl_print_owner(tb[XFILTER_ALERT_A_OWNER], true);
-		printf(",\"rule\":");
-		xf_json_str(stdout, text);
-		printf(",\"command\":");
-		/* The rule text is escaped already; JSON-escape it again. */
-		xf_json_str(stdout, cmd);
+		if (tb[XFILTER_ALERT_A_RULE]) {
+			printf(",\"rule\":");
+			xf_json_str(stdout, text);
+			printf(",\"command\":");
+			/* The rule text is escaped already; JSON-escape it again. */
+			xf_json_str(stdout, cmd);
+		} else {	/* unattributed-flows: no owner, no rule */
+			printf(",\"rule\":null,\"command\":null");
+		}
 		printf(",\"response\":\"%s\"}",
 		       resp < sizeof(response_names) / sizeof(response_names[0]) ?
 		       response_names[resp] : "?");
 		return 1;
 	}
 	printf("alert %u dom %u ", get32(tb, XFILTER_ALERT_A_ID), domid);
+	if (get32(tb, XFILTER_ALERT_A_KINDS) & XFILTER_ALERT_UNATTRIBUTED) {
+		/* No owner to name, no rule to suggest. */
+		printf("unattributed-flows %u: in %u ms, ports %u-%u, %u unattributed flows until the alert; %s\n",
+		       get32(tb, XFILTER_ALERT_A_FLOWS),
+		       get32(tb, XFILTER_ALERT_A_WINDOW_MS),
+		       get16(tb, XFILTER_ALERT_A_PORT_MIN),
+		       get16(tb, XFILTER_ALERT_A_PORT_MAX),
+		       get32(tb, XFILTER_ALERT_A_TOTAL),
+		       resp < sizeof(response_names) / sizeof(response_names[0]) ?
+		       response_names[resp] : "?");
+		printf("    no owner found: xfctl domain set %u unattributed drop, or owner drop rules, stop them\n",
+		       domid);
+		return 1;
+	}
 	print_kinds(get32(tb, XFILTER_ALERT_A_KINDS), false);
 	if (tb[XFILTER_ALERT_A_OWNER])
 		xfctl_print_owner(tb[XFILTER_ALERT_A_OWNER], false);

@@ -4,7 +4,7 @@
  *                  [policy accept|drop] [unattributed accept|drop]
  *                  [fail accept|drop] [detect off|alert|block]
  *                  [window SECS|MSms] [ports N] [hosts N] [flows N]
- *                  [block-time SECS]
+ *                  [unattributed-flows N] [block-time SECS]
  * xfctl domain [show [DOMAIN]]
  */
 #include <errno.h>
@@ -134,6 +134,19 @@ static int domain_args(int argc, char **argv, struct nl_msg *msg)
 					XFILTER_DOMAIN_A_DETECT_WINDOW_MS :
 					XFILTER_DOMAIN_A_BLOCK_MS, (uint32_t)ms);
 			continue;
+		} else if (!strcmp(k, "unattributed-flows")) {
+			long n = parse_count(val);
+
+			if (n < 0) {
+				xfctl_err("bad value '%s' for %s (a count)",
+					  val, k);
+				return 2;
+			}
+			if (msg)
+				err |= nla_put_u32(msg,
+					XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED,
+					(uint32_t)n);
+			continue;
 		} else if (!strcmp(k, "ports") || !strcmp(k, "hosts") ||
 			   !strcmp(k, "flows")) {
 			long n = parse_count(val);
@@ -152,7 +165,7 @@ static int domain_args(int argc, char **argv, struct nl_msg *msg)
 					XFILTER_DOMAIN_A_DETECT_FLOWS, (uint32_t)n);
 			continue;
 		} else {
-			xfctl_err("unknown domain setting '%s' (mode, policy, unattributed, fail, detect, window, ports, hosts, flows, block-time)",
+			xfctl_err("unknown domain setting '%s' (mode, policy, unattributed, fail, detect, window, ports, hosts, flows, unattributed-flows, block-time)",
 				  k);
 			return 2;
 		}
@@ -238,11 +251,12 @@ int xfctl_domain_cb(struct nl_msg *msg, void *arg)
 		       action_of(d, XFILTER_DOMAIN_A_UNATTRIBUTED),
 		       action_of(d, XFILTER_DOMAIN_A_FAIL_POLICY));
 		if (d[XFILTER_DOMAIN_A_DETECT])
-			printf(",\"detect\":\"%s\",\"detect_window_ms\":%u,\"detect_ports\":%u,\"detect_hosts\":%u,\"detect_flows\":%u,\"block_ms\":%u",
+			printf(",\"detect\":\"%s\",\"detect_window_ms\":%u,\"detect_ports\":%u,\"detect_hosts\":%u,\"detect_flows\":%u,\"detect_unattributed_flows\":%u,\"block_ms\":%u",
 			       detect_name(d), u32_of(d, XFILTER_DOMAIN_A_DETECT_WINDOW_MS),
 			       u32_of(d, XFILTER_DOMAIN_A_DETECT_PORTS),
 			       u32_of(d, XFILTER_DOMAIN_A_DETECT_HOSTS),
 			       u32_of(d, XFILTER_DOMAIN_A_DETECT_FLOWS),
+			       u32_of(d, XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED),
 			       u32_of(d, XFILTER_DOMAIN_A_BLOCK_MS));
 		if (d[XFILTER_DOMAIN_A_STATS]) {
 			printf(",\"stats\":{");
@@ -261,11 +275,12 @@ int xfctl_domain_cb(struct nl_msg *msg, void *arg)
 	       action_of(d, XFILTER_DOMAIN_A_UNATTRIBUTED),
 	       action_of(d, XFILTER_DOMAIN_A_FAIL_POLICY));
 	if (d[XFILTER_DOMAIN_A_DETECT])
-		printf(" detect %s window %ums ports %u hosts %u flows %u block-time %us",
+		printf(" detect %s window %ums ports %u hosts %u flows %u unattributed-flows %u block-time %us",
 		       detect_name(d), u32_of(d, XFILTER_DOMAIN_A_DETECT_WINDOW_MS),
 		       u32_of(d, XFILTER_DOMAIN_A_DETECT_PORTS),
 		       u32_of(d, XFILTER_DOMAIN_A_DETECT_HOSTS),
 		       u32_of(d, XFILTER_DOMAIN_A_DETECT_FLOWS),
+		       u32_of(d, XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED),
 		       u32_of(d, XFILTER_DOMAIN_A_BLOCK_MS) / 1000);
 	putchar('\n');
 	if (d[XFILTER_DOMAIN_A_STATS] && !arg)

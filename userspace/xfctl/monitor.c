@@ -83,6 +83,13 @@ void xfctl_print_owner(struct nlattr *nest, bool json)
 		printf(json ? ",\"exe\":" : " exe ");
 		put_str(exe, sizeof(exe), json);
 	}
+	if (tb[XFILTER_OWNER_A_CGROUP_PATH]) {
+		char cg[XFILTER_CGROUP_LEN];
+
+		nla_strlcpy(cg, tb[XFILTER_OWNER_A_CGROUP_PATH], sizeof(cg));
+		printf(json ? ",\"cgroup\":" : " cgroup ");
+		put_str(cg, sizeof(cg), json);
+	}
 	if (json)
 		putchar('}');
 }

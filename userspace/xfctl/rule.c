@@ -55,6 +55,8 @@ int xfctl_rule_to_attrs(struct nl_msg *msg, const struct xf_rule *r,
 		err |= nla_put_string(msg, XFILTER_RULE_A_COMM, r->comm);
 	if (f & XF_RF_EXE)
 		err |= nla_put_string(msg, XFILTER_RULE_A_EXE, r->exe);
+	if (f & XF_RF_CGROUP)
+		err |= nla_put_string(msg, XFILTER_RULE_A_CGROUP, r->cgroup);
 	if (r->action == XF_ACT_MIRROR)
 		err |= nla_put_string(msg, XFILTER_RULE_A_MIRROR, r->mirror_dev);
 	if (err) {		/* the message is full: never send half a rule */
@@ -191,6 +193,11 @@ int xfctl_rule_from_attrs(struct nlattr *nest, struct xf_rule *r,
 		snprintf(r->exe, sizeof(r->exe), "%s",
 			 nla_get_string(tb[XFILTER_RULE_A_EXE]));
 	}
+	if (tb[XFILTER_RULE_A_CGROUP]) {
+		r->fields |= XF_RF_CGROUP;
+		snprintf(r->cgroup, sizeof(r->cgroup), "%s",
+			 nla_get_string(tb[XFILTER_RULE_A_CGROUP]));
+	}
 	if (tb[XFILTER_RULE_A_MIRROR])
 		snprintf(r->mirror_dev, sizeof(r->mirror_dev), "%s",
 			 nla_get_string(tb[XFILTER_RULE_A_MIRROR]));
@@ -314,10 +321,12 @@ int xfctl_rule_list(struct xf_nl *nl, FILE *f, bool save)
 }
 
 /*
- * The owner's exe is read by xfilterd only (mode userland): the filter in
- * Xen does not read it yet (struct xf_profile_path is not in the hypercall
- * ABI). Say so when an exe rule is added for a domain in mode hypervisor,
- * rather than let it silently never match.
+ * The owner's exe and cgroup path are read by xfilterd only (mode
+ * userland): the filter in Xen does not read them yet (neither is in the
+ * hypercall ABI). There such an owner field is always unknown, so the rule
+ * never accepts and, if it drops, drops every flow its other fields match
+ * (core/rule.c: no verdict is cheaper to get by hiding). Say so when such a
+ * rule is added for a domain in mode hypervisor.
  */
 struct hv_doms {
 	uint32_t rule_domid;	/* UINT32_MAX: any domain */
@@ -353,16 +362,22 @@ static void warn_exe_hypervisor(struct xf_nl *nl, const struct xf_rule *r)
 	};
 	struct nl_msg *msg;
 
-	if (!(r->fields & XF_RF_EXE))
+	const char *what = r->fields & XF_RF_EXE ? "exe" : "cgroup";
+	const char *does = xf_action_drops(r->action) ?
+		"drops every flow its other fields match" : "never matches";
+	char dom[32];
+
+	if (!(r->fields & (XF_RF_EXE | XF_RF_CGROUP)))
 		return;
 	msg = xf_nl_msg(nl, XFILTER_CMD_DOMAIN_GET, NLM_F_DUMP);
 	if (!msg || xf_nl_request(nl, msg, hv_dom_cb, &h) || !h.hits)
 		return;
 	if (h.first == XFILTER_DOMID_DEFAULT)
-		fprintf(stderr, "xfctl: warning: the default mode is hypervisor, where exe is not read: this exe rule matches only domains in mode userland\n");
+		snprintf(dom, sizeof(dom), "the default mode");
 	else
-		fprintf(stderr, "xfctl: warning: domain %u is in mode hypervisor, where exe is not read: this exe rule matches only domains in mode userland\n",
-			h.first);
+		snprintf(dom, sizeof(dom), "domain %u", h.first);
+	fprintf(stderr, "xfctl: warning: %s is hypervisor, where %s is not read: there this rule %s\n",
+		dom, what, does);
 }
 
 static const char rule_usage[] =

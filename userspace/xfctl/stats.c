@@ -31,6 +31,10 @@ static const char *const stat_names[XFILTER_STATS_A_MAX + 1] = {
 	[XFILTER_STATS_A_NOMEM] = "nomem",
 	[XFILTER_STATS_A_BATCHES] = "batches",
 	[XFILTER_STATS_A_FLOWS] = "flows",
+	[XFILTER_STATS_A_UNATTRIBUTED_CACHED] = "unattributed_cached",
+	[XFILTER_STATS_A_UNATTRIBUTED_HITS] = "unattributed_hits",
+	[XFILTER_STATS_A_FRAGS_FOLLOWED] = "frags_followed",
+	[XFILTER_STATS_A_FRAGS_UNKNOWN] = "frags_unknown",
 };
 
 /* Print a stats nest: JSON members (no braces) or "name value" lines. */

@@ -116,6 +116,13 @@ static void put_owner(struct nl_msg *msg, const struct xf_owner *o)
 		exe[sizeof(exe) - 1] = 0;
 		nla_put_string(msg, XFILTER_OWNER_A_EXE, exe);
 	}
+	if (o->flags & XF_OWNER_F_CGROUP) {
+		char cg[XF_CGROUP_LEN];
+
+		memcpy(cg, o->cgroup, sizeof(cg));
+		cg[sizeof(cg) - 1] = 0;
+		nla_put_string(msg, XFILTER_OWNER_A_CGROUP_PATH, cg);
+	}
 	nla_nest_end(msg, n);
 }
 

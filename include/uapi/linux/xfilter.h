@@ -52,6 +52,14 @@
  *        XFILTER_RULE_A_PID: NLA_U32, tgid of the owner (what ps shows)
  *        XFILTER_RULE_A_COMM: NLA_NUL_STRING, maxlen 15
  *        XFILTER_RULE_A_EXE: NLA_NUL_STRING, maxlen 255
+ *        XFILTER_RULE_A_CGROUP: NLA_NUL_STRING, maxlen 255: a cgroup v2
+ *                               path as the guest's /proc/PID/cgroup shows
+ *                               it; matches the socket's cgroup and every
+ *                               cgroup below it, on whole components
+ *                               ("/a" matches "/a" and "/a/b", not "/ab").
+ *                               Absolute, no control bytes, no "//", no
+ *                               trailing '/' (but "/"), no "." or ".."
+ *                               component: one spelling per cgroup
  *
  * A MIRROR rule decides nothing: the packets the guest sends in flows it
  * matches (whatever their verdict, also when cached) are copied to its
@@ -64,9 +72,28 @@
  *
  * Every absent match attribute matches anything. At most one of DST4/DST6.
  * Port matches only match TCP and UDP. Rules with owner attributes (UID ..
- * EXE) are decided once the flow is attributed by the domain's verdict
- * source; all others are decided in the kernel at once. Adding or removing
- * a rule invalidates the cached verdicts it could change.
+ * EXE, CGROUP) are decided once the flow is attributed by the domain's
+ * verdict source; all others are decided in the kernel at once. Adding or
+ * removing a rule invalidates the cached verdicts it could change.
+ *
+ * Which part of the owner each owner attribute needs (XFILTER_OWNER_F_*):
+ * UID, EUID, GID the socket's credentials (FOUND); CGROUP the socket's
+ * cgroup path (CGROUP, not CGROUP_TRUNC); PID, COMM the task holding the
+ * socket (TASK); EXE the task and its whole path (TASK, EXE, not
+ * EXE_TRUNC; a truncated path matches no EXE rule).
+ *
+ * No verdict is cheaper to get by hiding. A TCP or UDP flow (a flow with
+ * ports; not ICMP, not a later fragment) whose owner lacks a part that a
+ * rule's owner attribute needs, above all an unattributed flow (no FOUND:
+ * the socket was closed before the lookup, hidden, or the walker gave up),
+ * gets the worst verdict any owner could have got: among the rules whose
+ * other attributes match it, in order, a rule with a DROP or LOG_DROP
+ * action decides, rules that accept or log are skipped (MIRROR rules copy);
+ * then, if no rule decided, the unattributed policy (no FOUND) or the
+ * policy. Any known owner attribute that does not match still rules a rule
+ * out (uid 1000 is not caught by "uid 1001 pid 7 drop" when its task was
+ * not found). Flows without ports have no owner to find: owner rules are
+ * skipped for them and the unattributed policy applies.
  *
  * XFILTER_CMD_RULE_DEL (admin)
  * ----------------------------
@@ -154,11 +181,14 @@
  *                                       the window (flood)
  *        XFILTER_DOMAIN_A_BLOCK_MS: NLA_U32, 1000..86400000: lifetime of
  *                                   the rules block mode adds
+ *        XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED: NLA_U32, 0 or more:
+ *                                   unattributed new flows of the domain
+ *                                   in the window
  *
  * Only the attributes given change. A domain without settings of its own
  * uses the XFILTER_DOMID_DEFAULT ones (initially: mode userland, policy
  * accept, unattributed accept, fail drop, detect off, window 10 s, ports
- * 20, hosts 20, flows 0, block 300 s).
+ * 20, hosts 20, flows 0, unattributed flows 20, block 300 s).
  *
  * Detection: with DETECT alert or block, every new flow a guest process
  * starts (TCP SYN without ACK, UDP from a source port >= 1024) is
@@ -174,6 +204,11 @@
  * before the rule table, never in it (RULE_GET lists them first, without
  * XFILTER_RULE_A_INDEX; RULE_DEL by match removes one; RULE_FLUSH leaves
  * them).
+ * New flows the verdict source found no owner for are counted per domain;
+ * more than DETECT_UNATTRIBUTED of them in the window raise an alert of
+ * kind XFILTER_ALERT_UNATTRIBUTED ("unattributed-flows N": FLOWS, PORT_MIN,
+ * PORT_MAX, TOTAL), without OWNER and RULE and never blocking: there is no
+ * owner to block.
  * Without a verdict source nothing is attributed and nothing is detected.
  *
  * XFILTER_CMD_DOMAIN_GET (dump)
@@ -311,9 +346,11 @@
  *            ...
  *        ...
  *
- * With an OWNER the kernel matches the rules with it; without an OWNER the
- * flow is unattributed (its domain's unattributed policy unless a rule
- * without owner fields decides). An ACTION overrides both. Flows of the batch
+ * With an OWNER the kernel matches the rules with it; without an OWNER (or
+ * with one without XFILTER_OWNER_F_FOUND) the flow is unattributed: the
+ * rules decide as RULE_ADD says ("no verdict is cheaper to get by hiding":
+ * an owner rule that drops and whose other attributes match decides), then
+ * its domain's unattributed policy. An ACTION overrides both. Flows of the batch
  * left unanswered get the fail policy when the verdict timeout expires.
  * Answering a flow that has already timed out is not an error (the verdict is
  * counted as late and dropped).
@@ -390,6 +427,7 @@
 #define XFILTER_DOMID_DEFAULT 0xffff
 #define XFILTER_COMM_LEN 16
 #define XFILTER_EXE_LEN 256
+#define XFILTER_CGROUP_LEN 256
 #define XFILTER_REASON_LEN 64
 #define XFILTER_ALERTS_MAX 64
 
@@ -523,6 +561,7 @@ enum xfilter_rule_attr {
 	XFILTER_RULE_A_MIRROR_COPIES,
 	XFILTER_RULE_A_MIRROR_DROPS,
 	XFILTER_RULE_A_MIRROR_ERRORS,
+	XFILTER_RULE_A_CGROUP,
 	__XFILTER_RULE_A_LAST
 };
 #define XFILTER_RULE_A_MAX (__XFILTER_RULE_A_LAST - 1)
@@ -542,6 +581,7 @@ enum xfilter_domain_attr {
 	XFILTER_DOMAIN_A_DETECT_HOSTS,
 	XFILTER_DOMAIN_A_DETECT_FLOWS,
 	XFILTER_DOMAIN_A_BLOCK_MS,
+	XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED,
 	__XFILTER_DOMAIN_A_LAST
 };
 #define XFILTER_DOMAIN_A_MAX (__XFILTER_DOMAIN_A_LAST - 1)
@@ -570,6 +610,20 @@ enum xfilter_stats_attr {
 	XFILTER_STATS_A_BATCHES,	/* batches notified */
 	XFILTER_STATS_A_FLOWS,		/* cached flows now */
 	XFILTER_STATS_A_PAD,
+	/*
+	 * Verdicts decided without the whole owner cached with a short
+	 * life (module parameter unattributed_cache_ms, never extended by
+	 * traffic), and packets that hit such an entry.
+	 */
+	XFILTER_STATS_A_UNATTRIBUTED_CACHED,
+	XFILTER_STATS_A_UNATTRIBUTED_HITS,
+	/*
+	 * Later IP fragments that followed their first fragment's verdict,
+	 * and those whose first fragment was not known (decided as
+	 * unattributed flows without ports).
+	 */
+	XFILTER_STATS_A_FRAGS_FOLLOWED,
+	XFILTER_STATS_A_FRAGS_UNKNOWN,
 	__XFILTER_STATS_A_LAST
 };
 #define XFILTER_STATS_A_MAX (__XFILTER_STATS_A_LAST - 1)
@@ -607,10 +661,15 @@ enum xfilter_owner_attr {
 	XFILTER_OWNER_A_GID,		/* NLA_U32 */
 	XFILTER_OWNER_A_EUID,		/* NLA_U32 */
 	XFILTER_OWNER_A_EGID,		/* NLA_U32 */
-	XFILTER_OWNER_A_CGROUP,		/* NLA_U64 */
+	XFILTER_OWNER_A_CGROUP,		/* NLA_U64, kernfs id */
 	XFILTER_OWNER_A_COMM,		/* NLA_NUL_STRING, maxlen 15 */
 	XFILTER_OWNER_A_EXE,		/* NLA_NUL_STRING, maxlen 255 */
 	XFILTER_OWNER_A_PAD,
+	/*
+	 * NLA_NUL_STRING, maxlen 255: the socket's cgroup v2 path, with
+	 * XFILTER_OWNER_F_CGROUP (what XFILTER_RULE_A_CGROUP matches)
+	 */
+	XFILTER_OWNER_A_CGROUP_PATH,
 	__XFILTER_OWNER_A_LAST
 };
 #define XFILTER_OWNER_A_MAX (__XFILTER_OWNER_A_LAST - 1)
@@ -662,7 +721,8 @@ enum xfilter_alert_kind {
 	XFILTER_ALERT_PORTSCAN = 1U << 0,	/* distinct ports */
 	XFILTER_ALERT_HOSTSCAN = 1U << 1,	/* distinct hosts */
 	XFILTER_ALERT_FLOOD = 1U << 2,		/* new flows */
-	XFILTER_ALERT_KIND_ALL = (1U << 3) - 1
+	XFILTER_ALERT_UNATTRIBUTED = 1U << 3,	/* the domain's, no owner */
+	XFILTER_ALERT_KIND_ALL = (1U << 4) - 1
 };
 
 enum xfilter_alert_response {
