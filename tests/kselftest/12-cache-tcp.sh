@@ -24,7 +24,7 @@ cleanup() { kill $l1 $l2 2>/dev/null; rm -f /tmp/blob; xf_unload; }
 trap cleanup EXIT
 wait_for 10 sh -c "ss -ltn | grep -q ':5210 ' && ss -ltn | grep -q ':5211 '"
 
-flow() { xf_flows dom "$d" | grep "\"proto\":6,.*\"dport\":$1,"; }
+flow() { xf_flows dom "$d" | grep "\"proto\":\"tcp\",.*\"dport\":$1,"; }
 expires() { flow "$1" | grep -o '"expires_ms":[0-9]*' | cut -d: -f2; }
 gone() { ! xf_flows dom "$d" | grep -q "\"dport\":$1,"; }
 open_accepted() { flow "$1" | grep -q '"state":"cached","action":"accept"'; }

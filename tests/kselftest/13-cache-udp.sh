@@ -13,7 +13,7 @@ d=$(guest_domid g1)
 dmesg_mark
 cleanup() { xf_unload; }
 trap cleanup EXIT
-has() { xf_flows dom "$d" | grep -q "\"proto\":17,.*\"dport\":$1,"; }
+has() { xf_flows dom "$d" | grep -q "\"proto\":\"udp\",.*\"dport\":$1,"; }
 gone() { ! has "$1"; }
 xf_reload() { xf_unload && xf_load "$@"; }
 

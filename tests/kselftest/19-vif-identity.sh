@@ -27,8 +27,8 @@ cleanup()
 }
 trap cleanup EXIT
 
-doms() { xfctl -j domain show | grep -o '"domain":[0-9]*' | sort; }
-has_dom() { xfctl -j domain show | grep -q "\"domain\":$1[,}]"; }
+doms() { xfctl -j domain show | grep -o '"domid":[0-9]*' | sort; }
+has_dom() { xfctl -j domain show | grep -q "\"domid\":$1[,}]"; }
 no_dom() { ! has_dom "$1"; }
 vif_listed() { xfctl vif | grep -q "^$1 "; }
 no_vif() { ! vif_listed "$1"; }

@@ -48,10 +48,10 @@ d=$(guest_domid g1)
 pause() { dom0 kill -STOP "$XFD_PID"; }
 resume() { dom0 kill -CONT "$XFD_PID"; }
 # flow SPORT DPORT: the cached or pending UDP flow of g1 between them
-flow() { xf_flows dom "$d" | grep "\"proto\":17,.*\"sport\":$1,.*\"dport\":$2,"; }
+flow() { xf_flows dom "$d" | grep "\"proto\":\"udp\",.*\"sport\":$1,.*\"dport\":$2,"; }
 flow_is() { flow "$1" "$2" | grep -q "$3"; }
 # UDP flows of g1 to port P that are pending / match PATTERN
-n_flows() { xf_flows dom "$d" | grep "\"proto\":17,.*\"dport\":$1,.*$2" | wc -l; }
+n_flows() { xf_flows dom "$d" | grep "\"proto\":\"udp\",.*\"dport\":$1,.*$2" | wc -l; }
 got() { grep -c "sport=$2 " "$1"; }
 got_any() { grep -c "udp-recv" "$1"; }
 

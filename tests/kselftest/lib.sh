@@ -176,7 +176,7 @@ xf_unload()
 
 xf_dstat()
 {
-	xfctl -j domain show "$1" | grep -o "\"$2\":[0-9]*" | head -n1 | cut -d: -f2
+	xfctl -j domain show "$1" | grep -o "\"$2\":[0-9][0-9]*" | head -n1 | cut -d: -f2
 }
 
 xf_sum_ok()
