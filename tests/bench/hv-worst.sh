@@ -27,14 +27,8 @@ HOGS=${XF_BENCH_HOGS:-32}
 trap 'kill $L1 2>/dev/null; guest g1 "pkill -u alice xfnet" > /dev/null 2>&1; xfd_cleanup' EXIT
 xfnet tcp-listen 25 > /dev/null 2>&1 & L1=$!
 
-if ! xfctl hv probe > /dev/null 2>&1; then
-	echo "# needs the patched hypervisor: --xen .cache/xen/xen-xfilter"
-	t_ok "hypervisor filter present" false
-	t_done
-	exit 1
-fi
+hv_required
 
-hvc() { xfctl -j hv counters | grep -o "\"$1\": [0-9]*" | cut -d' ' -f2; }
 us() { awk -v n="$1" 'BEGIN { printf "%.0f", n / 1000 }'; }
 per() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", a / b; else print "-" }'; }
 ok_connects() { as mail g1 "xfnet tcp-connect 10.0.0.1 25 -n $N -t 5000" | sed -n 's/.*ok=\([0-9]*\).*/\1/p'; }

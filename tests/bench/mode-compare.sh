@@ -28,12 +28,7 @@ N=${XF_BENCH_N:-100}
 trap 'kill $L1 2>/dev/null; xfd_cleanup' EXIT
 xfnet tcp-listen 25 > /dev/null 2>&1 & L1=$!
 
-if ! xfctl hv probe > /dev/null 2>&1; then
-	echo "# needs the patched hypervisor: --xen .cache/xen/xen-xfilter"
-	t_ok "hypervisor filter present" false
-	t_done
-	exit 1
-fi
+hv_required
 
 # p50 p99 n of the "us=" values of xfnet -v output on stdin.
 pct()
@@ -44,7 +39,6 @@ pct()
 			print v[i50], v[i99], NR }'
 }
 run_connects() { as mail g1 "xfnet tcp-connect 10.0.0.1 25 -n $N -t 5000 -v" | pct; }
-hvc() { xfctl -j hv counters | grep -o "\"$1\": [0-9]*" | cut -d' ' -f2; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 us() { awk -v n="$1" 'BEGIN { printf "%.0f", n / 1000 }'; }
 

@@ -113,6 +113,20 @@ out_has()
 	echo "$out" | grep -q -- "$pat"
 }
 
+# hv_required: unless the patched Xen answers, one failed check and exit
+# (the hypervisor benchmarks need --xen .cache/xen/xen-xfilter).
+hv_required()
+{
+	xfctl hv probe > /dev/null 2>&1 && return 0
+	echo "# needs the patched hypervisor: --xen .cache/xen/xen-xfilter"
+	t_ok "hypervisor filter present" false
+	t_done
+	exit 1
+}
+
+# hvc NAME: one of Xen's counters (xfctl -j hv counters)
+hvc() { xfctl -j hv counters | grep -o "\"$1\": [0-9]*" | cut -d' ' -f2; }
+
 # fails CMD...: CMD must fail
 fails() { ! "$@"; }
 
