@@ -61,9 +61,13 @@ static XF_INLINE int parse_l4(struct xf_flow *out, const uint8_t *p,
 	case XF_IPPROTO_UDP:
 		if (rlen < 8)
 			return XF_FLOW_E_TRUNC_L4;
-		/* 0 is legal only for IPv6 jumbograms; let it through. */
+		/*
+		 * 0 is legal only for IPv6 jumbograms; let it through. A first
+		 * fragment carries part of the datagram its length counts.
+		 */
 		ulen = get_be16(p + 4);
-		if (ulen && (ulen < 8 || ulen > plen))
+		if (ulen && (ulen < 8 ||
+			     (ulen > plen && out->frag != XF_FRAG_FIRST)))
 			return XF_FLOW_E_L4;
 		key->sport = get_be16(p);
 		key->dport = get_be16(p + 2);

@@ -130,6 +130,17 @@ static void test_ipv4_frag(void)
 	put16(f.b + 14 + 6, 0x2001);	/* offset 8 bytes into TCP */
 	is(parse(&f, &fl), XF_FLOW_E_FRAG, "tcp offset-1 fragment rejected");
 
+	/* A fragmented datagram's UDP length counts all its fragments. */
+	frame_ipv4(&f, 17, 1, 2, 0, 1480, 0);
+	frame_udp(&f, 4000, 53);
+	put16(f.b + f.l4 + 4, 3008);
+	put16(f.b + 14 + 6, 0x2000);	/* MF, offset 0 */
+	is(parse(&f, &fl), XF_FLOW_OK, "first udp fragment of 3008 B parses");
+	ok(fl.frag == XF_FRAG_FIRST && fl.key.dport == 53,
+	   "first udp fragment: marked, with ports");
+	put16(f.b + 14 + 6, 0);		/* the same, unfragmented: a lie */
+	is(parse(&f, &fl), XF_FLOW_E_L4, "udp length beyond a whole packet");
+
 	frame_ipv4(&f, 6, 1, 2, 0, 8, 0);	/* tiny first fragment */
 	put16(f.b + 14 + 6, 0x2000);
 	is(parse(&f, &fl), XF_FLOW_E_FRAG, "tiny first tcp fragment rejected");
@@ -277,6 +288,12 @@ static void test_ipv6(void)
 	is(fl.key.dport, 0, "later fragment no ports");
 	frame_ipv6(&f, 6, frag, 1, 0x0001, 12);
 	is(parse(&f, &fl), XF_FLOW_E_FRAG, "ipv6 tiny first fragment");
+	frame_ipv6(&f, 17, frag, 1, 0x0001, 1448);
+	frame_udp(&f, 4000, 53);
+	put16(f.b + f.l4 + 4, 3008);
+	is(parse(&f, &fl), XF_FLOW_OK, "ipv6 first udp fragment of 3008 B");
+	ok(fl.frag == XF_FRAG_FIRST && fl.key.dport == 53,
+	   "ipv6 first udp fragment: marked, with ports");
 	frame_ipv6(&f, 6, frag2, 2, 0x0000, 20);
 	is(parse(&f, &fl), XF_FLOW_E_EXT, "two fragment headers");
 	frame_ipv6(&f, 6, frag, 1, 0, 20);
