@@ -90,8 +90,9 @@ for i in 1 2 3; do
 	t_ok "round $i: domain $d has a record again" has_dom "$d"
 done
 t_is "as many domain records as before" "$(doms | tr '\n' ' ')" "$before"
-guest g1 "ip link set eth0 up; ip addr add 10.0.0.2/24 dev eth0 2>/dev/null; true" > /dev/null
+t_ok "g1's new eth0 has its addresses again" wait_for 30 guest_net_up g1
 t_ok "g1 reaches dom0 over its new vif" wait_for 30 guest g1 "ping -c 1 -W 2 10.0.0.1"
+t_ok "and over IPv6" wait_for 30 guest g1 "ping6 -c 1 -W 2 fd00::1"
 t_ok "domain $d counted g1's packets" test "$(xf_dstat "$d" packets)" -gt 0
 trap - EXIT
 cleanup

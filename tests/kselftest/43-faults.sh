@@ -88,8 +88,9 @@ t_ok "xfilter let go of it" wait_for 10 sh -c "! xfctl vif | grep -q 'vif$d\.'"
 t_ok "xl network-attach g1 (mac $mac)" xl network-attach g1 "mac=$mac" bridge=xenbr0
 t_ok "a new vif appears" wait_for 30 sh -c "ip -o link | grep -q 'vif$d\.'"
 t_ok "xfilter attached to it" wait_for 10 sh -c "xfctl vif | grep -q 'vif$d\.'"
-guest g1 "ip link set eth0 up; ip addr add 10.0.0.2/24 dev eth0 2>/dev/null; true" > /dev/null
+t_ok "g1's new eth0 has its addresses again" wait_for 30 guest_net_up g1
 t_ok "g1 reaches dom0 over the new vif" wait_for 30 guest g1 "ping -c 1 -W 2 10.0.0.1"
+t_ok "and over IPv6" wait_for 30 guest g1 "ping6 -c 1 -W 2 fd00::1"
 n0=$(xf_dstat "$d" packets)
 as mail g1 "xfnet udp-send 10.0.0.1 5998 -n 5" > /dev/null
 t_ok "the new vif is hooked: g1's packets are counted again" test "$(xf_dstat "$d" packets)" -gt "$n0"

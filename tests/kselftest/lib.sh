@@ -84,6 +84,20 @@ guest_ip6() { echo "fd00::$(($(guest_index "$1") + 1))"; }
 guest_log() { echo "/var/log/xen/console/guest-$1.log"; }
 guest_domid() { xl domid "$1" 2>/dev/null; }
 
+# guest_net_up NAME: the guest's eth0 up with both its lab addresses and its
+# default route again, as guest-init set them (a re-plugged vif is a new
+# eth0 without addresses; switching IPv6 off drops the IPv6 one). No DAD,
+# as at boot: the address is usable at once.
+guest_net_up()
+{
+	guest "$1" "ip link set eth0 up;
+		echo 0 > /proc/sys/net/ipv6/conf/eth0/accept_dad;
+		ip addr add $(guest_ip "$1")/24 dev eth0 2>/dev/null;
+		ip -6 addr add $(guest_ip6 "$1")/64 dev eth0 2>/dev/null;
+		ip route add default via 10.0.0.1 2>/dev/null;
+		ip -6 addr show dev eth0 | grep -q ' $(guest_ip6 "$1")/64 '"
+}
+
 guest_start()
 {
 	local name=$1 n ip ip6 mac cfg=/etc/xen/$1.cfg log
