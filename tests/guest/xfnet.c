@@ -10,7 +10,7 @@
  *   xfnet tcp-listen PORT [-n COUNT] [-e]        accept (and echo with -e)
  *   xfnet scan ADDR LO-HI [-t MS]                reached=N filtered=N
  *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS] [-i MS] [-d MS]
- *                  [-b SPORT]
+ *                  [-b SPORT] [-w FILE]
  *   xfnet udp-echo PORT [-n COUNT]
  *   xfnet udp-recv PORT [-n COUNT]               one line per datagram
  *   xfnet tcp-stream ADDR PORT BYTES [-z CHUNK] [-d MS]  throughput sender
@@ -25,7 +25,8 @@
  * datagrams or BYTES (tcp-stream then waits at most -t MS for the peer's
  * EOF). -w makes tcp-connect wait, after its first attempt, until FILE
  * exists (a test's "go", so a rule is in place before the rest: no race
- * with a slow machine). -b binds udp-send's socket to a source port
+ * with a slow machine); udp-send keeps its socket open until FILE exists
+ * (its owner can be found however late the lookup comes). -b binds udp-send's socket to a source port
  * (SO_REUSEADDR), so that a new socket can send on an old one's flow. A TCP attempt that
  * ends in RST (refused) still reached the peer: only a silent drop counts
  * as filtered, which is what a dropping rule looks like from the guest.
@@ -364,6 +365,9 @@ static int cmd_udp_send(const char *addr, long port, struct opts *o)
 	}
 	printf("udp-send %s %ld sent=%ld errors=%ld replies=%ld ms=%ld\n", addr,
 	       port, sent, errors, replies, now_ms() - t0);
+	fflush(stdout);
+	if (o->go_file)
+		wait_go(o->go_file);
 	free(buf);
 	close(fd);
 	if (o->reply)

@@ -120,13 +120,24 @@ t_ok "the three flows counted as unattributed" \
 	test "$(kstat unattributed)" -ge "$((u0 + 3))"
 t_ok "the detector raised 'unattributed-flows 3' for g1" \
 	wait_for 20 sh -c "xfctl alerts g1 | grep -q 'unattributed-flows 3'"
-t_ok "bob's datagrams (a live socket, uid 1002) pass" \
-	out_has "sent=2" bob g1 "xfnet udp-send 10.0.0.1 5392 -n 2"
-t_ok "dom0 got bob's 2" wait_for 20 sh -c "[ \$(grep -c udp-recv $R2) -eq 2 ]"
-t_ok "alice with a live socket is dropped too" \
-	out_has "sent=2" alice g1 "xfnet udp-send 10.0.0.1 5392 -n 2 -b 40392"
+# Live sockets: each sender keeps its socket open until its go file exists,
+# so the lookup finds it however late it comes (console: in the background).
+live() # USER SPORT: two datagrams to 5392 from SPORT, socket kept open
+{
+	guest g1 "rm -f /tmp/go-$2 /tmp/out-$2; (su -s /bin/sh $1 -c 'xfnet udp-send 10.0.0.1 5392 -n 2 -b $2 -w /tmp/go-$2 > /tmp/out-$2 2>&1') > /dev/null 2>&1 &" > /dev/null
+}
+sent2() { guest g1 "grep -q sent=2 /tmp/out-$1"; }
+live bob 40393
+t_ok "bob's datagrams (a live socket, uid 1002) are sent" wait_for 30 sent2 40393
+t_ok "dom0 got bob's 2" wait_for 30 sh -c "[ \$(grep -c udp-recv $R2) -eq 2 ]"
+t_ok "his flow: attributed, accepted by the policy" \
+	wait_for 30 flow_is 40393 5392 '"action":"accept","source":"default"'
+guest g1 "touch /tmp/go-40393" > /dev/null
+live alice 40392
+t_ok "alice with a live socket sends too" wait_for 30 sent2 40392
 t_ok "her flow: attributed, dropped by rule 0" \
 	wait_for 30 flow_is 40392 5392 '"action":"drop","source":"rule"'
+guest g1 "touch /tmp/go-40392" > /dev/null
 t_is "still only bob's 2 at dom0" "$(got_any $R2)" 2
 t_ok "flush rules, detection off" \
 	sh -c "xfctl rule flush && xfctl domain set g1 detect off"
