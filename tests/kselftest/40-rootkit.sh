@@ -18,9 +18,12 @@
 #                               └──► xfilterd (walks g1's memory)
 #
 # Policy under test: `domain set g1 unattributed drop`, default accept.
-# Port 7000 is only ever used by the hidden/lying process, 7002 only by bob:
-# every monitor event to 7000 must be unattributed (owner null), every one to
-# 7002 must be bob's or unattributed, never somebody else's.
+# Port 7000 is only ever used by the hidden process, 7001 by the lying one,
+# 7002 only by bob. A hidden task still owns its socket: the owner comes from
+# the socket's own credentials (f_cred), so `uid 1001 ... drop` drops the
+# hidden process's flows, whose owner is uid 1001 without a task (pid 0).
+# Every monitor event to 7000 must be uid 1001's without a task, every one
+# to 7002 bob's or unattributed, never somebody else's.
 . ./lib.sh
 . ./xfd_lib.sh
 
@@ -65,6 +68,8 @@ t_ok "before: bob reaches dom0:7002" bob_ok
 t_ok "before: ps answers" ps_timed before
 
 # ---- (a) a hidden process ---------------------------------------------------
+t_ok "hide: rule: dom g1 uid 1001 proto tcp dport 7000 drop" \
+	xfctl rule add dom g1 uid 1001 proto tcp dport 7000 drop
 # su execs the shell, the shell execs xfnet after the sleep: $! is xfnet's pid.
 P=$(guest g1 "su -s /bin/sh alice -c 'sleep 6; exec xfnet tcp-connect 10.0.0.1 7000 -n 4 -i 500 -t 1500' > /tmp/hid.out 2>&1 & echo \$!" | tail -n1)
 t_ok "hide alice's pid $P with the rootkit" guest g1 "insmod /xf/bin/xfrk.ko hide_pid=$P"
@@ -78,10 +83,13 @@ t_ok "hide: the hidden process's connections were all dropped" \
 t_ok "hide: bob is not affected" bob_ok 3
 t_ok "hide: ps returns within ${PS_BOUND}s" ps_timed hide
 t_ok "hide: ps does not list the hidden pid" sh -c "! grep -q '\"pid\":$P,' /tmp/rk-ps-hide.json"
-t_ok "hide: monitor shows its flows as unattributed drops" \
-	wait_for 10 sh -c "grep '\"dport\":7000,' /tmp/rk-mon.json | grep -q '\"action\":\"drop\",\"source\":\"unattributed\"'"
-t_ok "hide: no flow to 7000 was given an owner" owner_only 7000 none
+t_ok "hide: monitor shows its flows dropped by the uid rule" \
+	wait_for 10 sh -c "grep '\"dport\":7000,' /tmp/rk-mon.json | grep -q '\"action\":\"drop\",\"source\":\"rule\"'"
+t_ok "hide: every owner of a flow to 7000 is uid 1001 (the socket's)" owner_only 7000 1001
+t_ok "hide: and none has a task (the hidden one was not found)" \
+	sh -c "! grep '\"dport\":7000,' /tmp/rk-mon.json | grep '\"owner\":{' | grep -v '\"pid\":0,'"
 t_ok "hide: unhide (rmmod)" guest g1 "rmmod xfrk"
+t_ok "hide: flush rules" xfctl rule flush
 
 # ---- (b) a cycle, garbage, a wild pointer ------------------------------------
 # The guest's own for_each_process users meet the corruption too: khungtaskd
