@@ -4,8 +4,9 @@
 #
 # The rootkit of 40-rootkit.sh against the walker inside Xen (fast mode):
 # the same four lies, asked of the hypervisor directly with `xfctl hv check`.
-# Xen must stay up, every check must come back (bounded walk), and a hidden
-# or lying process's flow is never given an owner.
+# Xen must stay up, every check must come back (bounded walk), a hidden
+# process's flow keeps its socket's credentials but gets no task, and a
+# lying socket's flow is never given an owner.
 #
 #   g1: alice nc (hidden / lying) ─┐                      ┌ nc -lk 7000 (TCP)
 #       bob nc                    ─┴─ vif<D>.0 ─ xenbr0 ─┼ nc -lk 7002 (TCP)
@@ -72,8 +73,9 @@ t_is "before: Xen finds alice's flow (uid)" "$(check tcp "$ALICE_PORT" 7000 | fi
 t_ok "hide alice's nc (pid $ALICE_PID)" guest g1 "insmod /xf/bin/xfrk.ko hide_pid=$ALICE_PID"
 r=$(check tcp "$ALICE_PORT" 7000)
 echo "# hide: $r"
-t_is "hide: Xen gives the hidden flow no owner" "$(echo "$r" | field found)" false
-t_is "hide: so it follows the unattributed policy" "$(echo "$r" | field action)" drop
+t_is "hide: Xen finds the owner from the socket itself" "$(echo "$r" | field found)" true
+t_is "hide: its credentials: alice's (uid 1001)" "$(echo "$r" | field uid)" 1001
+t_is "hide: no task for it (pid 0): the hidden task is not found" "$(echo "$r" | field pid)" 0
 t_is "hide: bob is still bob" "$(check tcp "$BOB_PORT" 7002 | field uid)" 1002
 t_ok "hide: unhide (rmmod)" guest g1 "rmmod xfrk"
 
