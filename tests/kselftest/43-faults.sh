@@ -116,7 +116,10 @@ d=$(guest_domid g1)
 t_ok "restore: g1 (domid $d) answers on its console" wait_for 60 guest g1 true
 t_ok "restore: xfilterd introspects the restored g1" wait_for 240 xfd_ready g1
 t_ok "restore: g1 reaches dom0 through the filter" wait_for 30 guest g1 "ping -c 1 -W 2 10.0.0.1"
-t_ok "restore: books balance" xf_sum_ok "$d"
+# The restored guest's traffic loop runs on: stop it, so that no packet is
+# between two counters while they are read, then let the last ones settle.
+stop_traffic
+t_ok "restore: books balance" wait_for 30 xf_sum_ok "$d"
 
 # ---- guest destroyed with packets queued -------------------------------------------
 start_traffic
