@@ -5,8 +5,12 @@
  * A packet whose flow needs an owner is held in a struct xf_pending, and
  * every later packet of the same flow is held behind it, so order within
  * the flow is kept. New pending flows are collected in the domain's open
- * batch; the batch is closed when it holds batch_flows flows or
- * batch_delay_us after it was opened, and its verdict source is told
+ * batch. As NAPI does, a flow that finds the domain's verdict source idle
+ * (no batch of the domain unanswered) is sent at once, in a batch of its
+ * own: a lone new connection waits for no timer. Flows that arrive while
+ * the source is busy collect in the open batch, which is sent as soon as
+ * the source is idle again, when it holds batch_flows flows, or at the
+ * latest batch_delay_us after it was opened; its verdict source is told
  * (verdict.c). Flows still unanswered verdict_timeout_ms after that get the
  * domain's fail policy. The queue is bounded by queue_packets and
  * queue_bytes per domain; beyond that, new packets get the fail policy at
@@ -47,7 +51,11 @@ MODULE_PARM_DESC(batch_flows, "flows per batch before it is sent (1..256, defaul
 
 static unsigned int xf_batch_delay_us = 2000;
 module_param_named(batch_delay_us, xf_batch_delay_us, uint, 0644);
-MODULE_PARM_DESC(batch_delay_us, "max us a batch collects flows (default 2000)");
+MODULE_PARM_DESC(batch_delay_us, "max us a batch collects flows while the source is busy (default 2000)");
+
+static bool xf_batch_idle_send = true;
+module_param_named(batch_idle_send, xf_batch_idle_send, bool, 0644);
+MODULE_PARM_DESC(batch_idle_send, "send a new flow at once when the verdict source is idle (default Y; N: every batch waits batch_delay_us)");
 
 static unsigned int xf_queue_packets = 1024;
 module_param_named(queue_packets, xf_queue_packets, uint, 0644);
@@ -132,8 +140,9 @@ static void xf_batch_close(struct xf_queue *q, struct xf_batch *b)
 static struct xf_pending *xf_pending_new(struct xf_queue *q,
 					 const struct xf_flow *flow)
 {
-	struct xf_pending *p;
 	struct xf_batch *b = q->open;
+	struct xf_pending *p;
+	bool opened = false;
 
 	p = kzalloc(sizeof(*p), GFP_ATOMIC | __GFP_NOWARN);
 	if (!p)
@@ -150,7 +159,7 @@ static struct xf_pending *xf_pending_new(struct xf_queue *q,
 		b->flush_at = jiffies +
 			usecs_to_jiffies(READ_ONCE(xf_batch_delay_us));
 		q->open = b;
-		xf_queue_arm(q, b->flush_at);
+		opened = true;
 	}
 	__skb_queue_head_init(&p->held);
 	p->flow = *flow;
@@ -161,10 +170,14 @@ static struct xf_pending *xf_pending_new(struct xf_queue *q,
 	hlist_add_head(&p->hnode, &q->hash[xf_key_hash(&flow->key)]);
 	WRITE_ONCE(q->n_pending, q->n_pending + 1);
 	b->n++;
-	if (b->n >=
-	    clamp_t(u32, READ_ONCE(xf_batch_flows), 1, XF_BATCH_FLOWS_MAX)) {
+	/* An idle source gets the flow now; a busy one the batch later. */
+	if ((READ_ONCE(xf_batch_idle_send) && list_empty(&q->batches)) ||
+	    b->n >= clamp_t(u32, READ_ONCE(xf_batch_flows), 1,
+			    XF_BATCH_FLOWS_MAX)) {
 		xf_batch_close(q, b);
 		queue_work(xf_wq, &q->work);
+	} else if (opened) {
+		xf_queue_arm(q, b->flush_at);
 	}
 	return p;
 }
@@ -228,12 +241,20 @@ static void xf_pending_resolve(struct xf_queue *q, struct xf_pending *p,
 		b->n--;
 }
 
-/* Under q->lock: a closed batch without unanswered flows goes. */
-static void xf_batch_maybe_free(struct xf_batch *b)
+/*
+ * Under q->lock: a closed batch without unanswered flows goes. When it was
+ * the last one the source had, the flows that collected meanwhile are sent.
+ */
+static void xf_batch_maybe_free(struct xf_queue *q, struct xf_batch *b)
 {
-	if (b->closed && list_empty(&b->flows)) {
-		list_del(&b->link);
-		kfree(b);
+	if (!b->closed || !list_empty(&b->flows))
+		return;
+	list_del(&b->link);
+	kfree(b);
+	if (q->open && list_empty(&q->batches) && !q->dying &&
+	    READ_ONCE(xf_batch_idle_send)) {
+		xf_batch_close(q, q->open);
+		queue_work(xf_wq, &q->work);
 	}
 }
 
@@ -254,7 +275,7 @@ static void xf_batch_fail(struct xf_domain *dom, struct xf_batch *b,
 		xf_nl_log(dom, &p->flow.key, &v, source, NULL);
 		xf_pending_resolve(&dom->q, p, &v, source, false);
 	}
-	xf_batch_maybe_free(b);
+	xf_batch_maybe_free(&dom->q, b);
 }
 
 int xf_queue_verdict(struct xf_domain *dom, u32 batch_id, u32 flow_id,
@@ -283,7 +304,7 @@ int xf_queue_verdict(struct xf_domain *dom, u32 batch_id, u32 flow_id,
 			/* Unattributed ones too: counted per domain. */
 			xf_detect_account(dom, &p->flow, owner);
 			xf_pending_resolve(q, p, &v, source, true);
-			xf_batch_maybe_free(b);
+			xf_batch_maybe_free(q, b);
 			spin_unlock_bh(&q->lock);
 			return 0;
 		}

@@ -6,11 +6,14 @@
 #
 #	scripts/lab/run --script tests/bench/userland-latency.sh
 #
-# Three runs of N connections from g1 (user mail) to dom0:25:
+# Four runs of N connections from g1 (user mail) to dom0:25:
 #   A  no xfilter.ko: plain connect() time, p50/p99
-#   B  userland mode, an owner rule on port 25, default batching
-#      (batch_delay_us 2000): every SYN is held, attributed by xfilterd
-#   C  the same with batch_flows=1: a batch is sent at once
+#   B  userland mode, an owner rule on port 25, default batching: every
+#      SYN is held and attributed by xfilterd; an idle source is asked at
+#      once, batches form only while it is busy (batch_delay_us at most)
+#   T  the same with batch_idle_send=0: every batch waits for its timer
+#      (batch_delay_us 2000, in jiffies), as before batch_idle_send
+#   C  the same as B with batch_flows=1: every flow is a batch of its own
 # For B and C: connect time p50/p99, and SYN-to-verdict p50/p99 as
 # xfilterd measured it (the module's flow age at fetch + our time to the
 # verdict). The ratio is SYN-to-verdict p50 / no-filter connect p50.
@@ -42,8 +45,10 @@ echo "XF_BENCH nofilter connect_us p50=$a50 p99=$a99 n=$an"
 
 xfd_setup g1 || { echo "XF_BENCH xfilterd did not start"; exit 1; }
 xfctl rule add dom g1 uid 1001 dport 25 drop
-for mode in B C; do
-	[ $mode = C ] && echo 1 > /sys/module/xfilter/parameters/batch_flows
+for mode in B T C; do
+	P=/sys/module/xfilter/parameters
+	[ $mode = T ] && echo 0 > $P/batch_idle_send
+	[ $mode = C ] && echo 1 > $P/batch_idle_send && echo 1 > $P/batch_flows
 	xfd_stop
 	rm -f "$XFD_STATS"
 	xfd_start
