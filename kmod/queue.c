@@ -29,9 +29,10 @@
  * only once empty, under the lock, together with the cache insert) and
  * queues behind.
  */
-#include <linux/jhash.h>
 #include <linux/moduleparam.h>
 #include <linux/netdevice.h>
+#include <linux/random.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 
@@ -98,10 +99,12 @@ struct xf_pending {
 };
 
 static struct workqueue_struct *xf_wq;
+/* Keyed: a guest must not be able to put its pending flows in one chain. */
+static siphash_key_t xf_pending_key __read_mostly;
 
 static u32 xf_key_hash(const struct xf_flow_key *k)
 {
-	return jhash2((const u32 *)k, sizeof(*k) / 4, 0) &
+	return siphash(k, sizeof(*k), &xf_pending_key) &
 	       ((1 << XF_PENDING_BITS) - 1);
 }
 
@@ -679,6 +682,7 @@ out:
 
 int xf_queue_module_init(void)
 {
+	get_random_bytes(&xf_pending_key, sizeof(xf_pending_key));
 	xf_wq = alloc_workqueue("xfilter", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	return xf_wq ? 0 : -ENOMEM;
 }
