@@ -13,9 +13,11 @@
  * latest batch_delay_us after it was opened; its verdict source is told
  * (verdict.c). Flows still unanswered verdict_timeout_ms after that get the
  * domain's fail policy. The queue is bounded by queue_packets and
- * queue_bytes per domain; beyond that, new packets get the fail policy at
- * once (counted as overflow; with an accepting fail policy such a packet
- * can overtake held packets of its own flow).
+ * queue_bytes per domain, and all domains' held packets by held_bytes_max
+ * together (N guests do not pin N times queue_bytes of dom0's memory);
+ * beyond that, new packets get the fail policy at once (counted as
+ * overflow; with an accepting fail policy such a packet can overtake held
+ * packets of its own flow).
  *
  * Guest frames from xen-netback carry frags that are the guest's own pages,
  * grant-mapped: holding them would hold the guest's transmit slots. They
@@ -65,6 +67,12 @@ MODULE_PARM_DESC(queue_packets, "held packets per domain (default 1024)");
 static unsigned int xf_queue_bytes = 4 << 20;
 module_param_named(queue_bytes, xf_queue_bytes, uint, 0644);
 MODULE_PARM_DESC(queue_bytes, "held bytes per domain (default 4 MiB)");
+
+static unsigned long xf_held_bytes_max = 64 << 20;
+module_param_named(held_bytes_max, xf_held_bytes_max, ulong, 0644);
+MODULE_PARM_DESC(held_bytes_max, "held bytes of all domains together (default 64 MiB)");
+/* Bytes held by all domains: added under each domain's own q->lock. */
+static atomic_long_t xf_held_bytes_all = ATOMIC_LONG_INIT(0);
 
 static unsigned int xf_verdict_timeout_ms = 500;
 module_param_named(verdict_timeout_ms, xf_verdict_timeout_ms, uint, 0644);
@@ -207,9 +215,16 @@ int xf_queue_hold(struct xf_domain *dom, struct sk_buff *skb,
 		ret = -ENOSPC;
 		goto out;
 	}
+	if (atomic_long_add_return(skb->len, &xf_held_bytes_all) >
+	    READ_ONCE(xf_held_bytes_max)) {
+		atomic_long_sub(skb->len, &xf_held_bytes_all);
+		ret = -ENOSPC;
+		goto out;
+	}
 	if (!p) {
 		p = xf_pending_new(q, flow);
 		if (!p) {
+			atomic_long_sub(skb->len, &xf_held_bytes_all);
 			ret = -ENOMEM;
 			goto out;
 		}
@@ -412,6 +427,7 @@ static void xf_queue_drain(struct xf_domain *dom)
 		}
 		q->held_pkts--;
 		q->held_bytes -= skb->len;
+		atomic_long_sub(skb->len, &xf_held_bytes_all);
 		accept = !xf_action_drops(p->v.action);
 		spin_unlock_bh(&q->lock);
 
@@ -540,6 +556,7 @@ static void xf_queue_free_held(struct xf_domain *dom, struct net_device *dev)
 				__skb_unlink(skb, &p->held);
 				q->held_pkts--;
 				q->held_bytes -= skb->len;
+				atomic_long_sub(skb->len, &xf_held_bytes_all);
 				xf_dom_stat(dom, XFILTER_STATS_A_DROPPED, 1);
 				kfree_skb(skb);
 			}
@@ -689,5 +706,7 @@ int xf_queue_module_init(void)
 
 void xf_queue_module_exit(void)
 {
+	/* Every domain is gone: a byte still counted was lost track of. */
+	WARN_ON(atomic_long_read(&xf_held_bytes_all));
 	destroy_workqueue(xf_wq);
 }
