@@ -46,8 +46,8 @@ t_ok "verdict source present, never answering" wait_for 10 grep -q ready /tmp/xf
 # sent DOMID: packets of the domain that were held or overflowed
 sent() { echo $(($(xf_dstat "$1" queued) + $(xf_dstat "$1" overflow))); }
 sent_ge() { [ "$(sent "$1")" -ge "$2" ]; }
-# held5450: packets held by the 5450 flows of both guests
-held5450() { xf_flows | grep '"dport":5450,' | grep -o '"held":[0-9]*' | cut -d: -f2 | awk '{ s += $1 } END { print s + 0 }'; }
+# held5450 [dom D]: packets held by the 5450 flows (of both guests, or of D)
+held5450() { xf_flows "$@" | grep '"dport":5450,' | grep -o '"held":[0-9]*' | cut -d: -f2 | awk '{ s += $1 } END { print s + 0 }'; }
 
 t_ok "g1 sends 30 datagrams of 1000 B to dom0:5450" \
 	guest g1 "xfnet udp-send 10.0.0.1 5450 -n 30 -z 1000"
@@ -59,7 +59,7 @@ t_ok "g2 sends 30 datagrams of 1000 B to dom0:5450" \
 	guest g2 "xfnet udp-send 10.0.0.1 5450 -n 30 -z 1000"
 t_ok "all 30 reached the hook (held or overflow)" wait_for 30 sent_ge "$d2" 30
 t_is "g2's own queue had room, the global bound did not: 0 of its held" \
-	"$(xf_flows dom "$d2" | grep '"dport":5450,' | grep -o '"held":[0-9]*' | cut -d: -f2 | awk '{ s += $1 } END { print s + 0 }')" 0
+	"$(held5450 dom "$d2")" 0
 t_ok "g2's 30 overflowed" test "$(xf_dstat "$d2" overflow)" -ge 30
 t_ok "both guests together still hold at most 19" test "$(held5450)" -le 19
 t_ok "rmmod with packets held" xf_unload
