@@ -13,7 +13,7 @@ build_pkgs=(
 	"linux-headers-$KVER_LAB"
 	libnl-3-dev libnl-genl-3-dev libbpf-dev libxen-dev
 	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev
-	dwarves bpftool python3-yaml
+	dwarves bpftool python3-yaml systemd
 )
 lab_pkgs=(
 	qemu-system-x86 busybox-static cpio debootstrap
