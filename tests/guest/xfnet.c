@@ -26,9 +26,10 @@
  * EOF). -w makes tcp-connect wait, after its first attempt, until FILE
  * exists (a test's "go", so a rule is in place before the rest: no race
  * with a slow machine); udp-send keeps its socket open until FILE exists
- * (its owner can be found however late the lookup comes). -b binds udp-send's socket to a source port
- * (SO_REUSEADDR), so that a new socket can send on an old one's flow. A TCP attempt that
- * ends in RST (refused) still reached the peer: only a silent drop counts
+ * (its owner can be found however late the lookup comes). -b binds
+ * udp-send's socket to a source port (SO_REUSEADDR), so that a new socket
+ * can send on an old one's flow. A TCP attempt that ends in RST (refused)
+ * still reached the peer: only a silent drop counts
  * as filtered, which is what a dropping rule looks like from the guest.
  * Listeners bind both families ([::], v4-mapped).
  */
