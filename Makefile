@@ -7,6 +7,7 @@
 # make KVER=6.12.x+bpo-amd64   build the module for another dom0 kernel
 # make install    module, tools, unit, man pages, completion (DESTDIR, PREFIX)
 # make dkms-install   the module through DKMS instead (rebuilt per kernel)
+# scripts/build-debs   Debian packages xfilter and xfilter-dkms (debian/)
 # make tools      xfctl and xfilterd only (what the Debian package builds)
 #
 # Userland output goes to build/; kbuild leaves xfilter.ko at the top.
