@@ -41,14 +41,6 @@ has()
 	return $ok
 }
 
-# field DEB NAME WANT: control field NAME of DEB is WANT (extended regex).
-field()
-{
-	local got
-	got=$(dpkg-deb -f "$1" "$2")
-	grep -qE "^($3)\$" <<<"$got" || { echo "# $(basename "$1") $2: '$got', want /$3/"; return 1; }
-}
-
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$TOP/dkms.conf")
 chver=$(cd "$TOP" && dpkg-parsechangelog -S Version 2>/dev/null)
 t "debian/changelog's version ($chver) is dkms.conf's PACKAGE_VERSION ($ver)" \
@@ -162,6 +154,7 @@ dkms_build()
 	build=$T/dkms-tree/xfilter/$ver/build
 	mkdir -p "$(dirname "$build")" && cp -a "$src" "$build" || return 1
 	(
+		# shellcheck disable=SC2034 # dkms.conf's MAKE[0] reads them
 		kernel_source_dir=$kdir dkms_tree=$T/dkms-tree
 		. "$build/dkms.conf" || exit 1
 		echo "# $kver: ${MAKE[0]}"
