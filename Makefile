@@ -7,6 +7,8 @@
 # make KVER=6.12.x+bpo-amd64   build the module for another dom0 kernel
 # make install    module, tools, unit, man pages, completion (DESTDIR, PREFIX)
 # make dkms-install   the module through DKMS instead (rebuilt per kernel)
+# scripts/build-debs   Debian packages xfilter and xfilter-dkms (debian/)
+# make tools      xfctl and xfilterd only (what the Debian package builds)
 #
 # Userland output goes to build/; kbuild leaves xfilter.ko at the top.
 
@@ -55,7 +57,7 @@ endif
 
 GUEST_TOOLS := $(patsubst tests/guest/%.c,$(B)/guest/%,$(wildcard tests/guest/*.c))
 
-.PHONY: all module module-clean userspace guest unit check demo lab stress clean xen bench
+.PHONY: all module module-clean userspace tools guest unit check demo lab stress clean xen bench
 all: module userspace guest
 
 module:
@@ -70,6 +72,7 @@ module-clean:
 		$(foreach f,$(XF_CORE_RULE_SRCS) $(XF_CORE_DOM0_SRCS) $(XF_CORE_VMI_SRCS) $(XF_CORE_VMI_DOM0_SRCS),$(dir $(f)).$(notdir $(f:.c=.o)).cmd)
 
 userspace: $(PROGS) $(UNIT_TESTS)
+tools: $(PROGS)
 unit: $(UNIT_TESTS)
 
 # Static tools for the lab's busybox guests (and dom0).
@@ -92,7 +95,7 @@ $(B)/guest/xfrk.ko: tests/guest/rootkit/xfrk.c tests/guest/rootkit/Kbuild
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(XF_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(XF_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/libxfcore.a: $(CORE_OBJS)
 	@mkdir -p $(B)
@@ -103,21 +106,21 @@ $(B)/libxfuser.a: $(LIB_OBJS)
 	rm -f $@ && $(AR) rcs $@ $^
 
 $(B)/xfctl: $(XFCTL_OBJS) $(B)/libxfuser.a $(B)/libxfcore.a
-	$(CC) $(XF_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(XF_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/xfilterd: $(XFILTERD_OBJS) $(B)/libxfuser.a $(B)/libxfcore.a
-	$(CC) $(XF_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(XF_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/unit/%: $(B)/tests/unit/%.o $(B)/libxfuser.a $(B)/libxfcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(XF_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(XF_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # xfctl's printers on hostile replies: every xfctl object but main().
 $(B)/unit/test_xfctl_out: $(B)/tests/unit/test_xfctl_out.o \
 		$(filter-out $(B)/userspace/xfctl/xfctl.o,$(XFCTL_OBJS)) \
 		$(B)/libxfuser.a $(B)/libxfcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(XF_CFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(XF_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 check:
 	tests/run
@@ -161,7 +164,8 @@ INSTALL ?= install
 MODDIR = /lib/modules/$(KVER)/updates
 DKMS_SRC = /usr/src/xfilter-$(VERSION)
 
-.PHONY: install install-module install-tools uninstall dkms-install dkms-uninstall
+.PHONY: install install-module install-tools uninstall dkms-install dkms-uninstall \
+	install-dkms-src
 install: install-module install-tools
 
 install-module: module
@@ -194,17 +198,25 @@ uninstall:
 	$(if $(DESTDIR),,-depmod -a $(KVER))
 	$(if $(DESTDIR),,-systemctl daemon-reload 2>/dev/null)
 
-# The module's sources (Kbuild, kmod/, core/, include/) to /usr/src, then
-# dkms add/build/install for KVER; DKMS rebuilds it for new dom0 kernels.
-# A version already in DKMS is removed first (reinstall from this tree).
+# The module's sources to /usr/src/xfilter-VERSION: Kbuild, dkms.conf,
+# kmod/, the core/ files Kbuild compiles (core.mk's RULE and DOM0 lists)
+# with core's headers, include/. The xfilter-dkms package ships exactly this.
+DKMS_FILES = Kbuild dkms.conf core/core.mk $(wildcard kmod/*.[ch] core/*.h) \
+	$(XF_CORE_RULE_SRCS) $(XF_CORE_DOM0_SRCS) $(shell find include -name '*.h')
+install-dkms-src:
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	$(INSTALL) -d $(DESTDIR)$(DKMS_SRC)
+	tar -cf - $(sort $(DKMS_FILES)) | tar -xf - -C $(DESTDIR)$(DKMS_SRC) \
+		--no-same-owner --no-same-permissions
+	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' \
+		$(DESTDIR)$(DKMS_SRC)/dkms.conf
+
+# The sources above, then dkms add/build/install for KVER; DKMS rebuilds
+# the module for new dom0 kernels. A version already in DKMS is removed
+# first (reinstall from this tree).
 dkms-install:
 	-dkms remove -m xfilter -v $(VERSION) --all >/dev/null 2>&1
-	rm -rf $(DKMS_SRC)
-	$(INSTALL) -d $(DKMS_SRC)
-	cp -p Kbuild dkms.conf $(DKMS_SRC)/
-	tar -cf - $(wildcard kmod/*.[ch] core/*.[ch]) core/core.mk \
-		$(shell find include -name '*.h') | tar -xf - -C $(DKMS_SRC)
-	sed -i 's/^PACKAGE_VERSION=.*/PACKAGE_VERSION="$(VERSION)"/' $(DKMS_SRC)/dkms.conf
+	$(MAKE) install-dkms-src DESTDIR=
 	dkms add -m xfilter -v $(VERSION)
 	dkms build -m xfilter -v $(VERSION) -k $(KVER)
 	dkms install -m xfilter -v $(VERSION) -k $(KVER)

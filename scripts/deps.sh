@@ -3,7 +3,8 @@
 #
 # Installs, from the machine's own Debian archive, what building and testing
 # xfilter needs on the host. Idempotent and quiet when all is there.
-# Usage: scripts/deps.sh [build|lab|all]   (default: all)
+# Usage: scripts/deps.sh [GROUP...]   build, lab, deb; all (default) is
+# build and lab (deb is for scripts/build-debs, which asks for it).
 set -euo pipefail
 
 KVER_LAB=${KVER_LAB:-$("$(dirname "$0")/kver" 6.1)}
@@ -15,17 +16,27 @@ build_pkgs=(
 	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev
 	dwarves bpftool python3-yaml systemd
 )
+# Debian packages (scripts/build-debs); debian/control's Build-Depends
+# are the build group's libraries.
+deb_pkgs=(
+	dpkg-dev debhelper dh-dkms lintian fakeroot
+)
 lab_pkgs=(
 	qemu-system-x86 busybox-static cpio debootstrap
 	zstd xz-utils e2fsprogs kmod iproute2
 )
 
-case "${1:-all}" in
-build) want=("${build_pkgs[@]}") ;;
-lab) want=("${lab_pkgs[@]}") ;;
-all) want=("${build_pkgs[@]}" "${lab_pkgs[@]}") ;;
-*) echo "deps.sh: unknown group '$1' (build, lab or all)" >&2; exit 2 ;;
-esac
+want=()
+[ $# -gt 0 ] || set -- all
+for group; do
+	case "$group" in
+	build) want+=("${build_pkgs[@]}") ;;
+	lab) want+=("${lab_pkgs[@]}") ;;
+	deb) want+=("${deb_pkgs[@]}") ;;
+	all) want+=("${build_pkgs[@]}" "${lab_pkgs[@]}") ;;
+	*) echo "deps.sh: unknown group '$group' (build, lab, deb or all)" >&2; exit 2 ;;
+	esac
+done
 
 missing=()
 for p in "${want[@]}"; do
