@@ -47,8 +47,14 @@ t "debian/changelog's version ($chver) is dkms.conf's PACKAGE_VERSION ($ver)" \
 	test -n "$ver" -a "$chver" = "$ver"
 
 cache=${XF_CACHE:-$TOP/.cache}
-"$TOP/scripts/build-debs" > "$T/out" 2> "$T/log"
-rc=$?
+# tests/run builds them once for this test and the lab's pkg pass.
+if [ -n "${XF_DEBS:-}" ]; then
+	printf '%s\n' $XF_DEBS > "$T/out"
+	rc=0
+else
+	"$TOP/scripts/build-debs" > "$T/out" 2> "$T/log"
+	rc=$?
+fi
 [ $rc -eq 0 ] || tail -n 30 "$T/log" | sed 's/^/# /'
 tool=$(sed -n 1p "$T/out") dkms=$(sed -n 2p "$T/out")
 t "build-debs exits 0 and prints the two .debs, nothing else" \
