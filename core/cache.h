@@ -152,7 +152,7 @@ struct xf_cache_stats {
 	uint64_t inserts;
 	uint64_t replaced;
 	uint64_t evicted;	/* live entries pushed out for space */
-	uint64_t evicted_other;	/* ... of a domain other than the inserter's */
+	uint64_t evicted_other;	/* ... of a domain not the inserter */
 	uint64_t reaped;	/* dead, expired or stale entries removed */
 	uint64_t alloc_failed;
 	uint64_t not_cacheable;
@@ -186,7 +186,7 @@ enum xf_cache_err {
 	XF_CACHE_E_NOMEM = -2,
 	XF_CACHE_E_STALE = -3,		/* verdict generation is not current */
 	XF_CACHE_E_NOT_CACHEABLE = -4,	/* e.g. TCP without SYN, later frag */
-	XF_CACHE_E_REFUSED = -5,	/* no room that is the domain's to take */
+	XF_CACHE_E_REFUSED = -5,	/* no room the domain may take */
 };
 
 /*

@@ -191,7 +191,8 @@ void xf_domains_exit(void)
 		xf_queue_fini(dom);
 	xa_for_each(&xf_domains, id, dom) {
 		xa_erase(&xf_domains, id);
-		xf_cache_dom_gone_k(&dom->cache);	/* entries point here */
+		/* Cache entries point into it. */
+		xf_cache_dom_gone_k(&dom->cache);
 		xf_domain_free(dom);
 	}
 	xa_destroy(&xf_domains);
