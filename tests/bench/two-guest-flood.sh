@@ -22,6 +22,21 @@
 # Prints one "XF_BENCH" line per run and a table at the end. Figures in
 # microseconds; the flood's own rate (new flows a second, as xfflood
 # counted them) is in the last column.
+#
+# One run (2026-12-06, QEMU TCG on a 2-core host shared with four other
+# labs: the idle figures of the same configuration vary by 2-5x between
+# runs, so read only large differences; n = 200 each):
+#
+#   config   idle_p50  idle_p99 flood_p50 flood_p99  flood/s
+#   none        24582   1178892     37009    879475      173
+#   nft         19724    502827     17162    698591      627
+#   kernel       9815    228299     21103    209680     1034
+#   userland    45398    813193     18024   2078566     1044
+#
+# kernel: g1 held its share (2048 of 4096) and evicted 23807 of its own
+# entries, none of g2's (cache_pushed_out 0). userland: one of g2's 402
+# flows hit the verdict timeout while xfilterd worked through g1's flood
+# (fail_timeout 1: the 2 s p99); the daemon has no per-domain fairness.
 . ./lib.sh
 . ./xfd_lib.sh
 
