@@ -35,8 +35,8 @@
 #
 # kernel: g1 held its share (2048 of 4096) and evicted 23807 of its own
 # entries, none of g2's (cache_pushed_out 0). userland: one of g2's 402
-# flows hit the verdict timeout while xfilterd worked through g1's flood
-# (fail_timeout 1: the 2 s p99); the daemon has no per-domain fairness.
+# flows hit the verdict timeout while xfilterd also served g1's flood
+# (fail_timeout 1: the 2 s p99, a SYN retransmitted).
 . ./lib.sh
 . ./xfd_lib.sh
 
