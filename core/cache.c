@@ -232,6 +232,40 @@ static bool older(const struct xf_cache_entry *a,
 	return XF_READ_ONCE(a->deadline) < XF_READ_ONCE(b->deadline);
 }
 
+/* Append e to its domain's list (newest last). */
+static void dom_link(struct xf_cache *c, struct xf_cache_dom *d,
+		     struct xf_cache_entry *e)
+{
+	e->dom = d;
+	e->dom_next = NULL;
+	e->dom_prev = d->newest;
+	if (d->newest)
+		d->newest->dom_next = e;
+	else
+		d->oldest = e;
+	d->newest = e;
+	if (!d->count++)
+		c->domains++;
+	if (d != c->hog && (!c->hog || d->count > c->hog->count))
+		c->hog = d;
+}
+
+static void dom_unlink(struct xf_cache *c, struct xf_cache_entry *e)
+{
+	struct xf_cache_dom *d = e->dom;
+
+	if (e->dom_prev)
+		e->dom_prev->dom_next = e->dom_next;
+	else
+		d->oldest = e->dom_next;
+	if (e->dom_next)
+		e->dom_next->dom_prev = e->dom_prev;
+	else
+		d->newest = e->dom_prev;
+	if (!--d->count)
+		c->domains--;
+}
+
 /* Unlink *pp (an entry) and hand it to ops->free. */
 static void unlink_entry(struct xf_cache *c, struct xf_cache_entry **pp)
 {
@@ -239,7 +273,25 @@ static void unlink_entry(struct xf_cache *c, struct xf_cache_entry **pp)
 
 	XF_STORE_PTR(*pp, e->next);
 	c->count--;
+	dom_unlink(c, e);	/* before free: the list shares reclaim */
 	c->ops->free(c->ctx, e);
+}
+
+/* Unlink e found through its domain's list: look it up in its bucket. */
+static bool unlink_found(struct xf_cache *c, struct xf_cache_entry *e)
+{
+	struct xf_cache_entry **pp;
+	unsigned int i;
+
+	pp = &c->buckets[hash_key(c, &e->key) & c->mask];
+	for (i = 0; *pp && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
+		if (*pp == e) {
+			unlink_entry(c, pp);
+			return true;
+		}
+		pp = &(*pp)->next;
+	}
+	return false;	/* a corrupted table: leave it */
 }
 
 /*
@@ -265,13 +317,55 @@ static uint32_t reap_bucket(struct xf_cache *c, uint32_t b, uint64_t gen,
 	return n;
 }
 
+uint32_t xf_cache_dom_share(const struct xf_cache *c,
+			    const struct xf_cache_dom *d)
+{
+	uint32_t n = c->domains + !d->count, share;
+
+	if (c->p.dom_max)
+		return c->p.dom_max;
+	share = c->p.max_entries / (n ? n : 1);
+	return share > c->p.dom_min ? share : c->p.dom_min;
+}
+
 /*
- * The table is full: clear what is gone in the next few buckets; failing
- * that, evict the live entry closest to its deadline among them.
+ * Evict one entry of d: among its XF_CACHE_DOM_SCAN oldest, the first gone
+ * one, else the one closest to its deadline (an old flow that is still
+ * busy has had its deadline pushed on and survives). Returns whether a
+ * live entry went.
  */
-static void make_room(struct xf_cache *c, uint64_t gen, uint64_t now)
+static bool evict_own(struct xf_cache *c, struct xf_cache_dom *d,
+		      uint64_t gen, uint64_t now)
+{
+	struct xf_cache_entry *e = d->oldest, *victim = NULL;
+	unsigned int i;
+
+	for (i = 0; e && i < XF_CACHE_DOM_SCAN; i++, e = e->dom_next) {
+		if (is_gone(c, e, gen, now)) {
+			if (unlink_found(c, e))
+				c->stats.reaped++;
+			return false;
+		}
+		if (!victim || older(e, victim))
+			victim = e;
+	}
+	if (!victim || !unlink_found(c, victim))
+		return false;
+	c->stats.evicted++;
+	return true;
+}
+
+/*
+ * The table is full and d is under its share: clear what is gone in the
+ * next few buckets; failing that, evict an entry of the domain that holds
+ * the most, or, if that is d itself or unknown, the live entry closest to
+ * its deadline among the buckets looked at.
+ */
+static void make_room(struct xf_cache *c, struct xf_cache_dom *d,
+		      uint64_t gen, uint64_t now)
 {
 	struct xf_cache_entry **victim = NULL, **pp;
+	struct xf_cache_dom *hog = c->hog, *vd;
 	uint32_t reaped = 0, b, k;
 	unsigned int i;
 
@@ -285,10 +379,26 @@ static void make_room(struct xf_cache *c, uint64_t gen, uint64_t now)
 			pp = &(*pp)->next;
 		}
 	}
-	if (!reaped && victim) {
-		unlink_entry(c, victim);
-		c->stats.evicted++;
+	if (reaped)
+		return;
+	if (hog && hog != d && hog->count > d->count) {
+		if (evict_own(c, hog, gen, now)) {
+			hog->pushed_out++;
+			c->stats.evicted_other++;
+		}
+		return;
 	}
+	if (!victim)
+		return;
+	vd = (*victim)->dom;
+	if (vd == d) {
+		d->evicted++;
+	} else {
+		vd->pushed_out++;
+		c->stats.evicted_other++;
+	}
+	unlink_entry(c, victim);
+	c->stats.evicted++;
 }
 
 static bool cacheable(const struct xf_cache *c, const struct xf_flow *f)
@@ -311,6 +421,7 @@ int xf_cache_insert(struct xf_cache *c, const struct xf_flow *f,
 	struct xf_cache_entry *e, **pp, **oldest = NULL;
 	bool unsure = xf_cache_short(f, v);
 	uint64_t life = idle_timeout(c, f->key.proto);
+	struct xf_cache_dom *d;
 	uint32_t b, len = 0;
 	unsigned int i;
 
@@ -324,6 +435,9 @@ int xf_cache_insert(struct xf_cache *c, const struct xf_flow *f,
 	}
 	if (v->action > XF_ACT_MAX)
 		return XF_CACHE_E_INVAL;
+	d = c->ops->dom ? c->ops->dom(c->ctx, f->key.domid) : &c->all;
+	if (!d || d->gone)
+		return XF_CACHE_E_REFUSED;
 
 	b = xf_cache_hash(c, &f->key) & c->mask;
 	reap_bucket(c, b, cur_gen, now);
@@ -335,17 +449,26 @@ int xf_cache_insert(struct xf_cache *c, const struct xf_flow *f,
 			c->stats.replaced++;
 			continue;
 		}
-		if (!oldest || older(*pp, *oldest))
+		/* Only the domain's own: a full bucket is no way in. */
+		if ((*pp)->dom == d && (!oldest || older(*pp, *oldest)))
 			oldest = pp;
 		len++;
 		pp = &(*pp)->next;
 	}
-	if (len >= XF_CACHE_CHAIN_MAX && oldest) {
+	if (len >= XF_CACHE_CHAIN_MAX) {
+		if (!oldest) {
+			d->refused++;
+			return XF_CACHE_E_REFUSED;
+		}
 		unlink_entry(c, oldest);
+		d->evicted++;
 		c->stats.evicted++;
 	}
+	if (d->count >= xf_cache_dom_share(c, d) &&
+	    evict_own(c, d, cur_gen, now))
+		d->evicted++;
 	if (c->count >= c->p.max_entries)
-		make_room(c, cur_gen, now);
+		make_room(c, d, cur_gen, now);
 	if (c->count >= c->p.max_entries)
 		return XF_CACHE_E_NOMEM;	/* nothing evictable found */
 
@@ -370,6 +493,7 @@ int xf_cache_insert(struct xf_cache *c, const struct xf_flow *f,
 	}
 	e->deadline = now + life;
 	e->next = c->buckets[b];
+	dom_link(c, d, e);
 	/* Every field above is visible before the entry is. */
 	XF_STORE_PTR(c->buckets[b], e);
 	c->count++;
@@ -415,6 +539,21 @@ void xf_cache_flush(struct xf_cache *c)
 		pp = &c->buckets[b];
 		for (i = 0; *pp && i < 2 * XF_CACHE_CHAIN_MAX; i++)
 			unlink_entry(c, pp);
+	}
+}
+
+void xf_cache_dom_flush(struct xf_cache *c, struct xf_cache_dom *d, bool gone)
+{
+	uint32_t n = d->count;
+
+	/* Bounded by the count: a corrupted list cannot loop forever. */
+	while (d->oldest && n--)
+		if (!unlink_found(c, d->oldest))
+			break;
+	if (gone) {
+		d->gone = true;
+		if (c->hog == d)
+			c->hog = NULL;
 	}
 }
 

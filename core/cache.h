@@ -45,9 +45,22 @@
  * flushes everything once every 2^32 generations so the 32-bit tag cannot
  * wrap onto an old entry.
  *
- * Size: at most max_entries entries and XF_CACHE_CHAIN_MAX per bucket; when
- * full, the entry closest to expiry among a few buckets swept by a clock
- * hand is evicted (dead, expired and stale entries go first).
+ * Size: at most max_entries entries and XF_CACHE_CHAIN_MAX per bucket.
+ *
+ * Fair share: every entry belongs to its domain's struct xf_cache_dom
+ * (ops->dom, the caller's per-domain record), which lists the domain's
+ * entries oldest first. A domain holds at most its share of the table:
+ * dom_max if set, else max_entries divided among the domains that hold
+ * entries, but never less than dom_min. A domain at its share makes room
+ * for a new flow by evicting one of its own entries (the one closest to
+ * expiry among its oldest few), never another domain's, so a guest that
+ * floods new flows churns its own share and leaves the others' cached
+ * flows alone. Only when the whole table is full while the inserting
+ * domain is under its share (shares shrink as domains arrive) is another
+ * domain's entry evicted: one of the domain holding the most. A full
+ * bucket is likewise relieved of the inserting domain's own oldest entry;
+ * a bucket full of other domains' entries refuses the insert (the keyed
+ * hash makes that rare). Dead, expired and stale entries go first.
  */
 #ifndef XF_CORE_CACHE_H
 #define XF_CORE_CACHE_H
@@ -58,6 +71,9 @@
 
 #define XF_CACHE_CHAIN_MAX 8	/* entries per bucket, enforced by writers */
 #define XF_CACHE_EVICT_SCAN 8	/* buckets the clock hand looks at */
+#define XF_CACHE_DOM_SCAN 4	/* oldest entries of a domain looked at */
+
+struct xf_cache_dom;
 
 enum xf_cache_state {
 	XF_CS_OPEN = 0,
@@ -79,7 +95,29 @@ struct xf_cache_entry {
 	uint16_t rule;		/* index or XF_RULE_NONE */
 	uint8_t verdict;	/* action | source << 2 | unattributed << 4 */
 	uint8_t state;		/* enum xf_cache_state; written by readers */
-	uint64_t reclaim[2];
+	union {
+		/* While linked: the domain's list, oldest first (writers). */
+		struct {
+			struct xf_cache_entry *dom_prev, *dom_next;
+		};
+		/* Once unlinked, until freed. */
+		uint64_t reclaim[2];
+	};
+	struct xf_cache_dom *dom;
+};
+
+/*
+ * A domain's part of the cache, in the caller's per-domain record, under
+ * the writer lock (counters may be read racily). It must stay until
+ * xf_cache_dom_flush() has run for it.
+ */
+struct xf_cache_dom {
+	struct xf_cache_entry *oldest, *newest;
+	uint32_t count;
+	bool gone;		/* flushed for good: refuses inserts */
+	uint64_t evicted;	/* own entries evicted for its own new flows */
+	uint64_t pushed_out;	/* own entries evicted for another domain */
+	uint64_t refused;	/* inserts refused (a bucket full of others) */
 };
 
 struct xf_cache_ops {
@@ -87,6 +125,12 @@ struct xf_cache_ops {
 	void *(*alloc)(void *ctx, size_t size);
 	/* Free e once no reader can reference it (kernel: call_rcu). */
 	void (*free)(void *ctx, struct xf_cache_entry *e);
+	/*
+	 * Optional, under the writer lock: the record of the domain a new
+	 * entry belongs to, NULL to refuse it. Without it every entry
+	 * belongs to one record (c->all), whose share is the whole table.
+	 */
+	struct xf_cache_dom *(*dom)(void *ctx, uint16_t domid);
 };
 
 struct xf_cache_params {
@@ -99,6 +143,8 @@ struct xf_cache_params {
 	/* Life of an unsure non-TCP verdict (0: never cached). */
 	uint64_t unattributed_life;
 	uint32_t max_entries;
+	uint32_t dom_max;	/* a domain's share; 0: divided fairly */
+	uint32_t dom_min;	/* the least share a domain gets */
 	bool tcp_pickup;	/* also create TCP entries mid-connection */
 };
 
@@ -106,6 +152,7 @@ struct xf_cache_stats {
 	uint64_t inserts;
 	uint64_t replaced;
 	uint64_t evicted;	/* live entries pushed out for space */
+	uint64_t evicted_other;	/* ... of a domain not the inserter */
 	uint64_t reaped;	/* dead, expired or stale entries removed */
 	uint64_t alloc_failed;
 	uint64_t not_cacheable;
@@ -119,6 +166,9 @@ struct xf_cache {
 	uint32_t count;
 	uint32_t hand;		/* clock hand for eviction and sweeps */
 	uint32_t epoch;		/* generation >> 32 of current entries */
+	uint32_t domains;	/* domains holding entries */
+	struct xf_cache_dom *hog;	/* held the most when last looked */
+	struct xf_cache_dom all;	/* without ops->dom */
 	uint64_t sip[4];	/* SipHash state after keying */
 	struct xf_cache_params p;
 	const struct xf_cache_ops *ops;
@@ -136,6 +186,7 @@ enum xf_cache_err {
 	XF_CACHE_E_NOMEM = -2,
 	XF_CACHE_E_STALE = -3,		/* verdict generation is not current */
 	XF_CACHE_E_NOT_CACHEABLE = -4,	/* e.g. TCP without SYN, later frag */
+	XF_CACHE_E_REFUSED = -5,	/* no room the domain may take */
 };
 
 /*
@@ -191,6 +242,14 @@ void xf_cache_rules_changed(struct xf_cache *c, uint64_t new_gen);
 uint32_t xf_cache_sweep(struct xf_cache *c, uint64_t gen, uint64_t now,
 			uint32_t budget);
 void xf_cache_flush(struct xf_cache *c);
+/*
+ * Remove every entry of d; with gone, d refuses inserts from now on (before
+ * its record is freed).
+ */
+void xf_cache_dom_flush(struct xf_cache *c, struct xf_cache_dom *d, bool gone);
+/* The most entries d may hold now. */
+uint32_t xf_cache_dom_share(const struct xf_cache *c,
+			    const struct xf_cache_dom *d);
 
 uint32_t xf_cache_hash(const struct xf_cache *c, const struct xf_flow_key *k);
 /* The key of the opposite direction (swap addresses and ports). */

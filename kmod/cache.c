@@ -15,6 +15,7 @@
 #include <uapi/linux/xfilter.h>
 
 #include "cache.h"
+#include "domain.h"
 #include "netlink.h"
 #include "rules.h"
 
@@ -31,6 +32,20 @@ MODULE_PARM_DESC(cache_size, "verdict cache entries (default 65536)");
 static bool xf_cache_on = true;
 module_param_named(cache, xf_cache_on, bool, 0644);
 MODULE_PARM_DESC(cache, "use the verdict cache (default 1; 0 decides every packet afresh)");
+
+/*
+ * A domain's share of the cache: a fixed number of entries, or (0) the
+ * cache divided among the domains holding entries, but not below
+ * cache_domain_min (at most a quarter of cache_size). A domain at its
+ * share evicts its own entries for its new flows, never another's.
+ */
+static unsigned int xf_cache_dom_max;
+module_param_named(cache_domain_max, xf_cache_dom_max, uint, 0444);
+MODULE_PARM_DESC(cache_domain_max, "verdict cache entries one domain may hold (default 0: cache_size divided among the domains holding entries)");
+
+static unsigned int xf_cache_dom_min = 1024;
+module_param_named(cache_domain_min, xf_cache_dom_min, uint, 0444);
+MODULE_PARM_DESC(cache_domain_min, "least verdict cache entries a domain may hold when the cache is divided (default 1024, at most cache_size / 4)");
 
 static unsigned int xf_tcp_timeout = 600;
 module_param_named(tcp_timeout, xf_tcp_timeout, uint, 0444);
@@ -96,9 +111,18 @@ static void xf_entry_free(void *ctx, struct xf_cache_entry *e)
 	call_rcu(head, xf_entry_free_rcu);
 }
 
+/* Under xf_cache_lock and RCU: the domain's record stays at least that long. */
+static struct xf_cache_dom *xf_entry_dom(void *ctx, u16 domid)
+{
+	struct xf_domain *dom = xf_domain_find(domid);
+
+	return dom ? &dom->cache : NULL;
+}
+
 static const struct xf_cache_ops xf_cache_kops = {
 	.alloc = xf_entry_alloc,
 	.free = xf_entry_free,
+	.dom = xf_entry_dom,
 };
 
 int xf_cache_lookup_k(const struct xf_flow *f, u64 gen, struct xf_verdict *v)
@@ -133,26 +157,26 @@ void xf_cache_rules_changed_k(u64 gen)
 
 void xf_cache_flush_k(u32 domid)
 {
-	struct xf_cache_entry *e, *next;
-	u32 i;
+	struct xf_domain *dom;
 
+	rcu_read_lock();
 	spin_lock_bh(&xf_cache_lock);
 	if (domid == U32_MAX) {
 		xf_cache_flush(&xf_vcache);
-		goto out;
+	} else {
+		/* Every entry has its domain's record: none, no entry. */
+		dom = xf_domain_find(domid);
+		if (dom)
+			xf_cache_dom_flush(&xf_vcache, &dom->cache, false);
 	}
-	/*
-	 * An unlinked entry is freed only after a grace period, and BHs are
-	 * off here, so its next pointer stays readable.
-	 */
-	for (i = 0; i <= xf_vcache.mask; i++) {
-		for (e = xf_vcache.buckets[i]; e; e = next) {
-			next = e->next;
-			if (e->key.domid == domid)
-				xf_cache_remove(&xf_vcache, &e->key);
-		}
-	}
-out:
+	spin_unlock_bh(&xf_cache_lock);
+	rcu_read_unlock();
+}
+
+void xf_cache_dom_gone_k(struct xf_cache_dom *d)
+{
+	spin_lock_bh(&xf_cache_lock);
+	xf_cache_dom_flush(&xf_vcache, d, true);
 	spin_unlock_bh(&xf_cache_lock);
 }
 
@@ -269,6 +293,8 @@ int xf_cache_kinit(void)
 		xf_cache_size = 65536;
 	n = roundup_pow_of_two(xf_cache_size);
 	p.max_entries = xf_cache_size;
+	p.dom_max = min(xf_cache_dom_max, xf_cache_size);
+	p.dom_min = min(xf_cache_dom_min, xf_cache_size / 4);
 	xf_entry_slab = KMEM_CACHE(xf_cache_entry, 0);
 	if (!xf_entry_slab)
 		return -ENOMEM;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The verdict cache of core/, one for all domains (the key has the domid):
- * lock-free lookups in softirq under RCU, writers under a spinlock.
+ * The verdict cache of core/, one for all domains (the key has the domid),
+ * each domain holding at most its share (core/cache.h): lock-free lookups
+ * in softirq under RCU, writers under a spinlock.
  */
 #ifndef XF_KMOD_CACHE_H
 #define XF_KMOD_CACHE_H
@@ -26,6 +27,8 @@ int xf_cache_insert_k(const struct xf_flow *f, const struct xf_verdict *v);
 void xf_cache_rules_changed_k(u64 gen);
 /* Forget the entries of one domain, or all with domid U32_MAX. */
 void xf_cache_flush_k(u32 domid);
+/* Forget a domain's entries for good, before its record is freed. */
+void xf_cache_dom_gone_k(struct xf_cache_dom *d);
 u32 xf_cache_count_k(void);
 
 /*

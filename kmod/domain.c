@@ -135,7 +135,7 @@ void xf_domain_put(struct xf_domain *dom)
 	 */
 	xf_queue_fini(dom);
 	/* A guest that gets this domid next inherits no verdict. */
-	xf_cache_flush_k(dom->domid);
+	xf_cache_dom_gone_k(&dom->cache);
 	call_rcu(&dom->rcu, xf_domain_free_rcu);
 }
 
@@ -175,6 +175,10 @@ void xf_domain_stats_read(struct xf_domain *dom, u64 *c)
 	spin_lock_bh(&dom->q.lock);
 	c[XFILTER_STATS_A_HELD] = dom->q.held_pkts;
 	spin_unlock_bh(&dom->q.lock);
+	c[XFILTER_STATS_A_FLOWS] = READ_ONCE(dom->cache.count);
+	c[XFILTER_STATS_A_CACHE_EVICTED] = READ_ONCE(dom->cache.evicted);
+	c[XFILTER_STATS_A_CACHE_PUSHED_OUT] = READ_ONCE(dom->cache.pushed_out);
+	c[XFILTER_STATS_A_CACHE_REFUSED] = READ_ONCE(dom->cache.refused);
 }
 
 /* After every hook is gone: drop what is still held, free everything. */
@@ -187,6 +191,8 @@ void xf_domains_exit(void)
 		xf_queue_fini(dom);
 	xa_for_each(&xf_domains, id, dom) {
 		xa_erase(&xf_domains, id);
+		/* Cache entries point into it. */
+		xf_cache_dom_gone_k(&dom->cache);
 		xf_domain_free(dom);
 	}
 	xa_destroy(&xf_domains);

@@ -14,6 +14,7 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/xfilter.h>
 
+#include "cache.h"
 #include "rule.h"
 
 #define XF_PENDING_BITS		6
@@ -76,6 +77,16 @@ struct xf_domain {
 	/* Rules of detection in block mode (block.c), under RCU. */
 	struct xf_blocks __rcu *blocks;
 	struct xf_dom_stats __percpu *stats;
+	/*
+	 * Log rate limit (netlink.c): messages in the second that began at
+	 * log_start, and those left out since the last one sent. Updated
+	 * from any CPU without a lock: a race lets a message more through.
+	 */
+	unsigned long log_start;
+	atomic_t log_sent;
+	atomic_t log_left_out;
+	/* Its share of the verdict cache, under the cache's lock (cache.c). */
+	struct xf_cache_dom cache;
 	struct xf_queue q;
 	struct rcu_head rcu;
 	/* First fragments' verdicts (frag.c), under frag_lock. */

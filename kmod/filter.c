@@ -32,19 +32,31 @@
 
 #define XF_PARSE_MAX 256	/* L3+L4 headers incl. IPv6 extensions */
 
+static bool xf_parse_truncated(int st)
+{
+	return st == XF_FLOW_E_TRUNC_L3 || st == XF_FLOW_E_TRUNC_L4;
+}
+
 /*
  * The stack has already moved an outer VLAN tag to skb->vlan_tci; an inner
  * one (802.1ad) is still in the payload: skip it so that tagged IP is
  * filtered like untagged IP and cannot slip past as "not IP".
+ *
+ * The headers are read where they lie when the linear part holds them
+ * (netback copies the first 128 bytes there), which is every packet but
+ * those with long IP options or IPv6 extension chains: only those are
+ * copied out (up to XF_PARSE_MAX bytes). The parser needs more bytes only
+ * to report a truncation, so a parse of the linear part that does not
+ * end in one is the parse of the whole headers.
  */
 static int xf_parse_skb(const struct sk_buff *skb, u16 domid,
 			struct xf_flow *f)
 {
 	__be16 proto = skb->protocol;
-	unsigned int off = 0, len;
+	unsigned int off = 0, len, lin;
 	u8 buf[XF_PARSE_MAX];
 	const u8 *p;
-	int tags;
+	int tags, st;
 
 	for (tags = 0; eth_type_vlan(proto); tags++) {
 		struct vlan_hdr _vh;
@@ -62,9 +74,14 @@ static int xf_parse_skb(const struct sk_buff *skb, u16 domid,
 		memset(f, 0, sizeof(*f));
 		return XF_FLOW_NOT_IP;
 	}
-	if (skb->len < off)
-		return XF_FLOW_E_TRUNC_L2;
 	len = min_t(unsigned int, skb->len - off, XF_PARSE_MAX);
+	lin = skb_headlen(skb) > off ? skb_headlen(skb) - off : 0;
+	if (lin) {
+		st = xf_flow_parse_l3(ntohs(proto), skb->data + off,
+				      min(lin, len), skb->len - off, domid, f);
+		if (!xf_parse_truncated(st) || lin >= len)
+			return st;
+	}
 	p = skb_header_pointer(skb, off, len, buf);
 	if (!p)
 		return XF_FLOW_E_TRUNC_L3;

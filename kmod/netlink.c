@@ -823,7 +823,6 @@ static int xf_nl_put_domain(struct sk_buff *skb, struct netlink_callback *cb,
 		if (xf_verdict_source_present(dom))
 			flags |= XFILTER_DOMAIN_F_SOURCE;
 		xf_domain_stats_read(dom, c);
-		c[XFILTER_STATS_A_FLOWS] = 0;
 	}
 	if (dom)
 		xf_detect_get(dom, &det);
@@ -1318,21 +1317,81 @@ void xf_nl_multicast_log(struct sk_buff *msg)
 	genlmsg_multicast(&xf_genl_family, msg, 0, XF_GRP_LOG, GFP_ATOMIC);
 }
 
+/*
+ * Log messages a domain may send a second (0: no limit). A guest decides
+ * how many of its flows are logged (drops, unattributed, the fail policy
+ * while its source is away), so without a bound it decides how many
+ * GFP_ATOMIC allocations and broadcasts dom0 makes for it.
+ */
+static unsigned int xf_log_rate = 1000;
+module_param_named(log_rate, xf_log_rate, uint, 0644);
+MODULE_PARM_DESC(log_rate, "log messages a domain may send a second (default 1000; 0: no limit)");
+
+/* Whether dom may send a log message now; if so, *left_out is reported. */
+static bool xf_log_allowed(struct xf_domain *dom, u32 *left_out)
+{
+	unsigned int rate = READ_ONCE(xf_log_rate);
+	unsigned long now = jiffies;
+
+	if (rate) {
+		if (time_after_eq(now, READ_ONCE(dom->log_start) + HZ)) {
+			WRITE_ONCE(dom->log_start, now);
+			atomic_set(&dom->log_sent, 0);
+		}
+		if (atomic_inc_return(&dom->log_sent) > rate) {
+			atomic_inc(&dom->log_left_out);
+			xf_dom_stat(dom, XFILTER_STATS_A_LOG_SUPPRESSED, 1);
+			return false;
+		}
+	}
+	*left_out = atomic_xchg(&dom->log_left_out, 0);
+	return true;
+}
+
+/* The size of a log message, so that it takes no more than it needs. */
+static size_t xf_nl_log_size(const struct xf_owner *o)
+{
+	size_t key = nla_total_size(4) * 2 + nla_total_size(1) * 4 +
+		     nla_total_size(16) * 2 + nla_total_size(2) * 2;
+	size_t owner = 0;
+
+	if (o) {
+		owner = nla_total_size(0) + nla_total_size(4) * 7 +
+			nla_total_size(strnlen(o->comm, sizeof(o->comm)) + 1);
+		if (o->flags & XF_OWNER_F_EXE)
+			owner += nla_total_size(strnlen(o->exe,
+							sizeof(o->exe)) + 1);
+		if (o->flags & XF_OWNER_F_CGROUP)
+			owner += nla_total_size_64bit(8) +
+				 nla_total_size(strnlen(o->cgroup,
+							sizeof(o->cgroup)) + 1);
+	}
+	return nla_total_size(0) + key + owner + nla_total_size(4);
+}
+
 void xf_nl_log(struct xf_domain *dom, const struct xf_flow_key *key,
 	       const struct xf_verdict *v, u8 source,
 	       const struct xf_owner *owner)
 {
 	struct sk_buff *msg;
 	struct nlattr *nest;
+	u32 left_out;
 	void *hdr;
 
-	if (!genl_has_listeners(&xf_genl_family, &init_net, XF_GRP_LOG))
+	if (!genl_has_listeners(&xf_genl_family, &init_net, XF_GRP_LOG) ||
+	    !xf_log_allowed(dom, &left_out))
 		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
-	if (!msg)
+	msg = genlmsg_new(xf_nl_log_size(owner), GFP_ATOMIC | __GFP_NOWARN);
+	if (!msg) {
+		/* Reported with the next message that gets through. */
+		atomic_add(left_out + 1, &dom->log_left_out);
+		xf_dom_stat(dom, XFILTER_STATS_A_LOG_FAILED, 1);
 		return;
+	}
 	hdr = genlmsg_put(msg, 0, 0, &xf_genl_family, 0, XFILTER_CMD_LOG);
 	if (!hdr)
+		goto err;
+	if (left_out && nla_put_u32(msg, XFILTER_A_SUPPRESSED, left_out))
 		goto err;
 	nest = nla_nest_start(msg, XFILTER_A_FLOW);
 	if (!nest || xf_nl_put_key(msg, key) ||
@@ -1347,6 +1406,10 @@ void xf_nl_log(struct xf_domain *dom, const struct xf_flow_key *key,
 	genlmsg_multicast(&xf_genl_family, msg, 0, XF_GRP_LOG, GFP_ATOMIC);
 	return;
 err:
+	/* The size above is wrong: say so once, count it, lose nothing. */
+	WARN_ON_ONCE(1);
+	atomic_add(left_out + 1, &dom->log_left_out);
+	xf_dom_stat(dom, XFILTER_STATS_A_LOG_FAILED, 1);
 	nlmsg_free(msg);
 }
 

@@ -300,6 +300,7 @@ int xf_queue_verdict(struct xf_domain *dom, u32 batch_id, u32 flow_id,
 		     const struct xf_owner *owner, int action)
 {
 	struct xf_queue *q = &dom->q;
+	struct xf_flow_key key;
 	struct xf_pending *p;
 	struct xf_batch *b;
 	struct xf_verdict v;
@@ -317,13 +318,17 @@ int xf_queue_verdict(struct xf_domain *dom, u32 batch_id, u32 flow_id,
 			xf_dom_stat(dom, XFILTER_STATS_A_SOURCE_VERDICTS, 1);
 			if (v.unattributed)
 				xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
-			/* Every source verdict: xfctl monitor shows them. */
-			xf_nl_log(dom, &p->flow.key, &v, source, owner);
+			key = p->flow.key;
 			/* Unattributed ones too: counted per domain. */
 			xf_detect_account(dom, &p->flow, owner);
 			xf_pending_resolve(q, p, &v, source, true);
 			xf_batch_maybe_free(q, b);
 			spin_unlock_bh(&q->lock);
+			/*
+			 * Every source verdict: xfctl monitor shows them. Its
+			 * allocation is out of the lock the receive path takes.
+			 */
+			xf_nl_log(dom, &key, &v, source, owner);
 			return 0;
 		}
 		break;

@@ -29,7 +29,7 @@ static void b_free(void *ctx, struct xf_cache_entry *e)
 	free(e);
 }
 
-static const struct xf_cache_ops ops = { b_alloc, b_free };
+static const struct xf_cache_ops ops = { b_alloc, b_free, NULL };
 
 static uint64_t rng = 88172645463325252ULL;
 

@@ -22,7 +22,7 @@ static void f_free(void *ctx, struct xf_cache_entry *e)
 	free(e);
 }
 
-static const struct xf_cache_ops ops = { f_alloc, f_free };
+static const struct xf_cache_ops ops = { f_alloc, f_free, NULL };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

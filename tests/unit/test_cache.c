@@ -31,7 +31,7 @@ static void t_free(void *ctx, struct xf_cache_entry *e)
 	free(e);
 }
 
-static const struct xf_cache_ops ops = { t_alloc, t_free };
+static const struct xf_cache_ops ops = { t_alloc, t_free, NULL };
 static const uint8_t seed[16] = "0123456789abcdef";
 
 static struct xf_cache_params params(void)
@@ -344,6 +344,134 @@ static void test_alloc_and_bounds(void)
 	   "max_entries 0");
 }
 
+/* Per-domain records for the fair-share tests: domids 0..3. */
+static struct xf_cache_dom doms[4];
+
+static struct xf_cache_dom *t_dom(void *ctx, uint16_t domid)
+{
+	return domid < 4 ? &doms[domid] : NULL;
+}
+
+static const struct xf_cache_ops dom_ops = { t_alloc, t_free, t_dom };
+
+static struct xf_flow dom_flow(uint16_t domid, uint16_t sport)
+{
+	struct xf_flow f = flow(17, sport, 0);
+
+	f.key.domid = domid;
+	return f;
+}
+
+static int dom_hits(struct xf_cache *c, uint16_t domid, int n, uint64_t now)
+{
+	struct xf_verdict out;
+	struct xf_flow f;
+	int i, hits = 0;
+
+	for (i = 0; i < n; i++) {
+		f = dom_flow(domid, (uint16_t)i);
+		hits += xf_cache_lookup(c, &f, GEN, now, &out) == XF_CACHE_HIT;
+	}
+	return hits;
+}
+
+static void test_domain_share(void)
+{
+	static struct xf_cache_entry *b[256];
+	struct xf_cache_params p = params();
+	struct xf_verdict v = verdict(XF_ACT_ACCEPT, GEN), out;
+	struct env env = { 0 };
+	struct xf_cache c;
+	struct xf_flow f;
+	int i, fails = 0;
+
+	/* Two domains share 64 entries: 32 each. */
+	memset(doms, 0, sizeof(doms));
+	p.max_entries = 64;
+	p.dom_min = 8;
+	p.udp_idle = 100000;
+	xf_cache_init(&c, b, 256, &p, &dom_ops, &env, seed);
+	for (i = 0; i < 10; i++) {
+		f = dom_flow(2, (uint16_t)i);
+		fails += !!xf_cache_insert(&c, &f, &v, GEN, (uint64_t)i);
+	}
+	is(fails, 0, "quiet domain 2 caches 10 flows");
+	is(xf_cache_dom_share(&c, &doms[1]), 32,
+	   "a newcomer's share: half of 64 (two domains)");
+	for (i = 0; i < 1000; i++) {
+		f = dom_flow(1, (uint16_t)(1000 + i));
+		xf_cache_insert(&c, &f, &v, GEN, (uint64_t)(10 + i));
+	}
+	is(dom_hits(&c, 2, 10, 2000), 10,
+	   "domain 1's flood of 1000 flows leaves domain 2's 10 cached");
+	is(doms[2].pushed_out + doms[2].evicted, 0,
+	   "no entry of domain 2 evicted");
+	ok(doms[1].count <= 32, "domain 1 holds at most its share (%u)",
+	   doms[1].count);
+	ok(doms[1].evicted >= 1000 - 32 - doms[1].refused,
+	   "domain 1 evicted its own (%llu, %llu refused)",
+	   (unsigned long long)doms[1].evicted,
+	   (unsigned long long)doms[1].refused);
+	is(doms[2].count + doms[1].count, c.count, "per-domain counts add up");
+	is(c.domains, 2, "two domains hold entries");
+	f = dom_flow(1, 1999);
+	is(xf_cache_lookup(&c, &f, GEN, 2000, &out), XF_CACHE_HIT,
+	   "domain 1's newest flow is cached");
+
+	/* A full table: a newcomer under its share takes from the biggest. */
+	xf_cache_flush(&c);
+	is(c.count + doms[1].count + doms[2].count + c.domains, 0,
+	   "flush empties every domain");
+	c.p.dom_min = 0;
+	for (i = 0; i < 64; i++) {
+		f = dom_flow(1, (uint16_t)i);
+		xf_cache_insert(&c, &f, &v, GEN, (uint64_t)i);
+	}
+	is(doms[1].count, 64, "alone, domain 1 may fill the table");
+	fails = 0;
+	for (i = 0; i < 5; i++) {
+		f = dom_flow(3, (uint16_t)i);
+		fails += !!xf_cache_insert(&c, &f, &v, GEN, 100);
+	}
+	is(fails, 0, "domain 3 still gets entries in a full table");
+	is(doms[1].pushed_out, 5, "they came out of domain 1's");
+	is(c.count, 64, "the table stays full, not over");
+	is(dom_hits(&c, 3, 5, 100), 5, "domain 3's flows cached");
+
+	/* A domain's flush: its entries only; gone refuses inserts. */
+	xf_cache_dom_flush(&c, &doms[3], true);
+	is(doms[3].count, 0, "domain 3 flushed");
+	is(dom_hits(&c, 3, 5, 100), 0, "its flows miss");
+	is(c.count, doms[1].count, "domain 1's entries stay");
+	f = dom_flow(3, 7);
+	is(xf_cache_insert(&c, &f, &v, GEN, 100), XF_CACHE_E_REFUSED,
+	   "a gone domain caches nothing");
+	f = dom_flow(9, 7);
+	is(xf_cache_insert(&c, &f, &v, GEN, 100), XF_CACHE_E_REFUSED,
+	   "an unknown domain caches nothing");
+
+	/* Fixed share: dom_max. */
+	xf_cache_flush(&c);
+	c.p.dom_max = 6;
+	for (i = 0; i < 50; i++) {
+		f = dom_flow(2, (uint16_t)i);
+		xf_cache_insert(&c, &f, &v, GEN, 200 + (uint64_t)i);
+	}
+	is(doms[2].count, 6, "dom_max caps a domain alone too");
+	/* A busy old flow outlives the domain's own churn. */
+	f = dom_flow(2, 44);
+	xf_cache_lookup(&c, &f, GEN, 100100, &out);
+	for (i = 50; i < 56; i++) {
+		f = dom_flow(2, (uint16_t)i);
+		xf_cache_insert(&c, &f, &v, GEN, 100000 + (uint64_t)(i - 49));
+	}
+	f = dom_flow(2, 44);
+	is(xf_cache_lookup(&c, &f, GEN, 100100, &out), XF_CACHE_HIT,
+	   "the flow that had traffic was kept over newer idle ones");
+	xf_cache_flush(&c);
+	is(env.frees, env.allocs, "no leak");
+}
+
 static void test_hash(void)
 {
 	static struct xf_cache_entry *b[1];
@@ -457,6 +585,7 @@ int main(void)
 	test_udp_other();
 	test_generation();
 	test_alloc_and_bounds();
+	test_domain_share();
 	test_hash();
 	return tap_done();
 }

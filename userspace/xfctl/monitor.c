@@ -7,7 +7,9 @@
  *
  * The module sends an XFILTER_CMD_LOG message on its "log" group for every
  * flow its verdict source answered, every log rule, unattributed and fail
- * decision. Runs until interrupted; output is flushed per event so it can
+ * decision, at most log_rate a second per domain (module parameter); a
+ * line after some were left out ends in "suppressed N" (JSON: a member
+ * "suppressed"). Runs until interrupted; output is flushed per event so it can
  * be piped. Alerts (XFILTER_CMD_ALERT on the same group) are printed as
  * by xfctl alerts; in JSON as {"alert":{...}}.
  */
@@ -165,6 +167,10 @@ int xfctl_monitor_cb(struct nl_msg *msg, void *arg)
 		xfctl_print_owner(f[XFILTER_FLOW_A_OWNER], json);
 	else
 		printf(json ? ",\"owner\":null" : " owner -");
+	/* Messages of the domain the module left out before this one. */
+	if (tb[XFILTER_A_SUPPRESSED] && nla_len(tb[XFILTER_A_SUPPRESSED]) >= 4)
+		printf(json ? ",\"suppressed\":%u" : " suppressed %u",
+		       nla_get_u32(tb[XFILTER_A_SUPPRESSED]));
 	puts(json ? "}" : "");
 	fflush(stdout);
 	return NL_OK;

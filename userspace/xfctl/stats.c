@@ -35,6 +35,11 @@ static const char *const stat_names[XFILTER_STATS_A_MAX + 1] = {
 	[XFILTER_STATS_A_UNATTRIBUTED_HITS] = "unattributed_hits",
 	[XFILTER_STATS_A_FRAGS_FOLLOWED] = "frags_followed",
 	[XFILTER_STATS_A_FRAGS_UNKNOWN] = "frags_unknown",
+	[XFILTER_STATS_A_CACHE_EVICTED] = "cache_evicted",
+	[XFILTER_STATS_A_CACHE_PUSHED_OUT] = "cache_pushed_out",
+	[XFILTER_STATS_A_CACHE_REFUSED] = "cache_refused",
+	[XFILTER_STATS_A_LOG_SUPPRESSED] = "log_suppressed",
+	[XFILTER_STATS_A_LOG_FAILED] = "log_failed",
 };
 
 /* Print a stats nest: JSON members (no braces) or "name value" lines. */

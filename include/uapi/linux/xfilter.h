@@ -365,6 +365,12 @@
  *
  *    XFILTER_A_FLOW: NLA_NESTED, as in FLOW_GET with ACTION, SOURCE, RULE
  *                    and OWNER when known
+ *    XFILTER_A_SUPPRESSED: NLA_U32, when not zero: messages of the flow's
+ *                    domain left out since its previous one, by the
+ *                    per-domain rate limit (module parameter log_rate,
+ *                    messages a second; also counted as
+ *                    XFILTER_STATS_A_LOG_SUPPRESSED) or for want of memory
+ *                    (XFILTER_STATS_A_LOG_FAILED)
  *
  * XFILTER_CMD_PROFILE_NOTIFY (multicast group XFILTER_MCGRP_BATCH)
  * ----------------------------------------------------------------
@@ -528,6 +534,7 @@ enum xfilter_attr {
 	XFILTER_A_GENERATION,
 	XFILTER_A_PAD,
 	XFILTER_A_ALERT,
+	XFILTER_A_SUPPRESSED,
 	__XFILTER_A_LAST
 };
 #define XFILTER_A_MAX (__XFILTER_A_LAST - 1)
@@ -624,6 +631,24 @@ enum xfilter_stats_attr {
 	 */
 	XFILTER_STATS_A_FRAGS_FOLLOWED,
 	XFILTER_STATS_A_FRAGS_UNKNOWN,
+	/*
+	 * The domain's share of the verdict cache (module parameters
+	 * cache_domain_max, cache_domain_min): its entries evicted to make
+	 * room for its own new flows (it was at its share), evicted for
+	 * another domain's (the whole cache was full while that one was
+	 * under its share), and its flows not cached because their bucket
+	 * held only other domains' entries.
+	 */
+	XFILTER_STATS_A_CACHE_EVICTED,
+	XFILTER_STATS_A_CACHE_PUSHED_OUT,
+	XFILTER_STATS_A_CACHE_REFUSED,
+	/*
+	 * Log messages (XFILTER_CMD_LOG) of the domain left out by the
+	 * per-domain rate limit (module parameter log_rate), and those lost
+	 * because no memory was available for them.
+	 */
+	XFILTER_STATS_A_LOG_SUPPRESSED,
+	XFILTER_STATS_A_LOG_FAILED,
 	__XFILTER_STATS_A_LAST
 };
 #define XFILTER_STATS_A_MAX (__XFILTER_STATS_A_LAST - 1)
