@@ -59,11 +59,13 @@ int vmi_member_ptr(struct xf_vmi *v, uint64_t base, const struct xf_member *m,
 		   uint32_t align, uint64_t *out);
 /*
  * Members m[0..n) of the struct at base in one read, of the span from the
- * lowest to the end of the highest, when that fits VMI_BUF_MAX (one read
+ * lowest to the end of the highest, when that fits VMI_SPAN_MAX (one read
  * each otherwise): members near each other cost one guest read, not one
  * each. An absent member reads as 0 (callers check presence); pointers
- * come back unchecked (vmi_kptr_ok() before use).
+ * come back unchecked (vmi_kptr_ok() before use). The span buffer is on
+ * the stack, in Xen too, under vmi_sk_decode()'s VMI_BUF_MAX one: small.
  */
+#define VMI_SPAN_MAX 256
 int vmi_members(struct xf_vmi *v, uint64_t base,
 		const struct xf_member *const *m, uint32_t n, uint64_t *out);
 /* The same, from a struct already copied into buf (len bytes). */

@@ -72,7 +72,7 @@ int vmi_member_ptr(struct xf_vmi *v, uint64_t base, const struct xf_member *m,
 int vmi_members(struct xf_vmi *v, uint64_t base,
 		const struct xf_member *const *m, uint32_t n, uint64_t *out)
 {
-	uint8_t buf[VMI_BUF_MAX];
+	uint8_t buf[VMI_SPAN_MAX];
 	uint32_t lo = ~0U, hi = 0, i;
 	int r;
 
