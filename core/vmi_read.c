@@ -105,7 +105,7 @@ int vmi_members(struct xf_vmi *v, uint64_t base,
 		return r;
 	for (i = 0; i < n; i++)
 		if (xf_member_present(m[i]))
-			out[i] = vmi_le(buf + m[i]->off - lo, m[i]);
+			out[i] = vmi_le(buf + (m[i]->off - lo), m[i]);
 	return XF_VMI_OK;
 }
 
