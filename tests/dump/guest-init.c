@@ -386,8 +386,13 @@ int main(void)
 	printf("XF_WORKLOAD procs=%d socks=%d fat=%d idle=%d\n", nprocs, nsocks,
 	       nfat, nidle);
 	fflush(stdout);
-	start_workload();
+	/*
+	 * Idle first: the task list is in creation order, so a search for
+	 * the workload's sockets walks past all of them, as in a guest whose
+	 * long-running processes came before the one that connects.
+	 */
 	start_idle();
+	start_workload();
 	sleep(2);	/* let boot-time kernel threads settle */
 	truth();
 	printf("XF_READY\n");
