@@ -98,6 +98,14 @@ struct xf_vmi_sock {
 	uint32_t sk_uid;	/* sock.sk_uid: the creator's uid */
 	uint64_t sk;		/* struct sock (or timewait/request sock) */
 	uint64_t file;		/* struct file, 0 if none */
+	/*
+	 * Read along with the sock and its file, so that the owner lookup
+	 * that follows costs no read of its own for them; 0: not read
+	 * (xf_vmi_owner() then reads them). Unchecked guest pointers.
+	 */
+	uint64_t socket;	/* sk->sk_socket */
+	uint64_t cgroup;	/* sk->sk_cgrp_data.cgroup */
+	uint64_t cred;		/* file->f_cred */
 };
 
 /* Callbacks return 0 to go on, anything else to stop with XF_VMI_ESTOP. */

@@ -12,8 +12,9 @@
  * VMI_CGROUP_DEPTH long, names are bounded, non-empty and without '/', and
  * the path is built from the leaf backwards so that when it does not fit,
  * what we keep is its end from a '/' (XF_OWNER_F_CGROUP_TRUNC: a path we
- * cannot vouch for never matches a cgroup rule). Cost: two reads for the
- * cgroup, then one per level plus one per name (two when a name crosses a
+ * cannot vouch for never matches a cgroup rule). Cost: one read for the
+ * cgroup (two when the lookup has not read sk's cgroup pointer with the
+ * sock), then one per level plus one per name (two when a name crosses a
  * page).
  */
 #include "vmi_priv.h"
@@ -103,13 +104,14 @@ static bool vmi_name_ok(const char *name, uint32_t len)
 	return len > 0;
 }
 
-int vmi_sk_cgroup(struct xf_vmi *v, uint64_t sk, struct xf_owner *o)
+int vmi_sk_cgroup(struct xf_vmi *v, uint64_t sk, uint64_t cgrp,
+		  struct xf_owner *o)
 {
 	const struct xf_profile *pr = v->prof;
 	const struct xf_prof_sockown *w = &pr->own;
 	char path[XF_CGROUP_LEN], name[VMI_NAME_MAX];
 	uint32_t pos = XF_CGROUP_LEN - 1, depth, len;
-	uint64_t cgrp, kn, id = 0;
+	uint64_t kn, id = 0;
 	struct vmi_cycle cyc;
 	bool trunc = false;
 	int r;
@@ -119,11 +121,16 @@ int vmi_sk_cgroup(struct xf_vmi *v, uint64_t sk, struct xf_owner *o)
 	    !xf_member_present(&w->kn_parent) || !xf_member_present(&w->kn_name) ||
 	    !xf_member_present(&w->kn_id))
 		return XF_VMI_EPROFILE;
-	r = vmi_member_ptr(v, sk, &w->sk_cgrp, 8, &cgrp);
-	if (r)
-		return r;
-	if (!cgrp)
-		return XF_VMI_ENOENT;
+	if (cgrp) {
+		if (!vmi_kptr_ok(cgrp, 8))
+			return XF_VMI_EPTR;
+	} else {
+		r = vmi_member_ptr(v, sk, &w->sk_cgrp, 8, &cgrp);
+		if (r)
+			return r;
+		if (!cgrp)
+			return XF_VMI_ENOENT;
+	}
 	r = vmi_member_ptr(v, cgrp, &w->cgroup_kn, 8, &kn);
 	if (r)
 		return r;

@@ -246,8 +246,9 @@ static int vmi_chain_walk(struct xf_vmi *v, const struct vmi_chain *c,
 	const struct xf_member *next = c->nulls ? &pr->lists.hlist_nulls_next :
 						  &pr->lists.hlist_next;
 	struct vmi_cycle cyc;
-	uint64_t p = c->first;
+	uint64_t p = c->first, nx;
 	uint32_t n;
+	bool got;
 	int r;
 
 	vmi_cycle_init(&cyc, p);
@@ -262,7 +263,8 @@ static int vmi_chain_walk(struct xf_vmi *v, const struct vmi_chain *c,
 		if (n >= v->lim.max_chain || (n && vmi_cycle_step(&cyc, p)))
 			return XF_VMI_ELOOP;
 		memset(&s, 0, sizeof(s));
-		r = vmi_sk_decode(v, p - c->node_off, &s);
+		r = vmi_sk_decode_next(v, p - c->node_off, &s,
+				       c->node_off + next->off, &nx, &got);
 		if (r == XF_VMI_EBUDGET)
 			return r;
 		if (r == 0 && (!c->want_state || s.state == c->want_state)) {
@@ -271,6 +273,10 @@ static int vmi_chain_walk(struct xf_vmi *v, const struct vmi_chain *c,
 				*best = s;
 				*best_score = score;
 			}
+		}
+		if (got && next->size == 8) {
+			p = nx;
+			continue;
 		}
 		r = vmi_member(v, p, next, &p);
 		if (r)
@@ -282,6 +288,28 @@ static int vmi_chain_walk(struct xf_vmi *v, const struct vmi_chain *c,
 static uint32_t vmi_skc_node(const struct xf_vmi *v, const struct xf_member *m)
 {
 	return v->prof->sock.sk_common.off + m->off;
+}
+
+/* A hash table's pointer and mask, members of one struct: one read. */
+static int vmi_ptr_and_mask(struct xf_vmi *v, uint64_t base,
+			    const struct xf_member *table,
+			    const struct xf_member *mask, uint64_t *tp,
+			    uint64_t *mp)
+{
+	const struct xf_member *const m[2] = { table, mask };
+	uint64_t x[2];
+	int r;
+
+	if (!xf_member_present(table) || !xf_member_present(mask))
+		return XF_VMI_EPROFILE;
+	r = vmi_members(v, base, m, 2, x);
+	if (r)
+		return r;
+	if (x[0] && !vmi_kptr_ok(x[0], 8))
+		return XF_VMI_EPTR;
+	*tp = x[0];
+	*mp = x[1];
+	return XF_VMI_OK;
 }
 
 static int vmi_bucket_first(struct xf_vmi *v, uint64_t bucket,
@@ -355,10 +383,7 @@ static int vmi_tcp_established(struct xf_vmi *v, uint64_t hi,
 	uint32_t hash;
 	int r;
 
-	r = vmi_member_ptr(v, hi, &h->ehash, 8, &ehash);
-	if (r)
-		return r;
-	r = vmi_member(v, hi, &h->ehash_mask, &mask);
+	r = vmi_ptr_and_mask(v, hi, &h->ehash, &h->ehash_mask, &ehash, &mask);
 	if (r)
 		return r;
 	if (!ehash || !h->inet_ehash_bucket_size)
@@ -421,10 +446,7 @@ static int vmi_tcp_listener(struct xf_vmi *v, uint64_t hi,
 	r = vmi_hash_mix(v, &mix);
 	if (r)
 		return r;
-	r = vmi_member_ptr(v, hi, &h->lhash2, 8, &lhash2);
-	if (r)
-		return r;
-	r = vmi_member(v, hi, &h->lhash2_mask, &mask);
+	r = vmi_ptr_and_mask(v, hi, &h->lhash2, &h->lhash2_mask, &lhash2, &mask);
 	if (r)
 		return r;
 	if (!lhash2 || !h->inet_listen_hashbucket_size)
@@ -472,10 +494,7 @@ static int vmi_udp(struct xf_vmi *v, const struct xf_vmi_tuple *t,
 	r = vmi_table(v, &pr->net.udp_table, pr->sym.udp_table, &table);
 	if (r)
 		return r;
-	r = vmi_member_ptr(v, table, &h->udp_hash, 8, &hash);
-	if (r)
-		return r;
-	r = vmi_member(v, table, &h->udp_mask, &mask);
+	r = vmi_ptr_and_mask(v, table, &h->udp_hash, &h->udp_mask, &hash, &mask);
 	if (r)
 		return r;
 	if (!hash || !h->udp_hslot_size)
@@ -501,22 +520,31 @@ static int vmi_udp(struct xf_vmi *v, const struct xf_vmi_tuple *t,
 	return XF_VMI_OK;
 }
 
-/* sk->sk_socket->file, checked both ways. */
+/*
+ * sk->sk_socket (read with the sock) ->file, checked both ways; the file's
+ * f_cred comes with its private_data, for the owner lookup that follows.
+ */
 static void vmi_sk_file(struct xf_vmi *v, struct xf_vmi_sock *s)
 {
 	const struct xf_profile *pr = v->prof;
-	uint64_t sock, file, back;
+	const struct xf_member *const fm[2] = {
+		&pr->file.private_data, &pr->own.f_cred,
+	};
+	uint64_t sock = s->socket, file, x[2];
 
 	s->file = 0;
+	s->cred = 0;
 	if (s->state == 6 || s->state == 12)
 		return;		/* timewait/request socks have no socket */
-	if (vmi_member_ptr(v, s->sk, &pr->sock.sk_socket, 8, &sock) || !sock)
+	if (!sock || !vmi_kptr_ok(sock, 8))
 		return;
 	if (vmi_member_ptr(v, sock, &pr->socket.file, 8, &file) || !file)
 		return;
-	if (vmi_member(v, file, &pr->file.private_data, &back) || back != sock)
+	if (!xf_member_present(fm[0]) || vmi_members(v, file, fm, 2, x) ||
+	    x[0] != sock)
 		return;
 	s->file = file;
+	s->cred = x[1];
 }
 
 int xf_vmi_sock_lookup(struct xf_vmi *v, const struct xf_vmi_tuple *t,

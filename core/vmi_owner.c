@@ -12,20 +12,28 @@
 #include "vmi_priv.h"
 #include "rule.h"
 
-/* file->f_cred: the credentials the socket was opened with. */
-static int vmi_file_cred(struct xf_vmi *v, uint64_t file, struct xf_owner *o)
+/*
+ * file->f_cred: the credentials the socket was opened with (cred: the
+ * pointer when the lookup read it along with the file, else 0).
+ */
+static int vmi_file_cred(struct xf_vmi *v, uint64_t file, uint64_t cred,
+			 struct xf_owner *o)
 {
 	const struct xf_member *m = &v->prof->own.f_cred;
-	uint64_t cred;
 	int r;
 
 	if (!xf_member_present(m))
 		return XF_VMI_EPROFILE;
-	r = vmi_member_ptr(v, file, m, 8, &cred);
-	if (r)
-		return r;
-	if (!cred)
-		return XF_VMI_ENOENT;
+	if (cred) {
+		if (!vmi_kptr_ok(cred, 8))
+			return XF_VMI_EPTR;
+	} else {
+		r = vmi_member_ptr(v, file, m, 8, &cred);
+		if (r)
+			return r;
+		if (!cred)
+			return XF_VMI_ENOENT;
+	}
 	return vmi_cred_read(v, cred, o);
 }
 
@@ -70,13 +78,13 @@ int xf_vmi_sock_ident(struct xf_vmi *v, const struct xf_vmi_sock *s,
 		      XF_OWNER_F_CGROUP_TRUNC);
 	if (!s->file || !vmi_kptr_ok(s->file, 8) || !vmi_kptr_ok(s->sk, 8))
 		return XF_VMI_ENOENT;
-	r = vmi_file_cred(v, s->file, o);
+	r = vmi_file_cred(v, s->file, s->cred, o);
 	if (r == XF_VMI_EBUDGET)
 		return r;
 	if (r == 0)
 		o->flags |= XF_OWNER_F_FOUND;
 	/* No cgroup (a kernel or profile without it) fails no rule but cgroup. */
-	if (vmi_sk_cgroup(v, s->sk, o) == XF_VMI_EBUDGET)
+	if (vmi_sk_cgroup(v, s->sk, s->cgroup, o) == XF_VMI_EBUDGET)
 		return XF_VMI_EBUDGET;
 	return o->flags & XF_OWNER_F_FOUND ? XF_VMI_OK : r;
 }

@@ -57,6 +57,17 @@ int vmi_member(struct xf_vmi *v, uint64_t base, const struct xf_member *m,
  */
 int vmi_member_ptr(struct xf_vmi *v, uint64_t base, const struct xf_member *m,
 		   uint32_t align, uint64_t *out);
+/*
+ * Members m[0..n) of the struct at base in one read, of the span from the
+ * lowest to the end of the highest, when that fits VMI_SPAN_MAX (one read
+ * each otherwise): members near each other cost one guest read, not one
+ * each. An absent member reads as 0 (callers check presence); pointers
+ * come back unchecked (vmi_kptr_ok() before use). The span buffer is on
+ * the stack, in Xen too, under vmi_sk_decode()'s VMI_BUF_MAX one: small.
+ */
+#define VMI_SPAN_MAX 256
+int vmi_members(struct xf_vmi *v, uint64_t base,
+		const struct xf_member *const *m, uint32_t n, uint64_t *out);
 /* The same, from a struct already copied into buf (len bytes). */
 uint64_t vmi_buf_member(const uint8_t *buf, uint32_t len,
 			const struct xf_member *m);
@@ -114,9 +125,13 @@ int vmi_fd_each(struct xf_vmi *v, uint64_t files,
 /* Credentials at cred (struct cred) into o's uid/gid/euid/egid. */
 int vmi_cred_read(struct xf_vmi *v, uint64_t cred, struct xf_owner *o);
 
-/* vmi_cgroup.c: the cgroup of sock sk into o (XF_OWNER_F_CGROUP). */
+/*
+ * vmi_cgroup.c: the cgroup of sock sk into o (XF_OWNER_F_CGROUP); cgrp is
+ * sk's cgroup pointer when read already (struct xf_vmi_sock), else 0.
+ */
 #define VMI_CGROUP_DEPTH 256	/* kernfs levels followed at most */
-int vmi_sk_cgroup(struct xf_vmi *v, uint64_t sk, struct xf_owner *o);
+int vmi_sk_cgroup(struct xf_vmi *v, uint64_t sk, uint64_t cgrp,
+		  struct xf_owner *o);
 
 /*
  * vmi_holder.c: a task holding file, searching tasks of real uid uid
@@ -131,5 +146,11 @@ bool vmi_hint_ok(struct xf_vmi *v, uint64_t task, int32_t fd, uint64_t file);
 /* vmi_sock.c */
 int vmi_file_sock(struct xf_vmi *v, uint64_t file, struct xf_vmi_sock *s);
 int vmi_sk_decode(struct xf_vmi *v, uint64_t sk, struct xf_vmi_sock *s);
+/*
+ * The same, and the 8 bytes at sk + next_off (a hash chain's next pointer)
+ * when they lie in the sock_common it reads anyway: *got_next says so.
+ */
+int vmi_sk_decode_next(struct xf_vmi *v, uint64_t sk, struct xf_vmi_sock *s,
+		       uint32_t next_off, uint64_t *next, bool *got_next);
 
 #endif /* XF_CORE_VMI_PRIV_H */

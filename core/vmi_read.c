@@ -69,6 +69,46 @@ int vmi_member_ptr(struct xf_vmi *v, uint64_t base, const struct xf_member *m,
 	return XF_VMI_OK;
 }
 
+int vmi_members(struct xf_vmi *v, uint64_t base,
+		const struct xf_member *const *m, uint32_t n, uint64_t *out)
+{
+	uint8_t buf[VMI_SPAN_MAX];
+	uint32_t lo = ~0U, hi = 0, i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		out[i] = 0;
+		if (!xf_member_present(m[i]))
+			continue;
+		if (m[i]->size == 0 || m[i]->size > 8)
+			return XF_VMI_EPROFILE;
+		if (m[i]->off < lo)
+			lo = m[i]->off;
+		if (m[i]->off + m[i]->size > hi)
+			hi = m[i]->off + m[i]->size;
+	}
+	if (!hi)
+		return XF_VMI_OK;
+	if (hi - lo > sizeof(buf)) {
+		/* an odd layout: one read each */
+		for (i = 0; i < n; i++) {
+			if (!xf_member_present(m[i]))
+				continue;
+			r = vmi_member(v, base, m[i], &out[i]);
+			if (r)
+				return r;
+		}
+		return XF_VMI_OK;
+	}
+	r = vmi_read(v, base + lo, buf, hi - lo);
+	if (r)
+		return r;
+	for (i = 0; i < n; i++)
+		if (xf_member_present(m[i]))
+			out[i] = vmi_le(buf + (m[i]->off - lo), m[i]);
+	return XF_VMI_OK;
+}
+
 uint64_t vmi_buf_member(const uint8_t *buf, uint32_t len,
 			const struct xf_member *m)
 {

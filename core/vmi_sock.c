@@ -8,21 +8,35 @@
  */
 #include "vmi_priv.h"
 
-int vmi_sk_decode(struct xf_vmi *v, uint64_t sk, struct xf_vmi_sock *s)
+int vmi_sk_decode_next(struct xf_vmi *v, uint64_t sk, struct xf_vmi_sock *s,
+		       uint32_t next_off, uint64_t *next, bool *got_next)
 {
 	const struct xf_profile *pr = v->prof;
 	const struct xf_prof_sock_common *c = &pr->skc;
+	const struct xf_member *const tail[5] = {
+		&pr->sock.sk_protocol, &pr->sock.sk_type, &pr->sock.sk_uid,
+		&pr->sock.sk_socket, &pr->own.sk_cgrp,
+	};
 	uint8_t buf[VMI_BUF_MAX];
-	uint64_t skc = sk + pr->sock.sk_common.off, x;
-	uint32_t len = c->size;
+	uint64_t skc = sk + pr->sock.sk_common.off, x[5], dport;
+	uint32_t len = c->size, at;
 	uint16_t family;
 	int r;
 
+	if (got_next)
+		*got_next = false;
 	if (!vmi_kptr_ok(sk, 8))
 		return XF_VMI_EPTR;
 	r = vmi_read(v, skc, buf, len);
 	if (r)
 		return r;
+	/* The hash chain's next pointer lies in sock_common: read already. */
+	at = next_off - pr->sock.sk_common.off;
+	if (got_next && next_off >= pr->sock.sk_common.off && at <= len &&
+	    len - at >= 8) {
+		memcpy(next, buf + at, 8);
+		*got_next = true;
+	}
 	family = vmi_buf_member(buf, len, &c->skc_family);
 	if (family == VMI_AF_INET)
 		s->family = 4;
@@ -33,8 +47,8 @@ int vmi_sk_decode(struct xf_vmi *v, uint64_t sk, struct xf_vmi_sock *s)
 		return XF_VMI_ENOENT;
 	s->state = vmi_buf_member(buf, len, &c->skc_state);
 	s->lport = vmi_buf_member(buf, len, &c->skc_num);
-	x = vmi_buf_member(buf, len, &c->skc_dport);
-	s->rport = (uint16_t)((x & 0xff) << 8 | (x >> 8 & 0xff));
+	dport = vmi_buf_member(buf, len, &c->skc_dport);
+	s->rport = (uint16_t)((dport & 0xff) << 8 | (dport >> 8 & 0xff));
 	memset(s->laddr, 0, sizeof(s->laddr));
 	memset(s->raddr, 0, sizeof(s->raddr));
 	if (s->family == 4) {
@@ -51,23 +65,31 @@ int vmi_sk_decode(struct xf_vmi *v, uint64_t sk, struct xf_vmi_sock *s)
 		s->proto = VMI_IPPROTO_TCP;
 		s->sk_uid = 0;
 		s->file = 0;
+		s->socket = s->cgroup = s->cred = 0;
 		return XF_VMI_OK;
 	}
-	r = vmi_member(v, sk, &pr->sock.sk_protocol, &x);
+	/*
+	 * sk_type, sk_protocol, sk_uid, sk_socket and the cgroup lie within
+	 * ~150 bytes of each other (6.x): one read for the five.
+	 */
+	if (!xf_member_present(tail[0]) || !xf_member_present(tail[1]))
+		return XF_VMI_EPROFILE;
+	r = vmi_members(v, sk, tail, 5, x);
 	if (r)
 		return r;
-	s->proto = x;
-	r = vmi_member(v, sk, &pr->sock.sk_type, &x);
-	if (r)
-		return r;
-	if (!((x == VMI_SOCK_STREAM && s->proto == VMI_IPPROTO_TCP) ||
-	      (x == VMI_SOCK_DGRAM && s->proto == VMI_IPPROTO_UDP)))
+	s->proto = x[0];
+	if (!((x[1] == VMI_SOCK_STREAM && s->proto == VMI_IPPROTO_TCP) ||
+	      (x[1] == VMI_SOCK_DGRAM && s->proto == VMI_IPPROTO_UDP)))
 		return XF_VMI_ENOENT;	/* raw, SCTP, MPTCP, UDP-Lite, ... */
-	s->sk_uid = 0;
-	if (xf_member_present(&pr->sock.sk_uid) &&
-	    vmi_member(v, sk, &pr->sock.sk_uid, &x) == 0)
-		s->sk_uid = x;
+	s->sk_uid = x[2];
+	s->socket = x[3];
+	s->cgroup = x[4];
 	return XF_VMI_OK;
+}
+
+int vmi_sk_decode(struct xf_vmi *v, uint64_t sk, struct xf_vmi_sock *s)
+{
+	return vmi_sk_decode_next(v, sk, s, 0, NULL, NULL);
 }
 
 static bool vmi_file_is_socket(struct xf_vmi *v, uint64_t file)

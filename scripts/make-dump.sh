@@ -17,6 +17,9 @@
 #		 with scripts/fetch-kernel.sh
 #	-s SIZE	 small: ~40 processes, ~260 sockets (default)
 #		 big:   ~1,000 processes, ~5,000 sockets (benchmark)
+#		 p100, p1000, p10000: ~100, ~1,000, ~10,000 processes
+#		 with the same ~400 sockets (tests/bench/vmi-bench.sh:
+#		 how a lookup grows with the processes alone)
 #	-f	 rebuild even if a dump exists
 #	-v	 vmcoreinfo: give the guest a vmcoreinfo device, so the core
 #		 carries a VMCOREINFO note (default: none, KASLR found by scan)
@@ -34,13 +37,17 @@ while getopts "k:s:fv" o; do
 	s) SIZE=$OPTARG ;;
 	f) FORCE=1 ;;
 	v) VMCI=1 ;;
-	*) echo "usage: $0 [-k KVER] [-s small|big] [-f] [-v]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-k KVER] [-s small|big|p100|p1000|p10000] [-f] [-v]" >&2; exit 2 ;;
 	esac
 done
 case $SIZE in
-small) PROCS=40 SOCKS=160 FAT=100 MEM=512 TIMEOUT=300 ;;
-big) PROCS=1000 SOCKS=4600 FAT=300 MEM=1536 TIMEOUT=1500 ;;
-*) echo "make-dump: unknown size '$SIZE' (small|big)" >&2; exit 2 ;;
+small) PROCS=40 SOCKS=160 FAT=100 IDLE=0 MEM=512 TIMEOUT=300 ;;
+big) PROCS=1000 SOCKS=4600 FAT=300 IDLE=0 MEM=1536 TIMEOUT=1500 ;;
+# Kernel threads and the workload's forked children make up the rest.
+p100) PROCS=40 SOCKS=300 FAT=100 IDLE=0 MEM=512 TIMEOUT=300 ;;
+p1000) PROCS=40 SOCKS=300 FAT=100 IDLE=900 MEM=768 TIMEOUT=900 ;;
+p10000) PROCS=40 SOCKS=300 FAT=100 IDLE=9900 MEM=2048 TIMEOUT=3000 ;;
+*) echo "make-dump: unknown size '$SIZE' (small|big|p100|p1000|p10000)" >&2; exit 2 ;;
 esac
 NAME=$KVER-$SIZE$([ $VMCI = 1 ] && echo -vmci || true)
 OUT=$TOP/.cache/dumps/$NAME
@@ -91,10 +98,10 @@ PW
 mkfifo "$WORK/mon.in" "$WORK/mon.out"
 DEV=()
 [ $VMCI = 1 ] && DEV=(-device vmcoreinfo)
-log "booting $KVER ($SIZE: $PROCS processes, ~$SOCKS sockets)"
+log "booting $KVER ($SIZE: $PROCS + $IDLE idle processes, ~$SOCKS sockets)"
 qemu-system-x86_64 -accel tcg -m $MEM -smp 1 -nographic -no-reboot \
 	-kernel "$VMLINUZ" -initrd "$WORK/initrd.cpio" \
-	-append "console=ttyS0 panic=-1 quiet loglevel=3 xf.procs=$PROCS xf.socks=$SOCKS xf.fat=$FAT" \
+	-append "console=ttyS0 panic=-1 quiet loglevel=3 xf.procs=$PROCS xf.socks=$SOCKS xf.fat=$FAT xf.idle=$IDLE" \
 	-serial file:"$WORK/console.log" -monitor pipe:"$WORK/mon" \
 	-display none -net none "${DEV[@]}" </dev/null >"$WORK/qemu.log" 2>&1 &
 QPID=$!

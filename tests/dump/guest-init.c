@@ -13,7 +13,9 @@
  * with like.
  *
  * Kernel command line knobs: xf.procs=N (workload processes), xf.socks=N
- * (inet sockets in total, roughly), xf.fat=N (sockets of one big process).
+ * (inet sockets in total, roughly), xf.fat=N (sockets of one big process),
+ * xf.idle=N (processes with no socket: a guest with many processes whose
+ * sockets are as many as in a small one, for the benchmark's sizes).
  * Built static by make-dump.sh; never runs on the host.
  */
 #define _GNU_SOURCE
@@ -39,7 +41,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int nprocs = 40, nsocks = 160, nfat = 100;
+static int nprocs = 40, nsocks = 160, nfat = 100, nidle;
 
 static void die(const char *what)
 {
@@ -63,6 +65,8 @@ static void read_cmdline(void)
 		nsocks = atoi(p + 9);
 	if ((p = strstr(buf, "xf.fat=")))
 		nfat = atoi(p + 7);
+	if ((p = strstr(buf, "xf.idle=")))
+		nidle = atoi(p + 8);
 }
 
 /*
@@ -286,6 +290,33 @@ static void workload_child(int i, int quota, int ready_fd)
 		pause();
 }
 
+/*
+ * Idle processes: forked from /init, no socket, under the workload's
+ * users, nothing but pause(). Each costs the guest a kernel stack, a
+ * task_struct and a few page tables (tens of KiB): ten thousand fit in
+ * make-dump.sh's memory.
+ */
+static void start_idle(void)
+{
+	int i;
+
+	for (i = 0; i < nidle; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork (idle)");
+		if (pid == 0) {
+			unsigned int uid = uids[i % 5];
+
+			prctl(PR_SET_NAME, "wl-idle");
+			if (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0)
+				die("setresuid (idle)");
+			for (;;)
+				pause();
+		}
+	}
+}
+
 static void start_busybox(const char *user_uid, char *const argv[], int ready_fd)
 {
 	pid_t p = fork();
@@ -352,8 +383,15 @@ int main(void)
 	lo_up();
 	port_range();
 	load_fw_cfg();
-	printf("XF_WORKLOAD procs=%d socks=%d fat=%d\n", nprocs, nsocks, nfat);
+	printf("XF_WORKLOAD procs=%d socks=%d fat=%d idle=%d\n", nprocs, nsocks,
+	       nfat, nidle);
 	fflush(stdout);
+	/*
+	 * Idle first: the task list is in creation order, so a search for
+	 * the workload's sockets walks past all of them, as in a guest whose
+	 * long-running processes came before the one that connects.
+	 */
+	start_idle();
 	start_workload();
 	sleep(2);	/* let boot-time kernel threads settle */
 	truth();

@@ -10,13 +10,15 @@
  *   xfnet tcp-listen PORT [-n COUNT] [-e]        accept (and echo with -e)
  *   xfnet scan ADDR LO-HI [-t MS]                reached=N filtered=N
  *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS] [-i MS] [-d MS]
- *                  [-b SPORT] [-w FILE]
+ *                  [-b SPORT] [-w FILE] [-m MODE] [-P PATH] [-F N]
  *   xfnet udp-echo PORT [-n COUNT]
  *   xfnet udp-recv PORT [-n COUNT]               one line per datagram
  *   xfnet tcp-stream ADDR PORT BYTES [-z CHUNK] [-d MS]  throughput sender
  *   xfnet tcp-sink PORT [-n COUNT]               throughput receiver
  *   xfnet fd-hog COUNT                           COUNT processes, each with
  *                                                its highest fd slot open
+ *   xfnet fd-recv PATH [-n COUNT] [-z SIZE]      take one connected UDP socket
+ *                                                over PATH and send on it
  *
  * -H keeps each connection open SECS seconds (for introspection tests), -r
  * waits for a UDP reply, -t is the per-attempt timeout, -i pauses between
@@ -32,6 +34,22 @@
  * still reached the peer: only a silent drop counts
  * as filtered, which is what a dropping rule looks like from the guest.
  * Listeners bind both families ([::], v4-mapped).
+ *
+ * The attribution tricks of an unprivileged user (tests/kselftest/
+ * 46-evasion.sh), all on a socket the user made:
+ *   udp-send -m fork-exit   fork, the parent exits, the orphan sends
+ *   udp-send -m daemon      fork, setsid, fork again, both ancestors exit
+ *   udp-send -m thread      a second thread sends, the first one has ended
+ *                           (pthread_exit: the group leader is a zombie)
+ *   udp-send -m sendmmsg    all COUNT datagrams in one sendmmsg()
+ *   udp-send -m sendto      unconnected (wildcard bound), sendto() each
+ *   udp-send -P PATH        hand the connected socket over SCM_RIGHTS to
+ *                           the `fd-recv PATH` of another user, close it
+ *                           and exit: the other user's process sends
+ *   udp-send -F N           N processes (PR_SET_PDEATHSIG) that each hold
+ *                           the socket in their highest fd slot, the limit
+ *                           raised to the hard one, while it sends
+ * Forked senders print the summary line themselves: redirect to a file.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -43,18 +61,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/un.h>
 #include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+
 struct opts {
 	long count, timeout_ms, hold_s, size, interval_ms, duration_ms, sport;
+	long holders;
 	bool echo, reply, verbose;
 	const char *text;
 	const char *go_file;
+	const char *mode;	/* -m: NULL, or one of the tricks above */
+	const char *pass_path;	/* -P */
 };
 
 /* -w: wait for the test's go file, bounded so a lost test never hangs. */
@@ -323,57 +349,297 @@ static int cmd_tcp_listen(long port, struct opts *o)
 	return 0;
 }
 
-static int cmd_udp_send(const char *addr, long port, struct opts *o)
+struct udp_sender {
+	const char *cmd, *addr;	/* the summary line's first words */
+	long port;
+	int fd;
+	struct sockaddr_storage dst;	/* -m sendto: the socket is unconnected */
+	socklen_t dst_len;
+	struct opts *o;
+};
+
+/* -m sendmmsg: COUNT datagrams in one call (more if it sends part). */
+static long udp_sendmmsg(int fd, char *buf, long size, long count)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = addr_parse(addr, port, &ss);
-	long sent = 0, errors = 0, replies = 0, i, t0 = now_ms();
-	char *buf = calloc(1, o->size + 1);
-	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct mmsghdr *m = calloc(count, sizeof(*m));
+	struct iovec iov = { .iov_base = buf, .iov_len = size };
+	long sent = 0, i;
+	int n;
 
-	if (!buf || fd < 0)
-		die("socket", strerror(errno));
-	memset(buf, 'x', o->size);
-	if (o->sport) {
-		/* One flow across several invocations (a test's later hit). */
-		struct sockaddr_storage src;
-		socklen_t slen = addr_parse(ss.ss_family == AF_INET6 ? "::" :
-					    "0.0.0.0", o->sport, &src);
-		int one = 1;
-
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&src, slen) < 0)
-			die("bind", strerror(errno));
+	if (!m)
+		die("out of memory", "sendmmsg");
+	for (i = 0; i < count; i++) {
+		m[i].msg_hdr.msg_iov = &iov;
+		m[i].msg_hdr.msg_iovlen = 1;
 	}
-	if (connect(fd, (struct sockaddr *)&ss, len) < 0)
-		die("connect", strerror(errno));
+	while (sent < count) {
+		n = sendmmsg(fd, m + sent, count - sent, 0);
+		if (n <= 0)
+			break;
+		sent += n;
+	}
+	free(m);
+	return sent;
+}
+
+/* The datagrams of udp-send (or fd-recv) and the summary line. */
+static int udp_send_all(struct udp_sender *u)
+{
+	struct opts *o = u->o;
+	long sent = 0, errors = 0, replies = 0, i, t0 = now_ms();
+	bool to = o->mode && !strcmp(o->mode, "sendto");
+	char *buf = calloc(1, o->size + 1);
+
+	if (!buf)
+		die("out of memory", u->addr);
+	memset(buf, 'x', o->size);
+	if (o->mode && !strcmp(o->mode, "sendmmsg")) {
+		sent = udp_sendmmsg(u->fd, buf, o->size, o->count);
+		errors = o->count - sent;
+		i = o->count;
+		goto done;
+	}
 	for (i = 0; o->duration_ms ? now_ms() - t0 < o->duration_ms :
 				     i < o->count; i++) {
+		ssize_t n;
+
 		/* before each datagram: the socket is bound (connect) first */
 		if (o->interval_ms)
 			usleep(o->interval_ms * 1000);
-		if (send(fd, buf, o->size, 0) == o->size)
+		n = to ? sendto(u->fd, buf, o->size, 0,
+				(struct sockaddr *)&u->dst, u->dst_len) :
+			 send(u->fd, buf, o->size, 0);
+		if (n == o->size)
 			sent++;
 		else
 			errors++;
 		if (o->reply) {
-			struct pollfd p = { .fd = fd, .events = POLLIN };
+			struct pollfd p = { .fd = u->fd, .events = POLLIN };
 
 			if (poll(&p, 1, o->timeout_ms) == 1 &&
-			    recv(fd, buf, o->size, 0) >= 0)
+			    recv(u->fd, buf, o->size, 0) >= 0)
 				replies++;
 		}
 	}
-	printf("udp-send %s %ld sent=%ld errors=%ld replies=%ld ms=%ld\n", addr,
-	       port, sent, errors, replies, now_ms() - t0);
+done:
+	printf("%s %s %ld sent=%ld errors=%ld replies=%ld ms=%ld\n", u->cmd,
+	       u->addr, u->port, sent, errors, replies, now_ms() - t0);
 	fflush(stdout);
 	if (o->go_file)
 		wait_go(o->go_file);
 	free(buf);
-	close(fd);
+	close(u->fd);
 	if (o->reply)
 		return replies == i ? 0 : 1;
 	return sent == i ? 0 : 1;
+}
+
+/* A forked sender goes on once its parent is gone (it has been reparented). */
+static void wait_orphan(pid_t parent)
+{
+	int i;
+
+	for (i = 0; i < 6000 && getppid() == parent; i++)
+		usleep(10 * 1000);
+}
+
+static void *udp_thread(void *arg)
+{
+	exit(udp_send_all(arg));
+}
+
+/* -P: the socket to fd-recv over PATH; ours is closed before we return. */
+static int udp_pass(struct udp_sender *u, const char *path)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char c[CMSG_SPACE(sizeof(int))] = { 0 }, one = 'x';
+	struct iovec iov = { .iov_base = &one, .iov_len = 1 };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = c, .msg_controllen = sizeof(c),
+	};
+	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+	int us = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		die("unix socket path too long", path);
+	strcpy(a.sun_path, path);
+	if (us < 0 || connect(us, (struct sockaddr *)&a, sizeof(a)) < 0)
+		die("connect", path);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(h), &u->fd, sizeof(int));
+	if (sendmsg(us, &m, 0) != 1)
+		die("sendmsg SCM_RIGHTS", strerror(errno));
+	/* fd-recv sends once it sees our end closed: ours first. */
+	close(u->fd);
+	close(us);
+	printf("%s %s %ld passed=1 path=%s\n", u->cmd, u->addr, u->port, path);
+	return 0;
+}
+
+/*
+ * -F N: N processes holding the socket in their highest fd slot (and the
+ * seven below it), the fd limit raised to the hard one, alive until the
+ * sender exits. Returns once all are in place.
+ */
+static void udp_holders(int fd, long n)
+{
+	pid_t parent = getpid();
+	struct rlimit rl;
+	int ready[2], top, null, j;
+	long i;
+	char c;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		die("getrlimit", strerror(errno));
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		die("setrlimit", strerror(errno));
+	top = rl.rlim_max > 1048576 ? 1048575 : (int)rl.rlim_max - 1;
+	if (top < 16 || pipe(ready))
+		die("fd limit or pipe", strerror(errno));
+	for (i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork", strerror(errno));
+		if (pid)
+			continue;
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(0);
+		null = open("/dev/null", O_RDWR);
+
+		/* No pipe of the caller's: its reader must see EOF. */
+		if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+		    dup2(null, 2) < 0)
+			_exit(1);
+		for (j = 0; j < 8; j++)
+			if (dup2(fd, top - j) < 0)
+				_exit(1);
+		close(fd);
+		close(ready[0]);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		close(ready[1]);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	for (i = 0; i < n; i++)
+		if (read(ready[0], &c, 1) != 1)
+			die("holders", "not all in place");
+	close(ready[0]);
+}
+
+static int cmd_udp_send(const char *addr, long port, struct opts *o)
+{
+	struct udp_sender u = { .cmd = "udp-send", .addr = addr, .port = port, .o = o };
+	const char *m = o->mode;
+	pid_t parent = getpid(), pid;
+	pthread_t t;
+
+	u.dst_len = addr_parse(addr, port, &u.dst);
+	if (m && strcmp(m, "fork-exit") && strcmp(m, "daemon") &&
+	    strcmp(m, "thread") && strcmp(m, "sendmmsg") && strcmp(m, "sendto"))
+		die("unknown -m mode (fork-exit, daemon, thread, sendmmsg, sendto)", m);
+	if (m && !strcmp(m, "sendmmsg") && (o->duration_ms || o->reply))
+		die("-m sendmmsg sends COUNT datagrams: no -d or -r with", m);
+	u.fd = socket(u.dst.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (u.fd < 0)
+		die("socket", strerror(errno));
+	if (o->sport) {
+		/* One flow across several invocations (a test's later hit). */
+		struct sockaddr_storage src;
+		socklen_t slen = addr_parse(u.dst.ss_family == AF_INET6 ? "::" :
+					    "0.0.0.0", o->sport, &src);
+		int one = 1;
+
+		setsockopt(u.fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(u.fd, (struct sockaddr *)&src, slen) < 0)
+			die("bind", strerror(errno));
+	}
+	if ((!m || strcmp(m, "sendto")) &&
+	    connect(u.fd, (struct sockaddr *)&u.dst, u.dst_len) < 0)
+		die("connect", strerror(errno));
+	if (o->pass_path)
+		return udp_pass(&u, o->pass_path);
+	if (o->holders)
+		udp_holders(u.fd, o->holders);
+	if (m && !strcmp(m, "thread")) {
+		if (pthread_create(&t, NULL, udp_thread, &u))
+			die("pthread_create", m);
+		pthread_exit(NULL);	/* the thread exits the process */
+	}
+	if (m && !strcmp(m, "fork-exit")) {
+		pid = fork();
+		if (pid < 0)
+			die("fork", strerror(errno));
+		if (pid)
+			_exit(0);
+		wait_orphan(parent);
+	}
+	if (m && !strcmp(m, "daemon")) {
+		pid = fork();
+		if (pid < 0)
+			die("fork", strerror(errno));
+		if (pid) {
+			waitpid(pid, NULL, 0);
+			_exit(0);
+		}
+		setsid();
+		parent = getpid();
+		pid = fork();
+		if (pid < 0)
+			die("fork", strerror(errno));
+		if (pid)
+			_exit(0);
+		wait_orphan(parent);
+	}
+	return udp_send_all(&u);
+}
+
+/*
+ * fd-recv PATH: a unix listener (any user may connect) takes one socket
+ * over SCM_RIGHTS from udp-send -P, waits until the sender has closed its
+ * end (and its copy of the socket), then sends COUNT datagrams on it.
+ */
+static int cmd_fd_recv(const char *path, struct opts *o)
+{
+	struct udp_sender u = { .cmd = "fd-recv", .addr = path, .o = o, .fd = -1 };
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	char c[CMSG_SPACE(sizeof(int))] = { 0 }, one;
+	struct iovec iov = { .iov_base = &one, .iov_len = 1 };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = c, .msg_controllen = sizeof(c),
+	};
+	struct cmsghdr *h;
+	int l, conn;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		die("unix socket path too long", path);
+	strcpy(a.sun_path, path);
+	unlink(path);
+	l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    chmod(path, 0777) < 0 || listen(l, 1) < 0)
+		die("unix listener", path);
+	conn = accept(l, NULL, NULL);
+	if (conn < 0 || recvmsg(conn, &m, 0) != 1)
+		die("recvmsg", path);
+	h = CMSG_FIRSTHDR(&m);
+	if (!h || h->cmsg_type != SCM_RIGHTS)
+		die("no socket passed over", path);
+	memcpy(&u.fd, CMSG_DATA(h), sizeof(int));
+	while (read(conn, &one, 1) > 0)
+		;
+	close(conn);
+	close(l);
+	unlink(path);
+	return udp_send_all(&u);
 }
 
 static int cmd_udp_echo(long port, struct opts *o)
@@ -546,8 +812,9 @@ static int cmd_fd_hog(long count)
 static void usage(void)
 {
 	fputs("usage: xfnet tcp-connect|tcp-listen|scan|udp-send|udp-echo|udp-recv|"
-	      "tcp-stream|tcp-sink|fd-hog ARGS [-n COUNT] [-t MS] [-H SECS] [-z SIZE] "
-	      "[-s TEXT] [-e] [-r] [-d MS]\n", stderr);
+	      "tcp-stream|tcp-sink|fd-hog|fd-recv ARGS [-n COUNT] [-t MS] [-H SECS] "
+	      "[-z SIZE] [-s TEXT] [-e] [-r] [-d MS] [-m MODE] [-P PATH] [-F N]\n",
+	      stderr);
 	exit(2);
 }
 
@@ -592,6 +859,9 @@ int main(int argc, char **argv)
 		case 's': o.text = argv[++i]; break;
 		case 'w': o.go_file = argv[++i]; break;
 		case 'b': o.sport = num(argv[++i], 1, 65535); break;
+		case 'm': o.mode = argv[++i]; break;
+		case 'P': o.pass_path = argv[++i]; break;
+		case 'F': o.holders = num(argv[++i], 1, 4096); break;
 		default: die("unknown option", a);
 		}
 	}
@@ -640,6 +910,10 @@ int main(int argc, char **argv)
 		if (o.count == 1)
 			o.count = 0;
 		return cmd_tcp_sink(num(pos[0], 1, 65535), &o);
+	}
+	if (!strcmp(argv[1], "fd-recv")) {
+		NEED(1);
+		return cmd_fd_recv(pos[0], &o);
 	}
 	if (!strcmp(argv[1], "fd-hog")) {
 		NEED(1);
