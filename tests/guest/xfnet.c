@@ -36,7 +36,7 @@
  * Listeners bind both families ([::], v4-mapped).
  *
  * The attribution tricks of an unprivileged user (tests/kselftest/
- * 46-evasion.sh), all on a socket the user made:
+ * 48-evasion.sh), all on a socket the user made:
  *   udp-send -m fork-exit   fork, the parent exits, the orphan sends
  *   udp-send -m daemon      fork, setsid, fork again, both ancestors exit
  *   udp-send -m thread      a second thread sends, the first one has ended
