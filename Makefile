@@ -25,6 +25,15 @@ else
 KDIR ?= $(shell scripts/kernel-headers.sh $(KVER))
 endif
 
+# The compiler Debian's headers name (.kernelvariables: gcc-12 for bookworm's
+# 6.1 and 6.12, gcc-16 for sid's 7.x) when this machine has it, else its
+# gcc: bookworm has no gcc-16, and scripts/kernel-headers.sh then
+# configures the headers for this gcc (a compile check; the module loads
+# on kernels built by the compiler it was built with).
+kernel_cc = $(shell c=$$(sed -n 's/^CC = .*\(gcc-[0-9][0-9]*\)$$/\1/p' \
+	$(1)/.kernelvariables 2>/dev/null); [ -z "$$c" ] || \
+	command -v "$$c" >/dev/null || echo CC=gcc)
+
 # Warnings are errors in CI and in tests/run.
 WERROR ?= $(if $(filter true,$(CI)),1,0)
 
@@ -61,7 +70,7 @@ GUEST_TOOLS := $(patsubst tests/guest/%.c,$(B)/guest/%,$(wildcard tests/guest/*.
 all: module userspace guest
 
 module:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) WERROR=$(WERROR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) WERROR=$(WERROR) $(call kernel_cc,$(KDIR)) modules
 
 # Not kbuild's "clean": with M= it deletes every *.ko and *.lst below the
 # tree, .cache/ (kernel packages, the Xen source) included.

@@ -39,6 +39,7 @@
 #include <net/genetlink.h>
 
 #include "cache.h"
+#include "compat.h"
 #include "detect.h"
 #include "filter.h"
 #include "frag.h"
@@ -129,7 +130,7 @@ static struct xf_pending *xf_pending_find(struct xf_queue *q,
 
 static void xf_queue_timer(struct timer_list *t)
 {
-	struct xf_queue *q = from_timer(q, t, timer);
+	struct xf_queue *q = xf_from_timer(q, t, timer);
 
 	queue_work(xf_wq, &q->work);
 }
@@ -589,7 +590,7 @@ void xf_queue_fini(struct xf_domain *dom)
 	spin_lock_bh(&q->lock);
 	q->dying = true;
 	spin_unlock_bh(&q->lock);
-	del_timer_sync(&q->timer);
+	timer_delete_sync(&q->timer);
 	cancel_work_sync(&q->work);
 
 	spin_lock_bh(&q->lock);

@@ -15,6 +15,8 @@ build_pkgs=(
 	libnl-3-dev libnl-genl-3-dev libbpf-dev libxen-dev
 	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev
 	dwarves bpftool python3-yaml systemd
+	# kernel-headers.sh: sid's kbuild programs rebuilt from linux-source
+	bison flex bc libelf-dev libssl-dev
 )
 # Debian packages (scripts/build-debs); debian/control's Build-Depends
 # are the build group's libraries.

@@ -9,9 +9,16 @@
 # Usage: scripts/fetch-kernel.sh [VERSION]      (default: scripts/kver 6.1)
 #	VERSION is the ABI name of the package linux-image-VERSION, e.g.
 #	6.1.0-56-amd64 or 6.12.48+deb12-amd64. Versions that are not in the
-#	machine's configured suites are looked up in bookworm-backports: a
-#	sources entry for it is added, with the archive URI taken from the
-#	machine's existing apt configuration (never written into this repo).
+#	machine's configured suites are looked up by their ABI name: 5.10.*
+#	in bullseye, *+deb12-* in bookworm-backports, *+deb13-* in trixie,
+#	*+deb14-* in forky then sid, each through scripts/apt-suite: package
+#	lists of its own under $XF_CACHE/apt/, with the archive URI taken
+#	from the machine's apt configuration (never written into this repo);
+#	the machine's apt sources stay as they are.
+#	Newer suites split the image package: linux-image-VERSION only
+#	depends on linux-binary-VERSION (the vmlinuz, in
+#	usr/lib/modules/VERSION/) and linux-modules-VERSION; both are fetched
+#	and the tree gets the usual boot/ and lib/modules/ paths.
 #
 # Prints the directory holding the unpacked tree on stdout.
 set -euo pipefail
@@ -22,57 +29,53 @@ CACHE=$XF_CACHE
 PKGDIR=$CACHE/pkgs
 DEST=$CACHE/kernels/$VERSION
 PKG=linux-image-$VERSION
-BPO_LIST=/etc/apt/sources.list.d/xfilter-bookworm-backports.list
 
 if [ -s "$DEST/boot/vmlinuz-$VERSION" ]; then
 	echo "$DEST"
 	exit 0
 fi
 
-SUDO=
-[ "$(id -u)" -eq 0 ] || SUDO=sudo
-
-# Captured first: grep -q exiting early would fail the pipe under pipefail.
-have_candidate() {
-	local policy
-	policy=$(apt-cache policy "$PKG" 2>/dev/null || true)
-	grep -q 'Candidate: [^(]' <<<"$policy"
-}
-
-add_backports() {
-	local uri
-	[ -e "$BPO_LIST" ] && return 0
-	uri=$(lab_mirror)
-	if [ -z "$uri" ]; then
-		echo "fetch-kernel: no bookworm archive URI in apt config" >&2
-		return 1
-	fi
-	echo "fetch-kernel: adding bookworm-backports from $uri" >&2
-	echo "deb $uri bookworm-backports main" | $SUDO tee "$BPO_LIST" >/dev/null
-	$SUDO apt-get update -qq
-}
-
-if ! have_candidate; then
-	add_backports
-	if ! have_candidate; then
-		echo "fetch-kernel: no package $PKG in the configured archives" >&2
-		exit 1
-	fi
+if ! lab_apt_for "$PKG" "$VERSION"; then
+	echo "fetch-kernel: no package $PKG in the configured archives$(lab_suites_of "$VERSION" | sed 's/^./ nor in &/')" >&2
+	exit 1
 fi
 
+# A split image (linux-binary + linux-modules) or the classic package.
+pkgs=$PKG
+if "${lab_apt[@]}" apt-cache show "linux-binary-$VERSION" >/dev/null 2>&1; then
+	pkgs="linux-binary-$VERSION linux-modules-$VERSION"
+fi
 mkdir -p "$PKGDIR"
-deb=$(ls "$PKGDIR/${PKG}_"*.deb 2>/dev/null | head -n1 || true)
-if [ -z "$deb" ]; then
-	(cd "$PKGDIR" && apt-get download -qq "$PKG" >&2)
-	deb=$(ls "$PKGDIR/${PKG}_"*.deb | head -n1)
-fi
+debs=()
+for p in $pkgs; do
+	deb=$(ls "$PKGDIR/${p}_"*.deb 2>/dev/null | head -n1 || true)
+	if [ -z "$deb" ]; then
+		(cd "$PKGDIR" && "${lab_apt[@]}" apt-get download -qq "$p" >&2)
+		deb=$(ls "$PKGDIR/${p}_"*.deb | head -n1)
+	fi
+	debs+=("$deb")
+done
 
 # Unpack into a temporary directory and rename, so an interrupted run never
 # leaves a half-unpacked tree that the check above would take as complete.
 tmp=$(mktemp -d "$CACHE/kernels/.$VERSION.XXXXXX" 2>/dev/null ||
 	{ mkdir -p "$CACHE/kernels" && mktemp -d "$CACHE/kernels/.$VERSION.XXXXXX"; })
 trap 'rm -rf "$tmp"' EXIT
-dpkg-deb -x "$deb" "$tmp"
+for deb in "${debs[@]}"; do
+	dpkg-deb -x "$deb" "$tmp"
+done
+# merged-/usr packages: the paths the lab and the tests read
+if [ ! -e "$tmp/lib" ] && [ -d "$tmp/usr/lib/modules" ]; then
+	ln -s usr/lib "$tmp/lib"
+fi
+if [ ! -e "$tmp/boot/vmlinuz-$VERSION" ] && [ -s "$tmp/lib/modules/$VERSION/vmlinuz" ]; then
+	mkdir -p "$tmp/boot"
+	ln -s "../lib/modules/$VERSION/vmlinuz" "$tmp/boot/vmlinuz-$VERSION"
+fi
+if [ ! -s "$tmp/boot/vmlinuz-$VERSION" ]; then
+	echo "fetch-kernel: no vmlinuz in ${debs[*]}" >&2
+	exit 1
+fi
 rm -rf "$DEST"
 mv "$tmp" "$DEST"
 trap - EXIT

@@ -26,6 +26,38 @@ lab_mirror()
 		sed -n 's#/dists/bookworm/.*##p' | head -n1
 }
 
+# lab_suites_of VERSION: the Debian suites besides the configured ones that
+# may hold the kernel of ABI VERSION, for scripts/apt-suite.
+lab_suites_of()
+{
+	case "$1" in
+	5.10.*) echo bullseye ;;
+	*+deb12-*) echo bookworm-backports ;;
+	*+deb13-*) echo trixie ;;
+	*+deb14-*) echo forky sid ;;
+	esac
+}
+
+# lab_apt_for PKG VERSION: sets lab_apt to the command prefix that runs
+# apt-get/apt-cache where PKG has a candidate (the configured sources, or
+# scripts/apt-suite with one of VERSION's suites); fails when none has.
+lab_apt_for()
+{
+	local policy s
+
+	lab_apt=()
+	policy=$(apt-cache policy "$1" 2>/dev/null || true)
+	grep -q 'Candidate: [^(]' <<<"$policy" && return 0
+	for s in $(lab_suites_of "$2"); do
+		policy=$("$XF_TOP/scripts/apt-suite" "$s" apt-cache policy "$1" 2>/dev/null || true)
+		if grep -q 'Candidate: [^(]' <<<"$policy"; then
+			lab_apt=("$XF_TOP/scripts/apt-suite" "$s")
+			return 0
+		fi
+	done
+	return 1
+}
+
 # lab_fetch_deb PKG: download a package once and unpack it; prints the dir.
 lab_fetch_deb()
 {

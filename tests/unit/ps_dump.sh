@@ -16,9 +16,10 @@
 # for being an unbound inet socket at that fd (port 0, CLOSE).
 #
 # Usage: tests/unit/ps_dump.sh [KVER ...]
-#	default: 6.1.0-56-amd64 and every other kernel already unpacked in
-#	.cache/kernels/ (scripts/fetch-kernel.sh 6.12.117+deb12-amd64 adds
-#	the bookworm-backports 6.12 kernel to the run)
+#	default: the lab's kernels, scripts/kver 6.1 and 6.12, and the
+#	oldest and newest guest kernels checked, scripts/kver 5.10 and 7
+#	(not every kernel unpacked in .cache/kernels/:
+#	tests/unit/profile_images.sh unpacks fifteen, and a dump boots each)
 # Each kernel is also checked on a dump carrying a VMCOREINFO note (the
 # KASLR slide then comes from KERNELOFFSET); XF_DUMP_VMCI=0 skips that.
 # Prints TAP.
@@ -26,7 +27,7 @@ set -u
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 XFCTL=$TOP/build/xfctl
-KVERS=${*:-$( ("$TOP/scripts/kver" 6.1; ls "$TOP/.cache/kernels" 2>/dev/null) | sort -u)}
+KVERS=${*:-$(for s in 6.1 6.12 5.10 7; do "$TOP/scripts/kver" $s; done)}
 n=0
 fail=0
 

@@ -69,6 +69,8 @@ bool xf_elf_section(const struct xf_buf *b, const char *name,
 /* File offset of len bytes at virtual address va, via PT_LOAD. */
 bool xf_elf_va_to_off(const struct xf_buf *b, uint64_t va, uint64_t len,
 		      uint64_t *off);
+/* Virtual address of the byte at file offset off, via PT_LOAD. */
+bool xf_elf_off_to_va(const struct xf_buf *b, uint64_t off, uint64_t *va);
 /* vaddr - paddr of the first PT_LOAD (x86_64: __START_KERNEL_map). */
 bool xf_elf_kernel_map(const struct xf_buf *b, uint64_t *map);
 

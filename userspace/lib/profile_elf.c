@@ -121,6 +121,22 @@ bool xf_elf_va_to_off(const struct xf_buf *b, uint64_t va, uint64_t len,
 	return false;
 }
 
+bool xf_elf_off_to_va(const struct xf_buf *b, uint64_t off, uint64_t *va)
+{
+	unsigned int i, n = ehdr_copy(b).e_phnum;
+
+	for (i = 0; i < n; i++) {
+		Elf64_Phdr phc = phdr(b, i), *ph = &phc;
+
+		if (ph->p_type != PT_LOAD || off < ph->p_offset ||
+		    off - ph->p_offset >= ph->p_filesz)
+			continue;
+		*va = ph->p_vaddr + (off - ph->p_offset);
+		return true;
+	}
+	return false;
+}
+
 bool xf_elf_kernel_map(const struct xf_buf *b, uint64_t *map)
 {
 	unsigned int i, n = ehdr_copy(b).e_phnum;

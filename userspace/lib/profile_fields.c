@@ -189,7 +189,9 @@ const struct xf_type_field xf_type_fields[] = {
 	MEM("file", "f_cred", own.f_cred, file.size, OPT),
 	MEM("sock", "sk_cgrp_data.cgroup", own.sk_cgrp, sock.size, OPT),
 	MEM("cgroup", "kn", own.cgroup_kn, own.cgroup_size, OPT),
-	MEM("kernfs_node", "parent", own.kn_parent, own.kernfs_node_size, OPT),
+	/* 6.15 renamed it __parent (RCU-managed), the same pointer */
+	MEM_ALT("kernfs_node", "parent", "__parent", own.kn_parent,
+		own.kernfs_node_size, OPT),
 	MEM("kernfs_node", "name", own.kn_name, own.kernfs_node_size, OPT),
 	MEM("kernfs_node", "id", own.kn_id, own.kernfs_node_size, OPT),
 	MEM("fdtable", "open_fds", own.open_fds, files.fdtable_size, OPT),

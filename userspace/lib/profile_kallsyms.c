@@ -22,9 +22,12 @@
  *				nm type letter.
  *  kallsyms_offsets		s32 per symbol, and kallsyms_relative_base
  *				(u64): before num_syms (<= 6.1) or after
- *				token_index (later). With ABSOLUTE_PERCPU,
+ *				token_index (later 6.x). With ABSOLUTE_PERCPU,
  *				offsets >= 0 are absolute (per-cpu symbols)
  *				and the rest relative_base - 1 - offset.
+ *				7.x dropped relative_base: each offset is
+ *				relative to its own address (offset_to_ptr),
+ *				right after token_index.
  *
  * The data is untrusted: every read is checked against the buffer, every
  * scan has a window, and names are clamped to KSYM_NAME_LEN.
@@ -42,6 +45,7 @@
 #define KS_TT_TRIES	256
 
 struct ks {
+	const struct xf_buf *elf;
 	const uint8_t *d;
 	size_t len;
 	size_t tt, ti, ti_end;		/* token table, index, index end */
@@ -319,19 +323,54 @@ static bool kernel_half(uint64_t a)
 	return a >= 0xffff800000000000ull;
 }
 
-/* Decode addresses with offsets at off and base at base_off. */
-static int decode(struct ks *k, size_t off, size_t base_off,
+/*
+ * How kallsyms_offsets encodes an address:
+ *  KS_BASE		relative to kallsyms_relative_base (<= 6.x); with
+ *			ABSOLUTE_PERCPU, offsets >= 0 are absolute and the
+ *			rest relative_base - 1 - offset
+ *  KS_PC		relative to the entry's own address, as
+ *			offset_to_ptr() reads it (7.x, scripts/kallsyms
+ *			--pc-relative: ".long _text - . + (addr - _text)")
+ */
+enum ks_enc { KS_BASE, KS_PC };
+
+/*
+ * A wrong guess of the table's place can still decode to sorted kernel
+ * addresses (old offsets read PC-relative grow with their own address), so
+ * the table must place a symbol the ELF places too: kallsyms_offsets itself
+ * (KALLSYMS_ALL), else _text at the start of .text (x86_64's linker
+ * script puts it there).
+ */
+static bool self_consistent(const struct ks *k, size_t off,
+			    struct xf_symtab *t)
+{
+	struct xf_elf_sect text;
+	uint64_t a, want;
+
+	if (!xf_symtab_lookup(t, "kallsyms_offsets", &a))
+		return xf_elf_off_to_va(k->elf, off, &want) && a == want;
+	if (!xf_symtab_lookup(t, "_text", &a) &&
+	    xf_elf_section(k->elf, ".text", &text))
+		return a == text.addr;
+	return true;
+}
+
+/* Decode addresses with offsets at off (and base at base_off for KS_BASE). */
+static int decode(struct ks *k, size_t off, enum ks_enc enc, size_t base_off,
 		  struct xf_symtab *t)
 {
 	size_t names = k->names, i, descents = 0;
-	uint64_t base, prev = 0;
+	uint64_t base = 0, prev = 0, va = 0;
 	bool percpu = false;
 	char name[KS_NAME_MAX];
 
-	if (!rd64(k, base_off, &base) || !kernel_half(base) ||
-	    off > k->len || k->len - off < 4ull * k->num)
+	if (off > k->len || k->len - off < 4ull * k->num)
 		return -1;
-	for (i = 0; i < k->num; i++) {
+	if (enc == KS_BASE && (!rd64(k, base_off, &base) || !kernel_half(base)))
+		return -1;
+	if (enc == KS_PC && !xf_elf_off_to_va(k->elf, off, &va))
+		return -1;
+	for (i = 0; enc == KS_BASE && i < k->num; i++) {
 		int32_t o;
 
 		memcpy(&o, k->d + off + 4 * i, 4);
@@ -344,12 +383,16 @@ static int decode(struct ks *k, size_t off, size_t base_off,
 		int32_t o;
 
 		memcpy(&o, k->d + off + 4 * i, 4);
-		if (!percpu)
+		if (enc == KS_PC)
+			addr = va + 4 * i + (uint64_t)(int64_t)o;
+		else if (!percpu)
 			addr = base + (uint32_t)o;
 		else if (o >= 0)
 			addr = (uint64_t)o;
 		else
 			addr = base - 1 - (int64_t)o;
+		if (enc == KS_PC && !kernel_half(addr))
+			return -1;
 		if (addr < prev)
 			descents++;
 		prev = addr;
@@ -358,26 +401,37 @@ static int decode(struct ks *k, size_t off, size_t base_off,
 			return -1;
 	}
 	/* kallsyms is sorted by address: a wrong guess is far from sorted. */
-	if (descents > k->num / 1000)
+	if (descents > k->num / 1000 || !self_consistent(k, off, t))
 		return -1;
 	return 0;
 }
 
 static int decode_any(struct ks *k, struct xf_symtab *t)
 {
-	size_t cand[2][2];
+	struct {
+		size_t off, base;
+		enum ks_enc enc;
+	} cand[4];
 	size_t olen = align_up(4ull * k->num, 8), i;
 
 	/* <= 6.1: offsets, relative_base, num_syms, names, ... */
-	cand[0][1] = k->num_pos >= 8 ? k->num_pos - 8 : 0;
-	cand[0][0] = cand[0][1] >= olen ? cand[0][1] - olen : SIZE_MAX;
-	/* later: ..., token_index, offsets, relative_base */
-	cand[1][0] = align_up(k->ti_end, 8);
-	cand[1][1] = align_up(cand[1][0] + 4ull * k->num, 8);
-	for (i = 0; i < 2; i++) {
-		if (cand[i][0] == SIZE_MAX)
+	cand[0].base = k->num_pos >= 8 ? k->num_pos - 8 : 0;
+	cand[0].off = cand[0].base >= olen ? cand[0].base - olen : SIZE_MAX;
+	cand[0].enc = KS_BASE;
+	/* later 6.x: ..., token_index, offsets, relative_base */
+	cand[1].off = align_up(k->ti_end, 8);
+	cand[1].base = align_up(cand[1].off + 4ull * k->num, 8);
+	cand[1].enc = KS_BASE;
+	/* 7.x: ..., token_index, offsets (4-aligned), no relative_base */
+	cand[2].off = align_up(k->ti_end, 4);
+	cand[3].off = align_up(k->ti_end, 8);
+	cand[2].enc = cand[3].enc = KS_PC;
+	cand[2].base = cand[3].base = 0;
+	for (i = 0; i < 4; i++) {
+		if (cand[i].off == SIZE_MAX ||
+		    (i == 3 && cand[3].off == cand[2].off))
 			continue;
-		if (!decode(k, cand[i][0], cand[i][1], t))
+		if (!decode(k, cand[i].off, cand[i].enc, cand[i].base, t))
 			return 0;
 		xf_symtab_free(t);
 	}
@@ -394,6 +448,7 @@ int xf_kallsyms_read(const struct xf_buf *elf, struct xf_symtab *t,
 		xf_perr_set(e, "kallsyms: out of memory");
 		return -1;
 	}
+	k->elf = elf;
 	k->d = elf->data;
 	k->len = elf->len;
 	if (!find_token_table(k))
@@ -401,7 +456,7 @@ int xf_kallsyms_read(const struct xf_buf *elf, struct xf_symtab *t,
 	else if (!find_markers_and_names(k))
 		xf_perr_set(e, "kallsyms: found the token table but no consistent kallsyms_markers/kallsyms_names");
 	else if (decode_any(k, t))
-		xf_perr_set(e, "kallsyms: found %u names but no consistent kallsyms_offsets/relative_base",
+		xf_perr_set(e, "kallsyms: found %u names but no consistent kallsyms_offsets (relative_base or PC-relative)",
 			    k->num);
 	else
 		ret = 0;
