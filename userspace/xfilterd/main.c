@@ -357,6 +357,7 @@ int main(int argc, char **argv)
 			serve_pending(&nl, true);
 			overrun = false;
 			last_sweep = now;
+			xfd_kept_apply(&nl, true);	/* a new restore */
 		} else {
 			serve_pending(&nl, false);
 		}

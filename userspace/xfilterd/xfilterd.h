@@ -131,6 +131,24 @@ void xfd_rebind_save(void);
 /* The fail policy the module applies to domid. */
 int xfd_fail_policy(struct xf_nl *nl, uint32_t domid);
 
+/* The rule table, temporary rules and rules for every domain left out. */
+struct xfd_rule_ref {
+	uint32_t index;
+	uint32_t domid;
+	struct nlattr *attrs;	/* copy of the XFILTER_A_RULE nest */
+};
+int xfd_rules_dump(struct xf_nl *nl, struct xfd_rule_ref **v, int *n);
+void xfd_rules_free(struct xfd_rule_ref *v, int n);
+/* Rule r to domid, at its place (its counters restart). */
+int xfd_rule_move(struct xf_nl *nl, const struct xfd_rule_ref *r,
+		  uint32_t domid);
+
+/* ---- rules and settings restored for guests not running (kept.c) --------- */
+
+/* Apply what STATE_DIR/kept holds for running guests; changed: only if the
+ * file changed since the last look (else: a domain came). */
+void xfd_kept_apply(struct xf_nl *nl, bool changed);
+
 /* The mode the module applies to domid (enum xfilter_mode; -1 unknown). */
 int xfd_domain_mode(struct xf_nl *nl, uint32_t domid);
 
