@@ -571,16 +571,26 @@ fail:
 /* "guest NAME uuid UUID"; 0 or 2. */
 static int parse_guest(struct restore *rs, char *line, size_t lineno)
 {
-	char *w[5], *save = NULL;
+	char *w[5], *t, *save = NULL;
+	const char *bad = NULL;
 	int n = 0;
 
-	for (w[n] = strtok_r(line, " \t", &save); w[n] && n < 4;
-	     w[++n] = strtok_r(NULL, " \t", &save))
-		;
-	if (n != 4 || strcmp(w[2], "uuid") || !name_token(w[1]) ||
-	    strlen(w[3]) >= sizeof(rs->guests[0].uuid)) {
-		xfctl_err("%s:%zu: bad line at '%s' (guest NAME uuid UUID)", rs->path,
-			  lineno, n == 5 ? w[4] : n > 1 ? w[n - 1] : "guest");
+	for (t = strtok_r(line, " \t", &save); t && n < 5;
+	     t = strtok_r(NULL, " \t", &save))
+		w[n++] = t;
+	if (n == 5)
+		bad = w[4];
+	else if (n >= 3 && strcmp(w[2], "uuid"))
+		bad = w[2];
+	else if (n < 4)
+		bad = w[n - 1];
+	else if (!name_token(w[1]))
+		bad = w[1];
+	else if (strlen(w[3]) >= sizeof(rs->guests[0].uuid) || !name_token(w[3]))
+		bad = w[3];
+	if (bad) {
+		xfctl_err("%s:%zu: bad line at '%s' (guest NAME uuid UUID)",
+			  rs->path, lineno, bad);
 		return 2;
 	}
 	if (rs->nguests == XFCTL_GUESTS_MAX) {
