@@ -91,8 +91,11 @@ static char *xs_get(struct xs_handle *xs, uint32_t domid, const char *key)
 	return xs ? xs_read(xs, XBT_NULL, path, &len) : NULL;
 }
 
-/* domid's guest while it runs (xenstore), else as xfilterd last saw it. */
-static void guest_of(struct save_ctx *s, uint32_t domid, char *name,
+/*
+ * domid's guest while it runs (xenstore: true), else as xfilterd last saw
+ * it (false).
+ */
+static bool guest_of(struct save_ctx *s, uint32_t domid, char *name,
 		     char *uuid)
 {
 	char *n = xs_get(s->xs, domid, "name"), *vm, line[256], u[40], m[64];
@@ -107,7 +110,7 @@ static void guest_of(struct save_ctx *s, uint32_t domid, char *name,
 			snprintf(uuid, 40, "%s", vm + 4);
 		free(n);
 		free(vm);
-		return;
+		return true;
 	}
 	f = fopen(XF_STATE_DIR "/domains", "re");	/* rebind.c's map */
 	while (f && fgets(line, sizeof(line), f)) {
@@ -118,6 +121,19 @@ static void guest_of(struct save_ctx *s, uint32_t domid, char *name,
 	}
 	if (f)
 		fclose(f);
+	return false;
+}
+
+/* Settings kept for this guest (by a restore newer than any old domid). */
+static bool kept_settings(const struct save_ctx *s, const char *name,
+			  const char *uuid)
+{
+	size_t i;
+
+	for (i = 0; i < s->kept.n; i++)
+		if (!s->kept.v[i].rule && xf_kept_guest(&s->kept.v[i], uuid, name))
+			return true;
+	return false;
 }
 
 /*
@@ -216,7 +232,9 @@ static int save_domain_cb(struct nl_msg *msg, void *arg)
 	if (domid == XFILTER_DOMID_DEFAULT) {
 		snprintf(tok, sizeof(tok), "default");
 	} else {
-		guest_of(s, domid, name, uuid);
+		/* A guest that is down: the settings restore kept are newer. */
+		if (!guest_of(s, domid, name, uuid) && kept_settings(s, name, uuid))
+			return NL_OK;
 		if (!guest_token(s, name, uuid, tok))
 			snprintf(tok, sizeof(tok), "%u", domid);
 	}
@@ -628,6 +646,8 @@ static int restore_parse(FILE *f, struct restore *rs)
 		    (w == 6 && !strncmp(p, "domain", 6))) {
 			char *copy = strdup(p);
 
+			if (copy)	/* a comment after it; never in a token */
+				copy[strcspn(copy, "#")] = 0;
 			if (!copy) {
 				xfctl_err("out of memory");
 				ret = 1;
@@ -928,6 +948,33 @@ static void restore_undo(struct xf_nl *nl, struct restore *rs, size_t n,
 	}
 }
 
+/* One line per guest kept: restore succeeded, but it is not filtered yet. */
+static void restore_report_kept(const struct xf_kept_list *l)
+{
+	size_t i, j;
+	int rules, settings;
+
+	for (i = 0; i < l->n; i++) {
+		for (j = 0; j < i; j++)
+			if (!strcmp(l->v[j].name, l->v[i].name) &&
+			    !strcmp(l->v[j].uuid, l->v[i].uuid))
+				break;
+		if (j < i)
+			continue;	/* told already */
+		rules = settings = 0;
+		for (j = i; j < l->n; j++)
+			if (!strcmp(l->v[j].name, l->v[i].name) &&
+			    !strcmp(l->v[j].uuid, l->v[i].uuid)) {
+				rules += l->v[j].rule;
+				settings += !l->v[j].rule;
+			}
+		xfctl_err("guest %s (uuid %s) is not running: %d rule(s)%s kept in %s/%s; xfilterd applies them when it starts",
+			  l->v[i].name, l->v[i].uuid, rules,
+			  settings ? " and its settings" : "", XF_STATE_DIR,
+			  XF_KEPT_NAME);
+	}
+}
+
 /* Under the lock of STATE_DIR: settings, the table, the kept file. */
 static int restore_apply(struct xf_nl *nl, struct restore *rs)
 {
@@ -970,6 +1017,8 @@ static int restore_apply(struct xf_nl *nl, struct restore *rs)
 		xfctl_err("%s/%s: %s: the rules of guests that are not running are in the table as dom 0, but nothing says whose",
 			  XF_STATE_DIR, XF_KEPT_NAME, strerror(errno));
 		err = -EIO;
+	} else {
+		restore_report_kept(&rs->kept);
 	}
 out:
 	xf_kept_unlock(lock);
