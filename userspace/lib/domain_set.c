@@ -142,6 +142,16 @@ int xf_domain_settings(int argc, char **argv, struct nl_msg *msg, char *err,
 	return 0;
 }
 
+/* A time as `domain set` reads it: "10s", or "500ms" when not whole. */
+static const char *ms_text(uint32_t ms, char *buf, size_t size)
+{
+	if (ms % 1000)
+		snprintf(buf, size, "%ums", ms);
+	else
+		snprintf(buf, size, "%us", ms / 1000);
+	return buf;
+}
+
 /* The settings of a DOMAIN_GET reply as `domain set` writes them. */
 int xf_domain_settings_print(struct nlattr **d, char *buf, size_t size)
 {
@@ -153,6 +163,7 @@ int xf_domain_settings_print(struct nlattr **d, char *buf, size_t size)
 		XFILTER_DOMAIN_A_DETECT_PORTS, XFILTER_DOMAIN_A_DETECT_HOSTS,
 		XFILTER_DOMAIN_A_DETECT_FLOWS, XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED,
 		XFILTER_DOMAIN_A_BLOCK_MS };
+	char win[16], block[16];
 	const char *a[3];
 	int i;
 
@@ -166,9 +177,10 @@ int xf_domain_settings_print(struct nlattr **d, char *buf, size_t size)
 	for (i = 0; i < 6; i++)
 		if (!d[num[i]] || nla_len(d[num[i]]) < 4)
 			return -1;
-	return snprintf(buf, size, "mode %s policy %s unattributed %s fail %s detect %s window %ums ports %u hosts %u flows %u unattributed-flows %u block-time %ums",
+	return snprintf(buf, size, "mode %s policy %s unattributed %s fail %s detect %s window %s ports %u hosts %u flows %u unattributed-flows %u block-time %s",
 			mode_names[mode], a[0], a[1], a[2], detect_names[det],
-			nla_get_u32(d[num[0]]), nla_get_u32(d[num[1]]),
-			nla_get_u32(d[num[2]]), nla_get_u32(d[num[3]]),
-			nla_get_u32(d[num[4]]), nla_get_u32(d[num[5]])) < (int)size ? 0 : -1;
+			ms_text(nla_get_u32(d[num[0]]), win, sizeof(win)),
+			nla_get_u32(d[num[1]]), nla_get_u32(d[num[2]]),
+			nla_get_u32(d[num[3]]), nla_get_u32(d[num[4]]),
+			ms_text(nla_get_u32(d[num[5]]), block, sizeof(block))) < (int)size ? 0 : -1;
 }
