@@ -463,7 +463,7 @@ int cmd_save(int argc, char **argv)
 	char tmp[4096];
 	struct xf_nl nl;
 	FILE *f = stdout;
-	int err;
+	int err, lock;
 
 	err = file_arg(argc, argv, "save", &path);
 	if (err)
@@ -488,10 +488,13 @@ int cmd_save(int argc, char **argv)
 		}
 	}
 	s->xs = xs_open(XS_OPEN_READONLY);	/* no names without it */
+	/* The kept file and the table as one view (xfilterd changes both). */
+	lock = xf_kept_lock(XF_STATE_DIR);
 	if (xf_kept_read(XF_STATE_DIR, &s->kept))
 		xfctl_err("warning: %s/%s: %s", XF_STATE_DIR, XF_KEPT_NAME,
 			  strerror(errno));
 	err = save_all(&nl, s, f);
+	xf_kept_unlock(lock);
 	/* A save that silently drops a rule would be restored as a hole. */
 	if (!err && s->unreadable) {
 		xfctl_err("%d rule(s) or setting(s) could not be read back from the kernel; the saved set is incomplete",
@@ -735,8 +738,15 @@ static int resolve_guest(struct restore *rs, const char *tok, size_t lineno,
 		xfctl_err("%s:%zu: dom '%s': %s", rs->path, lineno, tok, err);
 		return -1;
 	}
+	/* The kept file holds one word each: a name that is not one goes. */
+	if (!is_uuid(tok) && !name_token(tok) && !u) {
+		xfctl_err("%s:%zu: dom '%s': not running, and not a name that can be kept until it starts (give its UUID)",
+			  rs->path, lineno, tok);
+		return -1;
+	}
 	snprintf(uuid, 40, "%s", u ? u : is_uuid(tok) ? tok : "-");
-	snprintf(name, XF_DOM_NAME_LEN, "%s", is_uuid(tok) ? "-" : tok);
+	snprintf(name, XF_DOM_NAME_LEN, "%s",
+		 is_uuid(tok) || !name_token(tok) ? "-" : tok);
 	return 1;
 }
 
