@@ -55,7 +55,7 @@ t_ok "g2 created again (xl create)" guest_start g2
 t_ok "g2 boots" guest_wait g2
 D2=$(guest_domid g2)
 echo "# g2 is domid $D2"
-t_ok "xfilterd applied the kept lines (the kept file is gone)" wait_for 120 sh -c "! [ -e $KEPT ]"
+t_ok "xfilterd applied the kept lines (the kept file is gone)" wait_for 60 sh -c "! [ -e $KEPT ]"
 t_ok "g2's rule moved to dom $D2, still first" \
 	sh -c "xfctl rule list | head -n1 | grep -q 'dom $D2 proto udp dport 5451 drop'"
 t_ok "no dom 0 rule left" sh -c "! xfctl rule list | grep -q 'dom 0 '"
