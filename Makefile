@@ -5,7 +5,7 @@
 # make demo       boot the Xen lab and play the demo
 # make bench      the xFilter paper's httperf experiment in the lab (docs/bench/)
 # make KVER=6.12.x+bpo-amd64   build the module for another dom0 kernel
-# make install    module, tools, unit, man pages, completion (DESTDIR, PREFIX)
+# make install    module, tools, units, config, man pages, completion (DESTDIR, PREFIX)
 # make dkms-install   the module through DKMS instead (rebuilt per kernel)
 # scripts/build-debs   Debian packages xfilter and xfilter-dkms (debian/)
 # make tools      xfctl and xfilterd only (what the Debian package builds)
@@ -131,6 +131,12 @@ $(B)/unit/test_xfctl_out: $(B)/tests/unit/test_xfctl_out.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(XF_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# xfilterd's config parser alone (no daemon globals but xfd_cfg).
+$(B)/unit/test_conf: $(B)/tests/unit/test_conf.o $(B)/userspace/xfilterd/conf.o \
+		$(B)/libxfuser.a $(B)/libxfcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(XF_CFLAGS) -o $@ $^ $(PKG_LIBS)
+
 check:
 	tests/run
 
@@ -169,6 +175,9 @@ MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 UNITDIR ?= /lib/systemd/system
 MODLOADDIR ?= /usr/lib/modules-load.d
+# Not under PREFIX: xfilterd's default --config and xfilter-restore.service
+# name /etc/xfilter (the config file, the saved rules).
+CONFDIR := /etc/xfilter
 INSTALL ?= install
 MODDIR = /lib/modules/$(KVER)/updates
 DKMS_SRC = /usr/src/xfilter-$(VERSION)
@@ -185,24 +194,37 @@ install-module: module
 install-tools: $(PROGS)
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR) \
-		$(DESTDIR)$(MODLOADDIR) $(DESTDIR)/var/lib/xfilter/kernels
+		$(DESTDIR)$(MODLOADDIR) $(DESTDIR)/var/lib/xfilter/kernels \
+		$(DESTDIR)$(CONFDIR)
 	$(INSTALL) -m 0755 $(PROGS) $(DESTDIR)$(SBINDIR)/
 	$(INSTALL) -m 0644 docs/man/xfctl.8 docs/man/xfilterd.8 $(DESTDIR)$(MANDIR)/man8/
 	$(INSTALL) -m 0644 scripts/completion/xfctl.bash $(DESTDIR)$(BASHCOMPDIR)/xfctl
 	sed 's|/usr/sbin/xfilterd|$(SBINDIR)/xfilterd|' scripts/xfilterd.service \
 		> $(DESTDIR)$(UNITDIR)/xfilterd.service
-	chmod 0644 $(DESTDIR)$(UNITDIR)/xfilterd.service
+	sed 's|/usr/sbin/xfctl|$(SBINDIR)/xfctl|' scripts/xfilter-restore.service \
+		> $(DESTDIR)$(UNITDIR)/xfilter-restore.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/xfilterd.service \
+		$(DESTDIR)$(UNITDIR)/xfilter-restore.service
+	@# An edited config file is the operator's: never overwritten.
+	if [ -e $(DESTDIR)$(CONFDIR)/xfilterd.conf ]; then \
+		echo "$(DESTDIR)$(CONFDIR)/xfilterd.conf exists: left as it is"; \
+	else $(INSTALL) -m 0644 scripts/xfilterd.conf $(DESTDIR)$(CONFDIR)/; fi
 	echo xfilter > $(DESTDIR)$(MODLOADDIR)/xfilter.conf
 	$(if $(DESTDIR),,-systemctl daemon-reload 2>/dev/null)
 
-# Leaves /var/lib/xfilter (profiles, the domid/UUID map) and DKMS alone.
+# Leaves /var/lib/xfilter (profiles, the domid/UUID map), the saved rules
+# (/etc/xfilter/rules), an edited xfilterd.conf and DKMS alone.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/xfctl $(DESTDIR)$(SBINDIR)/xfilterd \
 		$(DESTDIR)$(MANDIR)/man8/xfctl.8 $(DESTDIR)$(MANDIR)/man8/xfilterd.8 \
 		$(DESTDIR)$(BASHCOMPDIR)/xfctl \
 		$(DESTDIR)$(UNITDIR)/xfilterd.service \
+		$(DESTDIR)$(UNITDIR)/xfilter-restore.service \
 		$(DESTDIR)$(MODLOADDIR)/xfilter.conf \
 		$(wildcard $(DESTDIR)$(MODDIR)/xfilter.ko*)
+	-cmp -s scripts/xfilterd.conf $(DESTDIR)$(CONFDIR)/xfilterd.conf && \
+		rm -f $(DESTDIR)$(CONFDIR)/xfilterd.conf
+	-rmdir $(DESTDIR)$(CONFDIR) 2>/dev/null
 	-rmdir $(DESTDIR)/var/lib/xfilter/kernels 2>/dev/null
 	$(if $(DESTDIR),,-depmod -a $(KVER))
 	$(if $(DESTDIR),,-systemctl daemon-reload 2>/dev/null)

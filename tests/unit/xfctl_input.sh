@@ -90,6 +90,18 @@ abc	pid abc drop\n
 -	\xff\xfe\xfd\xfc\n
 -	dport 80 drop\r\nfoo\r\n
 -	dport 8\x000 drop\n
+rules:2: domain set default: bad value 'bogus' for mode	# settings\ndomain set default mode bogus\n
+5ms	domain set default window 5ms\n
+'1' for ports	domain set default ports 1\n
+'policy' needs a value	domain set default policy\n
+unknown domain setting 'speed'	domain set default speed 9\n
+rules:1: bad line at 'frob'	domain frob default mode off\n
+needs a DOMAIN	domain set\n
+bad domain id '99999'	domain set 99999 mode off\n
+rules:3: bad line at 'id'	dport 1 drop\n\nguest g1 id 0b5c\n
+bad line at 'x'	guest g1 uuid 0b5c x\n
+bad line at 'guest'	guest\n
+rules:2: bad rule at 'frobnicate'	domain set default mode off\ndport 80 frobnicate\n
 CASES
 # Generated ones: a very long line, a very long exe, many tokens, random bytes.
 { printf 'dport 80 '; head -c 200000 /dev/zero | tr '\0' 'x'; echo ' drop'; } > "$T/long"

@@ -76,7 +76,10 @@ void xf_mem_tlb_flush(struct xf_mem *m);
 int xf_mem_find_slide(struct xf_mem *m, const struct xf_profile *p,
 		      uint64_t *slide, char *err, size_t errlen);
 
-/* Resolves a domid, a domain name or a UUID through xenstore. */
+/*
+ * Resolves a domid, a domain name or a UUID through xenstore: 0, or
+ * -ENOENT (no such running domain), -EEXIST (ambiguous), -EIO, -EINVAL.
+ */
 int xf_xen_resolve_domain(const char *token, uint32_t *domid, char *err,
 			  size_t errlen);
 

@@ -53,4 +53,14 @@ int xf_nl_parse(struct nl_msg *msg, struct nlattr **tb);
 /* "Operation not permitted (...)" etc.: a human message for -errno. */
 const char *xf_nl_strerror(const struct xf_nl *nl, int err);
 
+/*
+ * domain_set.c: the SETTING VALUE... of `xfctl domain set` (argv), checked;
+ * with msg, also put into it as XFILTER_DOMAIN_A_* attributes. 0, or -1
+ * with the message, naming the bad token, in err.
+ */
+int xf_domain_settings(int argc, char **argv, struct nl_msg *msg, char *err,
+		       size_t errlen);
+/* The settings of a DOMAIN_GET reply (d: its domain nest) in that syntax. */
+int xf_domain_settings_print(struct nlattr **d, char *buf, size_t size);
+
 #endif /* XF_USER_NL_H */

@@ -6,6 +6,7 @@
  * the error.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,12 +44,12 @@ int xf_xen_resolve_domain(const char *token, uint32_t *domid, char *err,
 
 	if (!token || !*token) {
 		snprintf(err, errlen, "empty domain name");
-		return -1;
+		return -EINVAL;
 	}
 	xs = xs_open(XS_OPEN_READONLY);
 	if (!xs) {
 		snprintf(err, errlen, "cannot open xenstore (is this dom0 with xenstored running?)");
-		return -1;
+		return -EIO;
 	}
 	ids = xs_directory(xs, XBT_NULL, "/local/domain", &n);
 	for (i = 0; ids && i < n; i++) {
@@ -77,5 +78,5 @@ int xf_xen_resolve_domain(const char *token, uint32_t *domid, char *err,
 		return 0;
 	snprintf(err, errlen, found ? "domain '%s' is ambiguous" :
 		 "no domain '%s' (not a running domid, name or UUID)", token);
-	return -1;
+	return found ? -EEXIST : -ENOENT;
 }

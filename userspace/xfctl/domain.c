@@ -21,39 +21,6 @@ void xfctl_print_stats(FILE *f, struct nlattr *nest, const char *indent);
 static const char *const mode_names[] = { "off", "userland", "hypervisor" };
 static const char *const detect_names[] = { "off", "alert", "block" };
 
-/* "10" or "10s" seconds, "500ms": milliseconds (strict digits), or -1. */
-static long parse_ms(const char *s)
-{
-	size_t n = strspn(s, "0123456789");
-	const char *unit = s + n;
-	uint32_t v;
-
-	if (!xf_text_parse_u32(s, n, 86400000, &v))
-		return -1;
-	if (!strcmp(unit, "ms"))
-		return v;
-	if (!*unit || !strcmp(unit, "s"))
-		return v <= 86400 ? (long)v * 1000 : -1;
-	return -1;
-}
-
-static long parse_count(const char *s)
-{
-	uint32_t v;
-
-	return xf_text_parse_u32(s, strlen(s), 1000000, &v) ? (long)v : -1;
-}
-
-static int lookup(const char *const *names, int n, const char *s)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(names[i], s))
-			return i;
-	return -1;
-}
-
 /*
  * A domid (digits, strictly, 0..XFILTER_DOMID_MAX), "default", or a guest
  * name or UUID (xenstore). A token that starts like a number must be one.
@@ -90,93 +57,17 @@ static const char domain_usage[] =
  */
 static int domain_args(int argc, char **argv, struct nl_msg *msg)
 {
-	int i, v, attr, err = 0;
+	char err[256];
 
-	if (argc < 2) {
-		xfctl_err("domain set %s needs a SETTING VALUE (mode, policy, unattributed, fail, detect, window, ports, hosts, flows, block-time)",
-			  argc ? argv[0] : "DOMAIN");
-		return 2;
+	if (xf_domain_settings(argc - 1, argv + 1, msg, err, sizeof(err))) {
+		if (argc < 2)
+			xfctl_err("domain set %s %s", argc ? argv[0] : "DOMAIN",
+				  err);
+		else
+			xfctl_err("%s", err);
+		return msg && !strcmp(err, "out of memory") ? 1 : 2;
 	}
-	for (i = 1; i < argc; i += 2) {
-		const char *k = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (!val) {
-			xfctl_err("'%s' needs a value", k);
-			return 2;
-		}
-		if (!strcmp(k, "mode")) {
-			v = lookup(mode_names, 3, val);
-			attr = XFILTER_DOMAIN_A_MODE;
-		} else if (!strcmp(k, "policy") || !strcmp(k, "unattributed") ||
-			   !strcmp(k, "fail")) {
-			v = xf_action_parse(val, strlen(val));
-			attr = !strcmp(k, "policy") ? XFILTER_DOMAIN_A_POLICY :
-			       !strcmp(k, "fail") ? XFILTER_DOMAIN_A_FAIL_POLICY :
-			       XFILTER_DOMAIN_A_UNATTRIBUTED;
-			if (attr == XFILTER_DOMAIN_A_FAIL_POLICY && v > 1)
-				v = -1;
-		} else if (!strcmp(k, "detect")) {
-			v = lookup(detect_names, 3, val);
-			attr = XFILTER_DOMAIN_A_DETECT;
-		} else if (!strcmp(k, "window") || !strcmp(k, "block-time")) {
-			bool win = !strcmp(k, "window");
-			long ms = parse_ms(val);
-
-			/* The uapi ranges: window 100..3600000, block 1000..86400000. */
-			if (ms < 0 || (win && (ms < 100 || ms > 3600000)) ||
-			    (!win && ms < 1000)) {
-				xfctl_err("bad value '%s' for %s (%s)", val, k,
-					  win ? "100ms..3600s" : "1s..86400s");
-				return 2;
-			}
-			if (msg)
-				err |= nla_put_u32(msg, win ?
-					XFILTER_DOMAIN_A_DETECT_WINDOW_MS :
-					XFILTER_DOMAIN_A_BLOCK_MS, (uint32_t)ms);
-			continue;
-		} else if (!strcmp(k, "unattributed-flows")) {
-			long n = parse_count(val);
-
-			if (n < 0) {
-				xfctl_err("bad value '%s' for %s (a count)",
-					  val, k);
-				return 2;
-			}
-			if (msg)
-				err |= nla_put_u32(msg,
-					XFILTER_DOMAIN_A_DETECT_UNATTRIBUTED,
-					(uint32_t)n);
-			continue;
-		} else if (!strcmp(k, "ports") || !strcmp(k, "hosts") ||
-			   !strcmp(k, "flows")) {
-			long n = parse_count(val);
-
-			if (n < 0 || (strcmp(k, "flows") && (n == 1 || n > 64))) {
-				xfctl_err("bad value '%s' for %s (%s)", val, k,
-					  strcmp(k, "flows") ? "0 or 2..64" :
-					  "a count 0..1000000");
-				return 2;
-			}
-			if (msg)
-				err |= nla_put_u32(msg, !strcmp(k, "ports") ?
-					XFILTER_DOMAIN_A_DETECT_PORTS :
-					!strcmp(k, "hosts") ?
-					XFILTER_DOMAIN_A_DETECT_HOSTS :
-					XFILTER_DOMAIN_A_DETECT_FLOWS, (uint32_t)n);
-			continue;
-		} else {
-			xfctl_err("unknown domain setting '%s' (mode, policy, unattributed, fail, detect, window, ports, hosts, flows, unattributed-flows, block-time)",
-				  k);
-			return 2;
-		}
-		if (v < 0) {
-			xfctl_err("bad value '%s' for %s", val, k);
-			return 2;
-		}
-		if (msg)
-			err |= nla_put_u8(msg, attr, (uint8_t)v);
-	}
-	return err ? 1 : 0;
+	return 0;
 }
 
 static int domain_set(struct xf_nl *nl, uint32_t domid, int argc, char **argv)

@@ -187,6 +187,7 @@ void xfd_domains_scan(struct xf_nl *nl)
 		xfd_rebind_remember(d);
 	}
 	xfd_rebind_save();	/* if anything changed */
+	xfd_kept_apply(nl, false);	/* after rebind: restored settings win */
 	xfd_prep_kick();
 	xfd_stats_write(true);
 }

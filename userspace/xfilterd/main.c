@@ -2,9 +2,14 @@
 /*
  * xfilterd: options, the event loop, shutdown.
  *
- *	xfilterd [--foreground] [-v|-q] [--kernel-path DIR]... [--pin GUEST=FILE]...
- *		 [--profile-dir DIR] [--state-dir DIR] [--run-dir DIR]
- *		 [--budget-ms N]
+ *	xfilterd [--foreground] [-v|-q|--log-level L] [--config FILE]
+ *		 [--kernel-path DIR]... [--pin GUEST=FILE]... [--profile-dir DIR]
+ *		 [--state-dir DIR] [--run-dir DIR] [--budget-ms N]
+ *
+ * Settings: the defaults, then the config file (conf.c), then the command
+ * line. SIGHUP reads the file again: log-level and budget-ms change at
+ * once; the others are read at start only (a change is logged as such),
+ * and a bad file leaves everything as it was.
  *
  * One thread polls three things: the "batch" multicast group (a domain has
  * flows waiting), the xenstore watch (domains come and go) and a signalfd.
@@ -33,12 +38,18 @@
 #define XFD_SWEEP_US 1000000	/* look for batches we were not told about */
 #define XFD_DOMID_LIMIT (XFILTER_DOMID_MAX + 1)
 
-struct xfd_config xfd_cfg = {
+static const struct xfd_config defaults = {
 	.profile_dir = "/var/lib/xfilter/profiles",
 	.state_dir = "/var/lib/xfilter",
 	.run_dir = "/run/xfilter",
 	.batch_budget_us = 250000,
+	.log_level = XFD_INFO,
 };
+
+struct xfd_config xfd_cfg;
+static struct xfd_config cli;		/* what the command line set */
+static const char *conf_path = XFD_CONF_FILE;
+static bool conf_given;			/* --config: it must exist */
 
 static const char *const default_search[] = {
 	"/xf/guest", "/boot", "/var/lib/xfilter/kernels",
@@ -54,41 +65,30 @@ static void usage(FILE *f)
 		"Usage: xfilterd [OPTIONS]\n"
 		"  -V, --version           print the version and exit\n"
 		"  -f, --foreground        do not detach (systemd, tests)\n"
+		"  -c, --config FILE       settings file (default %s;\n"
+		"                          the options below override it)\n"
 		"  -v, --verbose           debug logging (-q: warnings only)\n"
+		"      --log-level LEVEL   error, warning, info (default) or debug\n"
 		"  -k, --kernel-path DIR   where guest kernel images are (repeatable;\n"
 		"                          default /xf/guest /boot /var/lib/xfilter/kernels)\n"
 		"  -P, --pin GUEST=FILE    use this profile (.xfp) or kernel image for a\n"
 		"                          guest named by name, UUID or domid (repeatable)\n"
 		"      --profile-dir DIR   built profiles cache (default %s)\n"
-		"      --state-dir DIR     domid/UUID map (default %s)\n"
+		"      --state-dir DIR     domid/UUID map, kept rules (default %s)\n"
 		"      --run-dir DIR       status file for xfctl (default %s)\n"
 		"      --budget-ms N       time one batch may take (default %u)\n",
-		xfd_cfg.profile_dir, xfd_cfg.state_dir, xfd_cfg.run_dir,
-		xfd_cfg.batch_budget_us / 1000);
-}
-
-static int add_pin(const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-	struct xfd_pin *p;
-	size_t len;
-
-	if (!eq || eq == arg || !eq[1] || xfd_cfg.nr_pins >= XFD_MAX_PINS)
-		return -1;
-	p = &xfd_cfg.pins[xfd_cfg.nr_pins++];
-	p->guest = strndup(arg, eq - arg);
-	p->path = eq + 1;
-	len = strlen(p->path);
-	p->is_profile = len > 4 && !strcmp(p->path + len - 4, ".xfp");
-	return p->guest ? 0 : -1;
+		XFD_CONF_FILE, defaults.profile_dir, defaults.state_dir,
+		defaults.run_dir, defaults.batch_budget_us / 1000);
 }
 
 static int parse_args(int argc, char **argv, bool *foreground)
 {
 	static const struct option opts[] = {
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "log-level", required_argument, NULL, 'l' },
 		{ "kernel-path", required_argument, NULL, 'k' },
 		{ "pin", required_argument, NULL, 'P' },
 		{ "profile-dir", required_argument, NULL, 1 },
@@ -99,60 +99,39 @@ static int parse_args(int argc, char **argv, bool *foreground)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *end;
-	long v;
-	int c;
+	char err[300];
+	int c, i;
 
-	while ((c = getopt_long(argc, argv, "fvqk:P:hV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fc:vqk:P:hV", opts, &i)) != -1) {
 		switch (c) {
 		case 'f':
 			*foreground = true;
-			break;
+			continue;
+		case 'c':
+			conf_path = optarg;
+			conf_given = true;
+			continue;
 		case 'v':
-			xfd_log_level = XFD_DEBUG;
-			break;
 		case 'q':
-			xfd_log_level = XFD_WARN;
-			break;
-		case 'k':
-			if (xfd_cfg.nr_search >= XFD_MAX_SEARCH) {
-				fprintf(stderr, "xfilterd: at most %d --kernel-path\n",
-					XFD_MAX_SEARCH);
-				return -1;
-			}
-			xfd_cfg.search[xfd_cfg.nr_search++] = optarg;
-			break;
-		case 'P':
-			if (add_pin(optarg)) {
-				fprintf(stderr, "xfilterd: bad --pin '%s' (GUEST=FILE)\n",
-					optarg);
-				return -1;
-			}
-			break;
-		case 1:
-			xfd_cfg.profile_dir = optarg;
-			break;
-		case 2:
-			xfd_cfg.state_dir = optarg;
-			break;
-		case 3:
-			xfd_cfg.run_dir = optarg;
-			break;
-		case 4:
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 10000) {
-				fprintf(stderr, "xfilterd: bad --budget-ms '%s' (1..10000)\n",
-					optarg);
-				return -1;
-			}
-			xfd_cfg.batch_budget_us = v * 1000;
-			break;
+			cli.log_level = c == 'v' ? XFD_DEBUG : XFD_WARN;
+			cli.set |= XFD_OPT_LOG;
+			continue;
 		case 'h':
 			usage(stdout);
 			exit(0);
 		case 'V':
 			printf("xfilterd %s\n", XF_VERSION);
 			exit(0);
+		case 'l': case 'k': case 'P': case 1: case 2: case 3: case 4:
+			/* The long name, for both spellings (-k, --kernel-path). */
+			for (i = 0; opts[i].val != c; i++)
+				;
+			if (xfd_conf_set(&cli, opts[i].name, optarg, "--", err,
+					 sizeof(err))) {
+				fprintf(stderr, "xfilterd: %s\n", err);
+				return -1;
+			}
+			continue;
 		default:
 			usage(stderr);
 			return -1;
@@ -162,10 +141,89 @@ static int parse_args(int argc, char **argv, bool *foreground)
 		fprintf(stderr, "xfilterd: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
-	if (!xfd_cfg.nr_search) {
-		for (c = 0; c < (int)(sizeof(default_search) / sizeof(default_search[0])); c++)
-			xfd_cfg.search[xfd_cfg.nr_search++] = default_search[c];
+	return 0;
+}
+
+/* The settings in force with this file: defaults, file, command line. */
+static void effective(struct xfd_config *c, const struct xfd_config *file)
+{
+	int i;
+
+	*c = defaults;
+	xfd_conf_merge(c, file);
+	xfd_conf_merge(c, &cli);
+	c->buf = NULL;
+	if (!c->nr_search)
+		for (i = 0; i < (int)(sizeof(default_search) / sizeof(default_search[0])); i++)
+			c->search[c->nr_search++] = default_search[i];
+}
+
+static bool str_differ(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+/* What a new file changed that only a restart applies: logged. */
+static void needs_restart(const struct xfd_config *want)
+{
+	const struct xfd_config *c = &xfd_cfg;
+	bool search = want->nr_search != c->nr_search,
+	     pins = want->nr_pins != c->nr_pins;
+	int i;
+
+	for (i = 0; !search && i < c->nr_search; i++)
+		search = str_differ(want->search[i], c->search[i]);
+	for (i = 0; !pins && i < c->nr_pins; i++)
+		pins = str_differ(want->pins[i].guest, c->pins[i].guest) ||
+		       str_differ(want->pins[i].path, c->pins[i].path);
+	if (search)
+		xfd_warn("%s: kernel-path changed: takes effect at the next start (systemctl restart xfilterd)", conf_path);
+	if (pins)
+		xfd_warn("%s: pin changed: takes effect at the next start (systemctl restart xfilterd)", conf_path);
+	if (str_differ(want->profile_dir, c->profile_dir))
+		xfd_warn("%s: profile-dir changed: takes effect at the next start (systemctl restart xfilterd)", conf_path);
+	if (str_differ(want->state_dir, c->state_dir))
+		xfd_warn("%s: state-dir changed: takes effect at the next start (systemctl restart xfilterd)", conf_path);
+	if (str_differ(want->run_dir, c->run_dir))
+		xfd_warn("%s: run-dir changed: takes effect at the next start (systemctl restart xfilterd)", conf_path);
+}
+
+/* SIGHUP: the file again; a bad one changes nothing. */
+static void reload(void)
+{
+	struct xfd_config file, want;
+	char err[512];
+
+	if (xfd_conf_read(conf_path, conf_given, &file, err, sizeof(err))) {
+		xfd_err("SIGHUP: %s; the running settings stay", err);
+		xfd_conf_free(&file);
+		return;
 	}
+	effective(&want, &file);
+	needs_restart(&want);
+	/* Said at the more verbose of the two levels. */
+	if (want.log_level > xfd_log_level)
+		xfd_log_level = want.log_level;
+	xfd_info("SIGHUP: %s read: log-level %s, budget-ms %u", conf_path,
+		 xfd_level_name(want.log_level), want.batch_budget_us / 1000);
+	xfd_cfg.log_level = xfd_log_level = want.log_level;
+	xfd_cfg.batch_budget_us = want.batch_budget_us;
+	xfd_conf_free(&file);
+	xfd_stats_write(true);
+}
+
+/* At start: a bad file (or a missing --config one) is an error. */
+static int load_config(void)
+{
+	static struct xfd_config file;	/* its strings stay in use */
+	char err[512];
+
+	if (xfd_conf_read(conf_path, conf_given, &file, err, sizeof(err))) {
+		fprintf(stderr, "xfilterd: %s\n", err);
+		return -1;
+	}
+	effective(&xfd_cfg, &file);
+	xfd_log_level = xfd_cfg.log_level;
 	return 0;
 }
 
@@ -285,6 +343,7 @@ static bool on_signal(int sfd, struct xf_nl *nl)
 
 	while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
+			reload();
 			xfd_info("SIGHUP: rescanning domains");
 			xfd_domains_scan(nl);
 			continue;
@@ -302,7 +361,7 @@ int main(int argc, char **argv)
 	uint64_t last_sweep = 0, now;
 	int sfd;
 
-	if (parse_args(argc, argv, &foreground))
+	if (parse_args(argc, argv, &foreground) || load_config())
 		return 2;
 	sfd = signal_fd();	/* before any thread: they inherit the mask */
 	if (sfd < 0) {
@@ -357,6 +416,7 @@ int main(int argc, char **argv)
 			serve_pending(&nl, true);
 			overrun = false;
 			last_sweep = now;
+			xfd_kept_apply(&nl, true);	/* a new restore */
 		} else {
 			serve_pending(&nl, false);
 		}

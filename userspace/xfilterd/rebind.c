@@ -104,14 +104,8 @@ void xfd_rebind_remember(const struct xfd_dom *d)
 
 /* ---- rules ---------------------------------------------------------------- */
 
-struct dumped_rule {
-	uint32_t index;
-	uint32_t domid;
-	struct nlattr *attrs;	/* copy of the XFILTER_A_RULE nest */
-};
-
 struct rule_dump {
-	struct dumped_rule *v;
+	struct xfd_rule_ref *v;
 	int n;
 };
 
@@ -119,7 +113,7 @@ static int rule_dump_cb(struct nl_msg *msg, void *arg)
 {
 	struct nlattr *tb[XFILTER_A_MAX + 1], *rtb[XFILTER_RULE_A_MAX + 1];
 	struct rule_dump *rd = arg;
-	struct dumped_rule *r;
+	struct xfd_rule_ref *r;
 
 	if (xf_nl_parse(msg, tb) < 0 || !tb[XFILTER_A_RULE] || rd->n >= XFD_RULES_MAX)
 		return NL_SKIP;
@@ -141,8 +135,8 @@ static int rule_dump_cb(struct nl_msg *msg, void *arg)
 }
 
 /* Re-add rule r for new_domid before its own position, then delete it. */
-static int move_rule(struct xf_nl *nl, const struct dumped_rule *r,
-		     uint32_t new_domid)
+int xfd_rule_move(struct xf_nl *nl, const struct xfd_rule_ref *r,
+		  uint32_t new_domid)
 {
 	struct nl_msg *msg = xf_nl_msg(nl, XFILTER_CMD_RULE_ADD, 0);
 	struct nlattr *a, *nest;
@@ -183,20 +177,40 @@ static int move_rule(struct xf_nl *nl, const struct dumped_rule *r,
 	return xf_nl_request(nl, msg, NULL, NULL);
 }
 
-static int move_rules(struct xf_nl *nl, uint32_t old_domid, uint32_t new_domid)
+int xfd_rules_dump(struct xf_nl *nl, struct xfd_rule_ref **v, int *n)
 {
 	struct rule_dump rd = { .v = calloc(XFD_RULES_MAX, sizeof(*rd.v)) };
 	struct nl_msg *msg;
-	int i, moved = 0, err;
+	int err;
 
 	if (!rd.v)
 		return -ENOMEM;
 	msg = xf_nl_msg(nl, XFILTER_CMD_RULE_GET, NLM_F_DUMP);
 	err = msg ? xf_nl_request(nl, msg, rule_dump_cb, &rd) : -ENOMEM;
+	*v = rd.v;
+	*n = rd.n;
+	return err;
+}
+
+void xfd_rules_free(struct xfd_rule_ref *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].attrs);
+	free(v);
+}
+
+static int move_rules(struct xf_nl *nl, uint32_t old_domid, uint32_t new_domid)
+{
+	struct rule_dump rd;
+	int i, moved = 0, err;
+
+	err = xfd_rules_dump(nl, &rd.v, &rd.n);
 	for (i = 0; !err && i < rd.n; i++) {
 		if (rd.v[i].domid != old_domid)
 			continue;
-		err = move_rule(nl, &rd.v[i], new_domid);
+		err = xfd_rule_move(nl, &rd.v[i], new_domid);
 		if (err)
 			xfd_err("moving rule %u from domid %u to %u: %s",
 				rd.v[i].index, old_domid, new_domid,
@@ -204,9 +218,7 @@ static int move_rules(struct xf_nl *nl, uint32_t old_domid, uint32_t new_domid)
 		else
 			moved++;
 	}
-	for (i = 0; i < rd.n; i++)
-		free(rd.v[i].attrs);
-	free(rd.v);
+	xfd_rules_free(rd.v, rd.n);
 	return err ? err : moved;
 }
 

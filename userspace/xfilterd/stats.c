@@ -4,6 +4,7 @@
  * (written to a temporary file and renamed, so readers never see half):
  *
  *	pid N
+ *	budget_ms N / log_level NAME	settings in force (they change on SIGHUP)
  *	batches N / flows N
  *	batch_us p50 p99 max	time we took per batch (fetch to verdict)
  *	syn_us p50 p99 max	first packet held to verdict sent
@@ -115,7 +116,9 @@ void xfd_stats_write(bool force)
 	}
 	ring_pct(&batch_ring, &b50, &b99);
 	ring_pct(&syn_ring, &s50, &s99);
-	fprintf(f, "pid %d\nbatches %llu\nflows %llu\n", (int)getpid(),
+	fprintf(f, "pid %d\nbudget_ms %u\nlog_level %s\n", (int)getpid(),
+		xfd_cfg.batch_budget_us / 1000, xfd_level_name(xfd_log_level));
+	fprintf(f, "batches %llu\nflows %llu\n",
 		(unsigned long long)total_batches,
 		(unsigned long long)total_flows);
 	fprintf(f, "batch_us %u %u %u\nsyn_us %u %u %u\nsamples %u\n", b50, b99,

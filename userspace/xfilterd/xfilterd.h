@@ -38,10 +38,22 @@ void xfd_log(int level, const char *fmt, ...)
 
 uint64_t xfd_now_us(void);	/* CLOCK_MONOTONIC */
 
-/* ---- configuration (main.c) ----------------------------------------------- */
+/* ---- configuration (conf.c, main.c) --------------------------------------- */
 
 #define XFD_MAX_SEARCH 8
 #define XFD_MAX_PINS 32
+#define XFD_CONF_FILE "/etc/xfilter/xfilterd.conf"
+
+/* What a source of settings (command line, config file) set. */
+enum xfd_opt {
+	XFD_OPT_KERNEL_PATH = 1 << 0,
+	XFD_OPT_PIN = 1 << 1,
+	XFD_OPT_PROFILE_DIR = 1 << 2,
+	XFD_OPT_STATE_DIR = 1 << 3,
+	XFD_OPT_RUN_DIR = 1 << 4,
+	XFD_OPT_BUDGET = 1 << 5,
+	XFD_OPT_LOG = 1 << 6,
+};
 
 /* A profile or kernel image set for one guest by name, UUID or domid. */
 struct xfd_pin {
@@ -59,9 +71,30 @@ struct xfd_config {
 	struct xfd_pin pins[XFD_MAX_PINS];
 	int nr_pins;
 	uint32_t batch_budget_us;	/* time one batch may take */
+	int log_level;			/* enum xfd_level */
+	unsigned int set;		/* enum xfd_opt: what this source set */
+	char *buf;			/* a config file's text, values in it */
 };
 
 extern struct xfd_config xfd_cfg;
+
+/*
+ * One setting, a long option's name and value (val is kept, not copied);
+ * dashes ("--" or "") prefixes the option's name in the error. 0, or -1
+ * with the error, naming the token, in err.
+ */
+int xfd_conf_set(struct xfd_config *c, const char *key, const char *val,
+		 const char *dashes, char *err, size_t errlen);
+/*
+ * A config file into c (zeroed first). A missing file is empty unless
+ * must_exist. 0, or -1 with "FILE:LINE: ..." in err.
+ */
+int xfd_conf_read(const char *path, bool must_exist, struct xfd_config *c,
+		  char *err, size_t errlen);
+/* What src set, over dst (lists replace lists). */
+void xfd_conf_merge(struct xfd_config *dst, const struct xfd_config *src);
+void xfd_conf_free(struct xfd_config *c);	/* what xfd_conf_read made */
+const char *xfd_level_name(int level);
 
 /* ---- domains (domains.c) -------------------------------------------------- */
 
@@ -130,6 +163,24 @@ bool xfd_rebind_domain(struct xf_nl *nl, const struct xfd_dom *d);
 void xfd_rebind_save(void);
 /* The fail policy the module applies to domid. */
 int xfd_fail_policy(struct xf_nl *nl, uint32_t domid);
+
+/* The rule table, temporary rules and rules for every domain left out. */
+struct xfd_rule_ref {
+	uint32_t index;
+	uint32_t domid;
+	struct nlattr *attrs;	/* copy of the XFILTER_A_RULE nest */
+};
+int xfd_rules_dump(struct xf_nl *nl, struct xfd_rule_ref **v, int *n);
+void xfd_rules_free(struct xfd_rule_ref *v, int n);
+/* Rule r to domid, at its place (its counters restart). */
+int xfd_rule_move(struct xf_nl *nl, const struct xfd_rule_ref *r,
+		  uint32_t domid);
+
+/* ---- rules and settings restored for guests not running (kept.c) --------- */
+
+/* Apply what STATE_DIR/kept holds for running guests; changed: only if the
+ * file changed since the last look (else: a domain came). */
+void xfd_kept_apply(struct xf_nl *nl, bool changed);
 
 /* The mode the module applies to domid (enum xfilter_mode; -1 unknown). */
 int xfd_domain_mode(struct xf_nl *nl, uint32_t domid);
