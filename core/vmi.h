@@ -91,7 +91,7 @@ struct xf_vmi_sock {
 	uint8_t family;		/* XF_AF_INET or XF_AF_INET6 (core/flow.h) */
 	uint8_t proto;		/* 6 TCP, 17 UDP */
 	uint8_t state;		/* the kernel's TCP_* number, see name() */
-	uint8_t _pad;
+	uint8_t tie;		/* lookup: another user's socket matched as well */
 	uint8_t laddr[16];
 	uint8_t raddr[16];
 	uint16_t lport, rport;

@@ -272,6 +272,11 @@ static int vmi_chain_walk(struct xf_vmi *v, const struct vmi_chain *c,
 			if (score > *best_score) {
 				*best = s;
 				*best_score = score;
+			} else if (score >= 0 && score == *best_score &&
+				   (s.sk_uid != best->sk_uid ||
+				    s.cgroup != best->cgroup)) {
+				/* see xf_vmi_sock_lookup() */
+				best->tie = 1;
 			}
 		}
 		if (got && next->size == 8) {
@@ -583,6 +588,15 @@ int xf_vmi_sock_lookup(struct xf_vmi *v, const struct xf_vmi_tuple *t,
 	}
 	if (score < 0)
 		return r ? r : XF_VMI_ENOENT;
+	/*
+	 * Two sockets of different users (or cgroups) bound to one port
+	 * (SO_REUSEADDR) match an unconnected flow equally well: the guest
+	 * does not say which one sent it, and taking the first in the chain
+	 * would let a user send as the other one. No owner, then: the flow
+	 * gets the worst verdict a rule with owner fields could give it.
+	 */
+	if (s->tie)
+		return XF_VMI_ENOENT;
 	s->fd = -1;
 	vmi_sk_file(v, s);
 	return XF_VMI_OK;

@@ -10,7 +10,7 @@
  *   xfnet tcp-listen PORT [-n COUNT] [-e]        accept (and echo with -e)
  *   xfnet scan ADDR LO-HI [-t MS]                reached=N filtered=N
  *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS] [-i MS] [-d MS]
- *                  [-b SPORT] [-w FILE] [-m MODE] [-P PATH] [-F N]
+ *                  [-b SPORT] [-w FILE] [-W FILE] [-m MODE] [-P PATH] [-F N]
  *   xfnet udp-echo PORT [-n COUNT]
  *   xfnet udp-recv PORT [-n COUNT]               one line per datagram
  *   xfnet tcp-stream ADDR PORT BYTES [-z CHUNK] [-d MS]  throughput sender
@@ -30,7 +30,9 @@
  * with a slow machine); udp-send keeps its socket open until FILE exists
  * (its owner can be found however late the lookup comes). -b binds
  * udp-send's socket to a source port (SO_REUSEADDR), so that a new socket
- * can send on an old one's flow. A TCP attempt that ends in RST (refused)
+ * can send on an old one's flow; -W makes it wait, bound, until FILE
+ * exists before it sends (a socket older than another one on its port).
+ * A TCP attempt that ends in RST (refused)
  * still reached the peer: only a silent drop counts
  * as filtered, which is what a dropping rule looks like from the guest.
  * Listeners bind both families ([::], v4-mapped).
@@ -79,6 +81,7 @@ struct opts {
 	bool echo, reply, verbose;
 	const char *text;
 	const char *go_file;
+	const char *send_file;	/* -W */
 	const char *mode;	/* -m: NULL, or one of the tricks above */
 	const char *pass_path;	/* -P */
 };
@@ -564,6 +567,8 @@ static int cmd_udp_send(const char *addr, long port, struct opts *o)
 	if ((!m || strcmp(m, "sendto")) &&
 	    connect(u.fd, (struct sockaddr *)&u.dst, u.dst_len) < 0)
 		die("connect", strerror(errno));
+	if (o->send_file)
+		wait_go(o->send_file);
 	if (o->pass_path)
 		return udp_pass(&u, o->pass_path);
 	if (o->holders)
@@ -858,6 +863,7 @@ int main(int argc, char **argv)
 		case 'z': o.size = num(argv[++i], 1, 65000); break;
 		case 's': o.text = argv[++i]; break;
 		case 'w': o.go_file = argv[++i]; break;
+		case 'W': o.send_file = argv[++i]; break;
 		case 'b': o.sport = num(argv[++i], 1, 65535); break;
 		case 'm': o.mode = argv[++i]; break;
 		case 'P': o.pass_path = argv[++i]; break;

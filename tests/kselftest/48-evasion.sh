@@ -14,6 +14,9 @@
 #   sendmmsg  all datagrams in one sendmmsg()
 #   sendto    an unconnected, wildcard-bound socket
 #   ipv6      the thread trick over IPv6
+#   shared    binds the port of bob's socket (SO_REUSEADDR) before he
+#             does, then sends unconnected: either socket could have
+#             sent it, so the flow has no owner and the worst verdict
 #   holders   300 processes hold the socket in their highest 8 fd slots
 #             (fd limit raised to the hard one) while she sends (1000
 #             left the 256 MiB PV guest under TCG unable to answer its
@@ -190,6 +193,32 @@ if guest g1 "grep -q cgroup2 /proc/filesystems"; then
 else
 	t_skip "cgroup /jail drop" "no cgroup2 in g1's kernel"
 fi
+
+# ---- 3: a port shared with another user (SO_REUSEADDR) ----
+# alice binds 0.0.0.0:43000 and waits; bob binds the same port (newer, so
+# first in the guest's hash chain); then alice sends, unconnected. Both
+# sockets match her flow equally well and the guest does not say which one
+# sent it: no owner (unattributed), so the worst verdict, the rule's drop;
+# never bob's accept.
+PORT=5461 SP=43000
+u0=$(kstat unattributed) p0=$(rule_pkts "uid 1001")
+# bound N: N UDP sockets on port $SP in g1 (/proc/net/udp, port in hex)
+bound() { [ "$(guest g1 "grep -c ':$(printf %04X $SP) ' /proc/net/udp")" = "$1" ]; }
+guest g1 "rm -f /tmp/go-send /tmp/go-hold /tmp/s-*.out
+	(su -s /bin/sh alice -c 'xfnet udp-send 10.0.0.1 $PORT -n 3 -b $SP -m sendto -W /tmp/go-send -w /tmp/go-hold > /tmp/s-a.out 2>&1') > /dev/null 2>&1 &" > /dev/null
+t_ok "alice's socket bound to $SP first" wait_for 60 bound 1
+guest g1 "(su -s /bin/sh bob -c 'xfnet udp-send 10.0.0.1 5463 -n 1 -b $SP -m sendto -w /tmp/go-hold > /tmp/s-b.out 2>&1') > /dev/null 2>&1 &" > /dev/null
+t_ok "bob's socket bound to $SP after hers" wait_for 60 bound 2
+guest g1 "touch /tmp/go-send" > /dev/null
+alice_sent3() { guest g1 "cat /tmp/s-a.out" | grep -q 'sent=3 '; }
+t_ok "alice sent 3 from the shared port" wait_for 60 alice_sent3
+counted3() { [ "$(rule_pkts "uid 1001")" -ge $((p0 + 3)) ]; }
+t_ok "the rule dropped her 3 (worst verdict)" wait_for 60 counted3
+t_is "0 of them reached dom0" "$(got $R1 $SP)" 0
+not_bobs() { ev $SP | grep -q '"action":"drop"' && ! ev $SP | grep -q '"uid":1002'; }
+t_ok "monitor: her flow dropped, not as bob's" not_bobs
+t_ok "the flow counted unattributed" test "$(($(kstat unattributed) - u0))" -ge 1
+guest g1 "touch /tmp/go-hold" > /dev/null
 
 t_ok "domain counters add up" xf_sum_ok "$d"
 trap - EXIT

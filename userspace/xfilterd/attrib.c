@@ -130,6 +130,7 @@ struct walk {
 	struct xfd_flow *f;
 	int n;
 	uint8_t score[256];	/* best match so far per flow */
+	bool tie[256];		/* another user's socket matched as well */
 	uint64_t task[256];	/* its process, for the exe */
 	struct xf_vmi_sock sock[256];	/* its socket, for the creds */
 };
@@ -188,9 +189,15 @@ static int walk_sock(void *arg, const struct xf_vmi_proc *p,
 		sc = sock_score(s, &w->f[i]);
 		if (sc > w->score[i]) {
 			w->score[i] = sc;
+			w->tie[i] = false;
 			w->f[i].owner = p->owner;
 			w->task[i] = p->task;
 			w->sock[i] = *s;
+		} else if (sc && sc == w->score[i] && s->sk != w->sock[i].sk &&
+			   (s->sk_uid != w->sock[i].sk_uid ||
+			    s->cgroup != w->sock[i].cgroup)) {
+			/* As xf_vmi_sock_lookup(): no owner for a tie. */
+			w->tie[i] = true;
 		}
 	}
 	return 0;
@@ -234,6 +241,7 @@ static int full_walk(struct xfd_dom *d, struct xfd_flow **todo, int n,
 		for (i = 0; i < n; i++)
 			copy[i] = *todo[i];
 		memset(w.score, 0, sizeof(w.score));
+		memset(w.tie, 0, sizeof(w.tie));
 		r = xf_vmi_walk(&d->g->vmi, NULL, walk_sock, &w);
 	}
 	d->walks++;
@@ -242,7 +250,7 @@ static int full_walk(struct xfd_dom *d, struct xfd_flow **todo, int n,
 		return r;
 	}
 	for (i = 0; i < n; i++) {
-		if (!w.score[i])
+		if (!w.score[i] || w.tie[i])
 			continue;
 		todo[i]->owner = copy[i].owner;
 		todo[i]->attributed = true;
