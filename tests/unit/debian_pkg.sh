@@ -70,9 +70,11 @@ t "lintian ran and reports no error or warning" \
 # Without the packages there is nothing more to look at.
 [ -f "$tool" ] && [ -f "$dkms" ] || { echo "1..$n"; exit 1; }
 
-t "xfilter: xfctl, xfilterd, unit, modules-load.d, man pages, completion" \
+t "xfilter: xfctl, xfilterd, units, config, modules-load.d, man pages, completion" \
 	has "$tool" /usr/sbin/xfctl /usr/sbin/xfilterd \
 	/lib/systemd/system/xfilterd.service \
+	/lib/systemd/system/xfilter-restore.service \
+	/etc/xfilter/xfilterd.conf \
 	/usr/lib/modules-load.d/xfilter.conf \
 	/usr/share/man/man8/xfctl.8.gz /usr/share/man/man8/xfilterd.8.gz \
 	/usr/share/bash-completion/completions/xfctl \

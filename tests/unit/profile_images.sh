@@ -15,8 +15,10 @@
 # split 7.x image two) and cached under $XF_CACHE/kernels/.
 #
 # Usage: tests/unit/profile_images.sh [VERSION ...]
-#	default: scripts/kver 5.10, 6.1, 6.12, 6.12+deb13 and 7, each in
-#	the three flavours
+#	default: scripts/kver 5.10, 6.1, 6.12, 6.12+deb13 and 7, generic;
+#	cloud and rt of 6.12+deb13 (trixie, a new host's guests); all three
+#	flavours of every series with XF_PROFILE_FLAVOURS=all (about 1.3 GB
+#	of packages: too much for every run of a clean clone)
 # Prints TAP: one line per image (its failing checks as comments).
 set -u
 
@@ -44,7 +46,11 @@ else
 	versions=
 	for s in 5.10 6.1 6.12 6.12+deb13 7; do
 		abi=$("$TOP/scripts/kver" "$s")
-		for f in "" cloud- rt-; do
+		flavours=""
+		if [ "${XF_PROFILE_FLAVOURS:-}" = all ] || [ "$s" = 6.12+deb13 ]; then
+			flavours="cloud- rt-"
+		fi
+		for f in "" $flavours; do
 			versions="$versions ${abi%amd64}${f}amd64"
 		done
 	done
