@@ -993,6 +993,19 @@ static int restore_apply(struct xf_nl *nl, struct restore *rs)
 	size_t i;
 	int lock, err = 0;
 
+	/*
+	 * The module first: a caller without CAP_NET_ADMIN is told so, not
+	 * that the state directory (root's) cannot be locked. Read again
+	 * under the lock, for the undo.
+	 */
+	msg = xf_nl_msg(nl, XFILTER_CMD_DOMAIN_GET, NLM_F_DUMP);
+	err = msg ? xf_nl_request(nl, msg, old_setting_cb, &o) : -ENOMEM;
+	free(o.v);
+	memset(&o, 0, sizeof(o));
+	if (err) {
+		xfctl_err("%s; nothing changed", xf_nl_strerror(nl, err));
+		return 1;
+	}
 	lock = xf_kept_lock(XF_STATE_DIR);
 	if (lock < 0) {
 		xfctl_err("cannot lock %s: %s; nothing changed", XF_STATE_DIR,
