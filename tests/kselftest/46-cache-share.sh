@@ -27,7 +27,18 @@ CS=2048		# cache_size: two domains hold 1024 each
 SHARE=$((CS / 2))
 N=200		# g2's flows: well under its share
 dmesg_mark
-trap xf_unload EXIT
+cleanup()
+{
+	xf_unload
+	# IPv6 back (switched off below; that dropped eth0's address)
+	guest g2 "sysctl -w net.ipv6.conf.eth0.disable_ipv6=0 > /dev/null" > /dev/null
+	guest_net_up g2 > /dev/null
+}
+trap cleanup EXIT
+# g2's only IP traffic is the test's: no IPv6 (neighbour discovery, MLD
+# reports) to add a flow of its own, and a miss, between the two rounds.
+t_ok "g2: IPv6 off for the test" \
+	guest g2 "sysctl -w net.ipv6.conf.eth0.disable_ipv6=1 > /dev/null"
 
 t_ok "insmod xfilter.ko cache_size=$CS udp_timeout=600" \
 	xf_load cache_size=$CS udp_timeout=600
@@ -80,5 +91,8 @@ t_ok "g1 and g2 packets add up (packets = accepted + dropped + held)" \
 	sums_ok
 t_ok "rmmod after the flood" xf_unload
 trap - EXIT
+guest g2 "sysctl -w net.ipv6.conf.eth0.disable_ipv6=0 > /dev/null" > /dev/null
+t_ok "g2: IPv6 back" guest_net_up g2
+t_ok "g2 reaches dom0 over IPv6 again" wait_for 30 guest g2 "ping6 -c 1 -W 2 fd00::1"
 t_ok "no oops, warning or leak report in dmesg" dmesg_clean
 t_done
