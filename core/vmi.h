@@ -108,6 +108,17 @@ struct xf_vmi_sock {
 	uint64_t cred;		/* file->f_cred */
 };
 
+/*
+ * Two socks that match a flow equally well (SO_REUSEADDR) give it an owner
+ * only if they have the same one: same creator uid and cgroup. Otherwise
+ * the guest does not say which one sent it (xf_vmi_sock_lookup()).
+ */
+static inline bool xf_vmi_sock_same_owner(const struct xf_vmi_sock *a,
+					  const struct xf_vmi_sock *b)
+{
+	return a->sk_uid == b->sk_uid && a->cgroup == b->cgroup;
+}
+
 /* Callbacks return 0 to go on, anything else to stop with XF_VMI_ESTOP. */
 typedef int (*xf_vmi_proc_fn)(void *arg, const struct xf_vmi_proc *p);
 typedef int (*xf_vmi_sock_fn)(void *arg, const struct xf_vmi_proc *p,

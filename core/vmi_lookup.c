@@ -273,9 +273,7 @@ static int vmi_chain_walk(struct xf_vmi *v, const struct vmi_chain *c,
 				*best = s;
 				*best_score = score;
 			} else if (score >= 0 && score == *best_score &&
-				   (s.sk_uid != best->sk_uid ||
-				    s.cgroup != best->cgroup)) {
-				/* see xf_vmi_sock_lookup() */
+				   !xf_vmi_sock_same_owner(&s, best)) {
 				best->tie = 1;
 			}
 		}

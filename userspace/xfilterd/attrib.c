@@ -194,10 +194,8 @@ static int walk_sock(void *arg, const struct xf_vmi_proc *p,
 			w->task[i] = p->task;
 			w->sock[i] = *s;
 		} else if (sc && sc == w->score[i] && s->sk != w->sock[i].sk &&
-			   (s->sk_uid != w->sock[i].sk_uid ||
-			    s->cgroup != w->sock[i].cgroup)) {
-			/* As xf_vmi_sock_lookup(): no owner for a tie. */
-			w->tie[i] = true;
+			   !xf_vmi_sock_same_owner(s, &w->sock[i])) {
+			w->tie[i] = true;	/* no owner, as on the fast path */
 		}
 	}
 	return 0;
