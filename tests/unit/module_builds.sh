@@ -22,18 +22,7 @@ set -u
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 KVERS=${*:-$("$TOP/scripts/kver" 6.12) $("$TOP/scripts/kver" 7)}
-n=0
-fail=0
-
-tap() { # tap OK|FAIL description
-	n=$((n + 1))
-	if [ "$1" = OK ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$TOP/tests/unit/tap.sh"
 
 scratch=$(mktemp -d /tmp/xf-module-builds.XXXXXX)
 trap 'rm -rf "$scratch"' EXIT

@@ -24,18 +24,7 @@ set -u
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 TEST=$TOP/build/unit/test_profile
-n=0
-fail=0
-
-tap() { # tap OK|FAIL description
-	n=$((n + 1))
-	if [ "$1" = OK ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$TOP/tests/unit/tap.sh"
 
 if [ ! -x "$TEST" ]; then
 	make -C "$TOP" -s build/unit/test_profile >/dev/null 2>&1 || true

@@ -28,18 +28,7 @@ set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 XFCTL=$TOP/build/xfctl
 KVERS=${*:-$(for s in 6.1 6.12 5.10 7; do "$TOP/scripts/kver" $s; done)}
-n=0
-fail=0
-
-tap() { # tap OK|FAIL description
-	n=$((n + 1))
-	if [ "$1" = OK ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+. "$TOP/tests/unit/tap.sh"
 
 if [ ! -x "$XFCTL" ]; then
 	make -C "$TOP" -s build/xfctl >/dev/null 2>&1 || true
