@@ -487,20 +487,27 @@ static int udp_pass(struct udp_sender *u, const char *path)
  * seven below it), the fd limit raised to the hard one, alive until the
  * sender exits. Returns once all are in place.
  */
-static void udp_holders(int fd, long n)
+/* The fd limit raised to the hard one; the highest fd slot it allows. */
+static int raise_fd_limit(void)
 {
-	pid_t parent = getpid();
 	struct rlimit rl;
-	int ready[2], top, null, j;
-	long i;
-	char c;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl))
 		die("getrlimit", strerror(errno));
 	rl.rlim_cur = rl.rlim_max;
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		die("setrlimit", strerror(errno));
-	top = rl.rlim_max > 1048576 ? 1048575 : (int)rl.rlim_max - 1;
+	return rl.rlim_max > 1048576 ? 1048575 : (int)rl.rlim_max - 1;
+}
+
+static void udp_holders(int fd, long n)
+{
+	pid_t parent = getpid();
+	int ready[2], top, null, j;
+	long i;
+	char c;
+
+	top = raise_fd_limit();
 	if (top < 16 || pipe(ready))
 		die("fd limit or pipe", strerror(errno));
 	for (i = 0; i < n; i++) {
@@ -773,16 +780,10 @@ static int cmd_tcp_sink(long port, struct opts *o)
  */
 static int cmd_fd_hog(long count)
 {
-	struct rlimit rl;
 	int ready[2], top, i;
 	char c;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl))
-		die("getrlimit", strerror(errno));
-	rl.rlim_cur = rl.rlim_max;
-	if (setrlimit(RLIMIT_NOFILE, &rl))
-		die("setrlimit", strerror(errno));
-	top = rl.rlim_max > 1048576 ? 1048575 : (int)rl.rlim_max - 1;
+	top = raise_fd_limit();
 	if (pipe(ready))
 		die("pipe", strerror(errno));
 	for (i = 0; i < count; i++) {
