@@ -16,6 +16,13 @@ XF_KVER_612=${XF_KVER_612:-$("$XF_TOP/scripts/kver" 6.12)}
 export XF_DOM0_KVER XF_KVER_612
 
 lab_log() { printf '[lab] %s\n' "$*" >&2; }
+
+# lab_pack DIR FILE: DIR as a newc cpio archive in FILE (atomically).
+lab_pack()
+{
+	(cd "$1" && find . -xdev -print0 | cpio --null -o -H newc --quiet) > "$2.tmp"
+	mv "$2.tmp" "$2"
+}
 lab_die() { printf '[lab] error: %s\n' "$*" >&2; exit 1; }
 
 # The Debian mirror this machine's apt uses, e.g. http://host/debian. Read at
