@@ -26,35 +26,23 @@ struct vmi_kn {
 	uint64_t parent, name, id;
 };
 
-/* parent, name and id of one kernfs_node in one read. */
+/* parent, name and id of one kernfs_node, in one read when they are close. */
 static int vmi_kn_read(struct xf_vmi *v, uint64_t kn, struct vmi_kn *k)
 {
 	const struct xf_prof_sockown *w = &v->prof->own;
-	const struct xf_member *m[3] = { &w->kn_parent, &w->kn_name, &w->kn_id };
-	uint64_t *out[3] = { &k->parent, &k->name, &k->id };
-	uint32_t lo = ~0U, hi = 0, i;
-	uint8_t buf[128];	/* parent..id: ~100 bytes on 6.x */
+	const struct xf_member *const m[3] = { &w->kn_parent, &w->kn_name,
+					       &w->kn_id };
+	uint64_t x[3];
 	int r;
 
 	if (!vmi_kptr_ok(kn, 8))
 		return XF_VMI_EPTR;
-	for (i = 0; i < 3; i++) {
-		if (m[i]->off < lo)
-			lo = m[i]->off;
-		if (m[i]->off + m[i]->size > hi)
-			hi = m[i]->off + m[i]->size;
-	}
-	if (hi - lo > sizeof(buf))
-		return XF_VMI_EPROFILE;
-	r = vmi_read(v, kn + lo, buf, hi - lo);
+	r = vmi_members(v, kn, m, 3, x);
 	if (r)
 		return r;
-	for (i = 0; i < 3; i++) {
-		struct xf_member rel = *m[i];
-
-		rel.off -= lo;
-		*out[i] = vmi_buf_member(buf, hi - lo, &rel);
-	}
+	k->parent = x[0];
+	k->name = x[1];
+	k->id = x[2];
 	if (k->parent && !vmi_kptr_ok(k->parent, 8))
 		return XF_VMI_EPTR;
 	return XF_VMI_OK;

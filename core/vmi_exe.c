@@ -18,7 +18,6 @@
 #define VMI_EXE_MOUNTS 32	/* mount points crossed */
 #define VMI_EXE_READS 1024	/* reads one path may take */
 #define VMI_NAME_MAX 255	/* NAME_MAX */
-#define VMI_DENTRY_SPAN 128	/* read d_parent + d_name at once if within */
 
 /* A pointer member that must be present, sized 8 and inside its struct. */
 static bool ptr_fits(const struct xf_member *m, uint32_t struct_size)
@@ -104,39 +103,21 @@ struct vmi_dentry {
 static int dentry_read(struct xf_vmi *v, uint64_t d, struct vmi_dentry *out)
 {
 	const struct xf_prof_file *f = &v->prof->file;
-	const struct xf_member *m[3] = { &f->d_parent, &f->d_name_name,
-					 &f->d_name_len };
-	uint8_t buf[VMI_DENTRY_SPAN];
-	uint64_t x;
-	uint32_t hi = 0, i;
+	const struct xf_member *const m[3] = { &f->d_parent, &f->d_name_name,
+					       &f->d_name_len };
+	uint64_t x[3];
 	int r;
 
-	for (i = 0; i < 3; i++)
-		if (m[i]->off + m[i]->size > hi)
-			hi = m[i]->off + m[i]->size;
-	if (hi <= sizeof(buf)) {
-		r = vmi_read(v, d, buf, hi);
-		if (r)
-			return r;
-		out->parent = vmi_buf_member(buf, hi, m[0]);
-		out->name = vmi_buf_member(buf, hi, m[1]);
-		x = vmi_buf_member(buf, hi, m[2]);
-	} else {
-		r = vmi_member(v, d, m[0], &out->parent);
-		if (r)
-			return r;
-		r = vmi_member(v, d, m[1], &out->name);
-		if (r)
-			return r;
-		r = vmi_member(v, d, m[2], &x);
-		if (r)
-			return r;
-	}
+	r = vmi_members(v, d, m, 3, x);
+	if (r)
+		return r;
+	out->parent = x[0];
+	out->name = x[1];
 	if (!vmi_kptr_ok(out->parent, 8) || !vmi_kptr_ok(out->name, 1))
 		return XF_VMI_EPTR;
-	if (x == 0 || x > VMI_NAME_MAX)
+	if (x[2] == 0 || x[2] > VMI_NAME_MAX)
 		return XF_VMI_EPTR;	/* no real name is empty or longer */
-	out->len = (uint32_t)x;
+	out->len = (uint32_t)x[2];
 	return XF_VMI_OK;
 }
 

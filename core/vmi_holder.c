@@ -215,30 +215,18 @@ static int vmi_task_peek(struct xf_vmi *v, uint64_t task, uint64_t *files,
 			 uint64_t *cred)
 {
 	const struct xf_prof_task *t = &v->prof->task;
-	const struct xf_member *a = &t->real_cred, *b = &t->files;
-	uint32_t lo = a->off < b->off ? a->off : b->off;
-	uint32_t hi = a->off + a->size > b->off + b->size ? a->off + a->size :
-		      b->off + b->size;
-	struct xf_member ra = *a, rb = *b;
-	uint8_t buf[256];
+	const struct xf_member *const m[2] = { &t->files, &t->real_cred };
+	uint64_t x[2];
 	int r;
 
 	*files = *cred = 0;
-	if (hi - lo > sizeof(buf)) {
-		r = vmi_member_ptr(v, task, b, 8, files);
-		if (r)
-			return r;
-		return vmi_member_ptr(v, task, a, 8, cred);
-	}
-	r = vmi_read(v, task + lo, buf, hi - lo);
+	r = vmi_members(v, task, m, 2, x);
 	if (r)
 		return r;
-	ra.off -= lo;
-	rb.off -= lo;
-	*files = vmi_buf_member(buf, hi - lo, &rb);
-	*cred = vmi_buf_member(buf, hi - lo, &ra);
-	if ((*files && !vmi_kptr_ok(*files, 8)) || (*cred && !vmi_kptr_ok(*cred, 8)))
+	if ((x[0] && !vmi_kptr_ok(x[0], 8)) || (x[1] && !vmi_kptr_ok(x[1], 8)))
 		return XF_VMI_EPTR;
+	*files = x[0];
+	*cred = x[1];
 	return XF_VMI_OK;
 }
 

@@ -73,7 +73,9 @@ int vmi_members(struct xf_vmi *v, uint64_t base,
 		const struct xf_member *const *m, uint32_t n, uint64_t *out)
 {
 	uint8_t buf[VMI_SPAN_MAX];
-	uint32_t lo = ~0U, hi = 0, i;
+	/* 64-bit: a profile may claim an offset near 4 GiB (off + size wraps) */
+	uint64_t lo = ~0ULL, hi = 0;
+	uint32_t i;
 	int r;
 
 	for (i = 0; i < n; i++) {
@@ -84,8 +86,8 @@ int vmi_members(struct xf_vmi *v, uint64_t base,
 			return XF_VMI_EPROFILE;
 		if (m[i]->off < lo)
 			lo = m[i]->off;
-		if (m[i]->off + m[i]->size > hi)
-			hi = m[i]->off + m[i]->size;
+		if ((uint64_t)m[i]->off + m[i]->size > hi)
+			hi = (uint64_t)m[i]->off + m[i]->size;
 	}
 	if (!hi)
 		return XF_VMI_OK;
@@ -100,7 +102,7 @@ int vmi_members(struct xf_vmi *v, uint64_t base,
 		}
 		return XF_VMI_OK;
 	}
-	r = vmi_read(v, base + lo, buf, hi - lo);
+	r = vmi_read(v, base + lo, buf, (uint32_t)(hi - lo));
 	if (r)
 		return r;
 	for (i = 0; i < n; i++)

@@ -37,50 +37,24 @@ static void vmi_comm_copy(char *dst, const uint8_t *src, uint32_t len)
 		dst[i] = src[i];
 }
 
-/*
- * One read for the four ids: they sit within a few bytes of each other
- * (xf_vmi_init() checked each fits the struct, so the span does too).
- */
+/* The four ids: they sit within a few bytes of each other, one read. */
 int vmi_cred_read(struct xf_vmi *v, uint64_t cred, struct xf_owner *o)
 {
 	const struct xf_prof_cred *c = &v->prof->cred;
-	const struct xf_member *m[4] = { &c->uid, &c->gid, &c->euid, &c->egid };
-	uint32_t *out[4] = { &o->uid, &o->gid, &o->euid, &o->egid };
-	uint32_t lo = ~0U, hi = 0, i;
-	uint8_t buf[64];
+	const struct xf_member *const m[4] = { &c->uid, &c->gid, &c->euid,
+					       &c->egid };
+	uint64_t x[4];
 	int r;
 
-	if (!cred)
+	if (!cred || !vmi_kptr_ok(cred, 4))
 		return XF_VMI_EPTR;
-	if (!vmi_kptr_ok(cred, 4))
-		return XF_VMI_EPTR;
-	for (i = 0; i < 4; i++) {
-		if (m[i]->off < lo)
-			lo = m[i]->off;
-		if (m[i]->off + m[i]->size > hi)
-			hi = m[i]->off + m[i]->size;
-	}
-	if (hi - lo > sizeof(buf)) {
-		/* an odd layout: one read per id */
-		for (i = 0; i < 4; i++) {
-			uint64_t x;
-
-			r = vmi_member(v, cred, m[i], &x);
-			if (r)
-				return r;
-			*out[i] = x;
-		}
-		return XF_VMI_OK;
-	}
-	r = vmi_read(v, cred + lo, buf, hi - lo);
+	r = vmi_members(v, cred, m, 4, x);
 	if (r)
 		return r;
-	for (i = 0; i < 4; i++) {
-		struct xf_member rel = *m[i];
-
-		rel.off -= lo;
-		*out[i] = vmi_buf_member(buf, hi - lo, &rel);
-	}
+	o->uid = (uint32_t)x[0];
+	o->gid = (uint32_t)x[1];
+	o->euid = (uint32_t)x[2];
+	o->egid = (uint32_t)x[3];
 	return XF_VMI_OK;
 }
 
