@@ -36,7 +36,6 @@
 
 #define XFD_TICK_MS 200
 #define XFD_SWEEP_US 1000000	/* look for batches we were not told about */
-#define XFD_DOMID_LIMIT (XFILTER_DOMID_MAX + 1)
 
 static const struct xfd_config defaults = {
 	.profile_dir = "/var/lib/xfilter/profiles",
@@ -276,31 +275,42 @@ static void read_events(struct xf_nl *ev)
 	nl_cb_put(cb);
 }
 
-static void serve_pending(struct xf_nl *nl, bool all)
+/*
+ * One round over the pending domains (batch.c). Returns true if some may
+ * have more: the main loop then polls without waiting and comes back.
+ */
+static bool serve_pending(struct xf_nl *nl, bool all)
 {
+	static uint32_t ids[XFD_SERVE_MAX];
 	struct xfd_dom *d;
-	uint32_t domid, ids[256];
+	uint32_t domid;
 	int n = 0, i;
 
 	if (all) {
 		pthread_mutex_lock(&xfd_dom_lock);
-		for (d = xfd_doms; d && n < 256; d = d->next)
+		for (d = xfd_doms; d; d = d->next)
 			if (d->alive && d->domid < XFD_DOMID_LIMIT)
-				ids[n++] = d->domid;
+				pending[d->domid / 8] |= 1 << (d->domid % 8);
 		pthread_mutex_unlock(&xfd_dom_lock);
-		for (i = 0; i < n; i++)
-			pending[ids[i] / 8] |= 1 << (ids[i] % 8);
 	}
-	for (domid = 0; domid < XFD_DOMID_LIMIT; domid++) {
+	/* What does not fit stays pending: the next round serves it. */
+	for (domid = 0; domid < XFD_DOMID_LIMIT && n < XFD_SERVE_MAX; domid++) {
 		if (!pending[domid / 8]) {
 			domid |= 7;
 			continue;
 		}
 		if (pending[domid / 8] & (1 << (domid % 8))) {
 			pending[domid / 8] &= ~(1 << (domid % 8));
-			xfd_batch_domain(nl, domid);
+			ids[n++] = domid;
 		}
 	}
+	n = xfd_batch_round(nl, ids, n);
+	for (i = 0; i < n; i++)
+		pending[ids[i] / 8] |= 1 << (ids[i] % 8);
+	for (i = 0; i < (int)sizeof(pending); i++)
+		if (pending[i])
+			return true;
+	return false;
 }
 
 static int open_netlink(struct xf_nl *nl, struct xf_nl *ev)
@@ -357,7 +367,7 @@ static bool on_signal(int sfd, struct xf_nl *nl)
 int main(int argc, char **argv)
 {
 	struct xf_nl nl, ev;
-	bool foreground = false, run = true;
+	bool foreground = false, run = true, busy;
 	uint64_t last_sweep = 0, now;
 	int sfd;
 
@@ -390,7 +400,7 @@ int main(int argc, char **argv)
 		 XFILTER_MCGRP_BATCH, xfd_cfg.nr_search,
 		 xfd_cfg.batch_budget_us / 1000);
 	/* Batches that waited for a daemon (a restart) are served at once. */
-	serve_pending(&nl, true);
+	busy = serve_pending(&nl, true);
 
 	while (run) {
 		struct pollfd pfd[3] = {
@@ -399,7 +409,8 @@ int main(int argc, char **argv)
 			{ .fd = sfd, .events = POLLIN },
 		};
 
-		if (poll(pfd, 3, XFD_TICK_MS) < 0 && errno != EINTR) {
+		/* Busy: more batches wait; only look for news in between. */
+		if (poll(pfd, 3, busy ? 0 : XFD_TICK_MS) < 0 && errno != EINTR) {
 			xfd_err("poll: %s", strerror(errno));
 			break;
 		}
@@ -413,12 +424,12 @@ int main(int argc, char **argv)
 		if (overrun || now - last_sweep >= XFD_SWEEP_US) {
 			if (overrun)
 				xfd_warn("notifications were lost: sweeping every domain");
-			serve_pending(&nl, true);
+			busy = serve_pending(&nl, true);
 			overrun = false;
 			last_sweep = now;
 			xfd_kept_apply(&nl, true);	/* a new restore */
 		} else {
-			serve_pending(&nl, false);
+			busy = serve_pending(&nl, false);
 		}
 		xfd_domains_tick();
 		xfd_hv_tick(&nl);

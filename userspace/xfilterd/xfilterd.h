@@ -223,8 +223,14 @@ struct xfd_flow {
 	struct xf_owner owner;
 };
 
-/* Drain every waiting batch of domid. */
-void xfd_batch_domain(struct xf_nl *nl, uint32_t domid);
+#define XFD_DOMID_LIMIT (XFILTER_DOMID_MAX + 1)
+/*
+ * One batch of each domain in domids[0..n) (at most XFD_SERVE_MAX a round:
+ * the others wait for the next); domids keeps those that may have more,
+ * their number is returned.
+ */
+#define XFD_SERVE_MAX 1024
+int xfd_batch_round(struct xf_nl *nl, uint32_t *domids, int n);
 /* Shutdown: answer what waits with each domain's fail policy. */
 void xfd_batch_drain_fail(struct xf_nl *nl);
 /* Attribute the flows of one batch (one consistent view). */
