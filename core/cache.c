@@ -132,6 +132,20 @@ static uint64_t idle_timeout(const struct xf_cache *c, uint8_t proto)
 	return c->p.other_idle;
 }
 
+/* The verdict an entry holds, as xf_cache_lookup() returns it. */
+static XF_INLINE void entry_verdict(const struct xf_cache_entry *e,
+				    uint8_t state, struct xf_verdict *v)
+{
+	uint8_t verdict = e->verdict;
+
+	v->action = VERDICT_ACTION(verdict);
+	v->source = VERDICT_SOURCE(verdict);
+	v->unattributed = verdict & VERDICT_UNATTR;
+	v->uncertain = state == XF_CS_SHORT && !v->unattributed;
+	v->mirror = VERDICT_MIRROR(verdict);
+	v->rule = e->rule;
+}
+
 static XF_INLINE struct xf_cache_entry *find(struct xf_cache *c,
 					  const struct xf_flow_key *key)
 {
@@ -170,7 +184,7 @@ int xf_cache_lookup(struct xf_cache *c, const struct xf_flow *f,
 {
 	struct xf_cache_entry *e;
 	uint64_t deadline, next;
-	uint8_t state, verdict;
+	uint8_t state;
 
 	/* Never cached: see xf_cache_insert(). */
 	if (f->frag == XF_FRAG_LATER)
@@ -198,15 +212,16 @@ int xf_cache_lookup(struct xf_cache *c, const struct xf_flow *f,
 			XF_WRITE_ONCE(e->deadline, next);
 	}
 
-	verdict = e->verdict;
-	v->action = VERDICT_ACTION(verdict);
-	v->source = VERDICT_SOURCE(verdict);
-	v->unattributed = verdict & VERDICT_UNATTR;
-	v->uncertain = state == XF_CS_SHORT && !v->unattributed;
-	v->mirror = VERDICT_MIRROR(verdict);
-	v->rule = e->rule;
+	entry_verdict(e, state, v);
 	v->generation = gen;
 	return XF_CACHE_HIT;
+}
+
+void xf_cache_entry_verdict(const struct xf_cache_entry *e,
+			    struct xf_verdict *v)
+{
+	entry_verdict(e, XF_READ_ONCE(e->state), v);
+	v->generation = e->gen;
 }
 
 void xf_cache_note_peer(struct xf_cache *c, const struct xf_flow_key *key,
