@@ -60,6 +60,13 @@ const char *xf_nl_strerror(const struct xf_nl *nl, int err);
  */
 int xf_domain_settings(int argc, char **argv, struct nl_msg *msg, char *err,
 		       size_t errlen);
+/*
+ * The same from one line of text ("mode userland policy drop", as kept
+ * files and the fleet store hold it), split on blanks.
+ */
+#define XF_SETTINGS_WORDS_MAX 32
+int xf_domain_settings_text(const char *text, struct nl_msg *msg, char *err,
+			    size_t errlen);
 /* The settings of a DOMAIN_GET reply (d: its domain nest) in that syntax. */
 int xf_domain_settings_print(struct nlattr **d, char *buf, size_t size);
 

@@ -10,6 +10,8 @@
 struct xfctl_opts {
 	bool json;
 	bool pretty;
+	bool store_etcd;	/* --store etcd: rule and domain go to the store */
+	const char *etcd;	/* --etcd URL[,URL...] (NULL: the default) */
 };
 extern struct xfctl_opts xfctl_opts;
 
@@ -36,6 +38,8 @@ int cmd_monitor(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+/* store.c: OBJECT ... against the fleet store (--store etcd). */
+int xfctl_store_run(int argc, char **argv);
 
 /* Shared by rule.c and save.c. */
 struct xf_nl;
