@@ -70,4 +70,15 @@ int xf_domain_settings_text(const char *text, struct nl_msg *msg, char *err,
 /* The settings of a DOMAIN_GET reply (d: its domain nest) in that syntax. */
 int xf_domain_settings_print(struct nlattr **d, char *buf, size_t size);
 
+/*
+ * rule_nl.c: a rule as an XFILTER_A_RULE nest in msg (with index unless
+ * UINT32_MAX; -EMSGSIZE: msg is full, nothing half-written), and back
+ * from a dumped nest (*index UINT32_MAX: a detection block, no index).
+ */
+struct xf_rule;
+int xf_rule_to_attrs(struct nl_msg *msg, const struct xf_rule *r,
+		     uint32_t index);
+int xf_rule_from_attrs(struct nlattr *nest, struct xf_rule *r,
+		       uint32_t *index);
+
 #endif /* XF_USER_NL_H */

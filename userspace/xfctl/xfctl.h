@@ -46,12 +46,8 @@ struct xf_nl;
 struct nl_msg;
 struct xf_rule;
 struct nlattr;
-int xfctl_rule_to_attrs(struct nl_msg *msg, const struct xf_rule *r,
-			uint32_t index);	/* -EMSGSIZE: msg full */
 int xfctl_rule_send(struct xf_nl *nl, uint8_t cmd, const struct xf_rule *r,
 		    uint32_t index);
-int xfctl_rule_from_attrs(struct nlattr *nest, struct xf_rule *r,
-			  uint32_t *index);
 
 /* save.c: a temporary rule as a comment line of a rule file. */
 void xfctl_save_temporary(FILE *f, const struct xf_rule *r);
