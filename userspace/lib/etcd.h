@@ -72,7 +72,8 @@ typedef int (*xf_etcd_watch_fn)(void *arg, int64_t rev,
  * response, until the stream breaks (the store went away: -1 with
  * e->err), the store cancels it (a compacted start_rev: -1), fn returns
  * non-zero or *stop becomes true (0). TCP keepalive finds a peer that
- * vanished without closing (a host down, a split) within about 20 s.
+ * vanished without closing (a host down, a split) within about 20 s, and
+ * a member that lost its cluster's leader cancels the watch ("hasleader").
  */
 int xf_etcd_watch(struct xf_etcd *e, const char *prefix, int64_t start_rev,
 		  xf_etcd_watch_fn fn, void *arg, volatile bool *stop);
