@@ -108,7 +108,7 @@ int xf_etcd_init(struct xf_etcd *e, const char *endpoints, char *err,
 	char *copy, *tok, *save = NULL;
 
 	memset(e, 0, sizeof(*e));
-	e->timeout_ms = 5000;
+	e->timeout_ms = 15000;	/* a loaded member (or valgrind) is slow */
 	copy = strdup(endpoints && *endpoints ? endpoints : XF_ETCD_DEFAULT);
 	if (!copy) {
 		snprintf(err, errlen, "out of memory");
