@@ -38,7 +38,8 @@
 /* What we applied for one guest (by UUID). */
 struct applied {
 	char uuid[XF_POLICY_UUID_LEN + 1];
-	char *settings;		/* the text last set, or NULL */
+	uint32_t domid;		/* where settings were set */
+	char *settings;		/* the text last set there, or NULL */
 	bool rules;		/* its domid's rules are the store's */
 	int64_t bad_rev;	/* the revision whose bad value was logged */
 };
@@ -226,15 +227,18 @@ static int replace_rules(struct xf_nl *nl, const struct xfd_rule_ref *t,
 	return 0;
 }
 
-/* d's policy from g (NULL: the store has none); a is what we applied. */
-static void apply_guest(struct xf_nl *nl, const struct xfd_dom *d,
+/*
+ * d's policy from g (NULL: the store has none); a is what we applied.
+ * True if the rule table changed (its indices are stale then).
+ */
+static bool apply_guest(struct xf_nl *nl, const struct xfd_dom *d,
 			const struct xf_policy_guest *g, struct applied *a,
 			const struct xfd_rule_ref *t, int nt)
 {
 	struct xf_rule *r = NULL;
 	char **text = NULL, why[512] = "";
 	size_t n = g ? g->nrules : 0, i;
-	bool bad = false;
+	bool bad = false, changed = false;
 	int err;
 
 	r = calloc(n ? n : 1, sizeof(*r));
@@ -265,18 +269,21 @@ static void apply_guest(struct xf_nl *nl, const struct xfd_dom *d,
 		a->rules = true;
 	} else {
 		err = replace_rules(nl, t, nt, d->domid, r, n, why, sizeof(why));
-		a->rules = !err;
+		changed = true;		/* even a failure may have moved some */
 		if (err) {
 			xfd_err("etcd: guest %s (%s) domid %u: %s; it keeps its last applied rules",
 				d->name, d->uuid, d->domid, why);
 			nr_bad++;
 		} else {
+			a->rules = true;
 			nr_replaced++;
 			xfd_info("etcd: guest %s (%s) domid %u: %zu rules applied from the store",
 				 d->name, d->uuid, d->domid, n);
 		}
 	}
-	if (g && g->settings && (!a->settings || strcmp(a->settings, g->settings))) {
+	/* Set again on a new domid: the module keys settings by domid. */
+	if (g && g->settings && (!a->settings || a->domid != d->domid ||
+				 strcmp(a->settings, g->settings))) {
 		err = xfd_domain_set_text(nl, d->domid, g->settings, why, sizeof(why));
 		if (err) {
 			xfd_err("etcd: guest %s (%s) domid %u: settings '%s': %s",
@@ -285,6 +292,7 @@ static void apply_guest(struct xf_nl *nl, const struct xfd_dom *d,
 		} else {
 			free(a->settings);
 			a->settings = strdup(g->settings);
+			a->domid = d->domid;
 			xfd_info("etcd: guest %s (%s) domid %u: settings '%s' set",
 				 d->name, d->uuid, d->domid, g->settings);
 		}
@@ -294,6 +302,7 @@ out:
 		free(text[i]);
 	free(text);
 	free(r);
+	return changed;
 }
 
 void xfd_store_apply(struct xf_nl *nl)
@@ -337,7 +346,16 @@ void xfd_store_apply(struct xf_nl *nl)
 		if (!a)
 			continue;	/* not the store's, and never was */
 		/* Gone from the store: so are the rules it gave. */
-		apply_guest(nl, d, has[i] ? &g[i] : NULL, a, t, nt);
+		if (apply_guest(nl, d, has[i] ? &g[i] : NULL, a, t, nt)) {
+			/* The next guest's rules are at new places. */
+			xfd_rules_free(t, nt);
+			t = NULL;
+			nt = 0;
+			if (xfd_rules_dump(nl, &t, &nt)) {
+				xfd_err("etcd: cannot read the rule table; the store's policy is applied at the next change");
+				goto out;
+			}
+		}
 		if (!has[i]) {
 			free(a->settings);
 			*a = applied[--napplied];
