@@ -277,8 +277,12 @@ static bool apply_guest(struct xf_nl *nl, const struct xfd_dom *d,
 		} else {
 			a->rules = true;
 			nr_replaced++;
-			xfd_info("etcd: guest %s (%s) domid %u: %zu rules applied from the store",
-				 d->name, d->uuid, d->domid, n);
+			if (n)
+				xfd_info("etcd: guest %s (%s) domid %u: %zu rules applied from the store",
+					 d->name, d->uuid, d->domid, n);
+			else
+				xfd_info("etcd: guest %s (%s) domid %u: its rules removed (the store has none for it)",
+					 d->name, d->uuid, d->domid);
 		}
 	}
 	/* Set again on a new domid: the module keys settings by domid. */
