@@ -194,21 +194,24 @@ static struct page_info *xf_pv_translate(const struct xf_reader *r,
 }
 
 /*
- * A reference to the guest RAM page at gfn, or NULL. A query only: no
- * populate-on-demand, no unsharing, no paging in (P2M_QUERY is 0).
+ * A reference to the guest RAM page at gfn, or NULL. A query only (no
+ * populate-on-demand, unsharing or paging in), under the p2m lock so the
+ * entry cannot change before the reference is taken. Not through
+ * get_page_from_gfn(): it get_page()s grant-mapped frames, which another
+ * domain owns, and logs a line per refusal; a guest could point its page
+ * tables at its grant mappings to flood the console. Paged-out, shared
+ * (dom_cow) and foreign frames fail xf_get_guest_page() silently.
  */
 static struct page_info *xf_hvm_gfn_page(struct domain *d, unsigned long gfn)
 {
-    struct page_info *page;
+    struct page_info *page = NULL;
     p2m_type_t t;
+    mfn_t mfn;
 
-    page = get_page_from_gfn(d, gfn, &t, 0);
-    if ( page && (!p2m_is_ram(t) || p2m_is_shared(t) ||
-                  page_get_owner(page) != d) )
-    {
-        put_page(page);
-        page = NULL;
-    }
+    mfn = get_gfn_query(d, gfn, &t);
+    if ( p2m_is_ram(t) )
+        page = xf_get_guest_page(d, mfn);
+    put_gfn(d, gfn);
 
     return page;
 }
@@ -218,7 +221,7 @@ static struct page_info *xf_hvm_gfn_page(struct domain *d, unsigned long gfn)
  * through the p2m. Unlike paging_gva_to_gfn() it touches no vCPU state
  * (no emulation cache), sets no accessed/dirty bits and populates nothing.
  * 1 GiB and 2 MiB pages are followed (Linux maps its direct map with
- * them). Not exercised in the lab yet (PV guests only).
+ * them). Exercised by tests/kselftest/62-pvh-guest.sh (a PVH guest).
  */
 static struct page_info *xf_hvm_walk(const struct xf_reader *r,
                                      unsigned long va, uint64_t root)
