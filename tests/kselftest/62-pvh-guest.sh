@@ -76,7 +76,8 @@ g3_ready() {
 		netstat -tn | grep -q ":6010 .*ESTABLISHED"'
 }
 t_ok "workload up in $G" wait_for 30 g3_ready
-BOB_PORT=$(ss -tnH state established '( sport = :6010 )' | awk '{print $4}' | sed -n "s/^$GIP://p" | head -n1)
+# bob's source port as g3 itself sees it.
+BOB_PORT=$(guest $G "netstat -tn" | awk '$5 == "10.0.0.1:6010" && $6 == "ESTABLISHED" { sub(/.*:/, "", $4); print $4 }' | head -n1)
 BOB_PID=$(guest $G "for p in \$(pidof xfnet); do [ \$(awk '/^Uid:/{print \$2}' /proc/\$p/status) = 1002 ] && echo \$p; done" | head -n1)
 echo "# bob's connection: port $BOB_PORT, pid $BOB_PID"
 
