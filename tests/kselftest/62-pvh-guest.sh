@@ -30,6 +30,8 @@
 . ./xfd_lib.sh
 
 G=g3
+up() { cut -d' ' -f1 /proc/uptime; }
+T0=$(up)
 GIP=$(guest_ip $G)
 LINK_TEXT=ffffffff81000000	# x86-64 _text without KASLR (CONFIG_PHYSICAL_START 16 MiB)
 : > "$XFD_LOG"
@@ -50,6 +52,7 @@ xfnet tcp-listen 7779 > /dev/null 2>&1 & L2=$!
 xl destroy $G > /dev/null 2>&1
 t_ok "xl create $G as PVH (pti=on)" guest_start $G pvh pti=on
 t_ok "$G boots and serves commands" guest_wait $G
+echo "# $G up in $(echo "$(up) $T0" | awk '{ printf "%d", $1 - $2 }') s"
 D=$(guest_domid $G)
 t_ok "xl: $G is of type pvh" sh -c "xl list -l $G | grep -q '\"type\": \"pvh\"'"
 t_is "$G itself: /sys/hypervisor/guest_type" "$(guest $G cat /sys/hypervisor/guest_type)" PVH
@@ -109,23 +112,25 @@ hv_round()
 	t_is "$1: Xen: bob's flow is bob's (uid, pid as in $G)" \
 		"$(echo "$r" | field uid) $(echo "$r" | field tgid)" "1002 $BOB_PID"
 	t_ok "$1: alice's TCP to 7779 dropped (owner from Xen)" \
-		out_has "ok=0 refused=0 filtered=2" alice $G "xfnet tcp-connect 10.0.0.1 7779 -n 2 -t 1500"
+		out_has "ok=0 refused=0 filtered=1" alice $G "xfnet tcp-connect 10.0.0.1 7779 -t 1500"
 	t_ok "$1: bob's TCP to 7779 passes" \
-		out_has "ok=2" bob $G "xfnet tcp-connect 10.0.0.1 7779 -n 2 -t 5000"
+		out_has "ok=1" bob $G "xfnet tcp-connect 10.0.0.1 7779 -t 5000"
 }
 
 # ---- userland mode ------------------------------------------------------------
 ps_round "idle"
+echo "# xfilterd starts at $(up) s"
 t_ok "xfilterd introspects $G (userland mode)" xfd_setup $G
 t_ok "$G: policy accept, unattributed accept, fail drop" \
 	xfctl domain set $G mode userland policy accept unattributed accept fail drop
 t_ok "rule: dom $G uid 1001 dport 7779 drop" xfctl rule add dom $G uid 1001 dport 7779 drop
 t_ok "userland: alice's TCP to 7779 dropped" \
-	out_has "ok=0 refused=0 filtered=2" alice $G "xfnet tcp-connect 10.0.0.1 7779 -n 2 -t 1500"
+	out_has "ok=0 refused=0 filtered=1" alice $G "xfnet tcp-connect 10.0.0.1 7779 -t 1500"
 t_ok "userland: bob's TCP to 7779 passes" \
-	out_has "ok=2" bob $G "xfnet tcp-connect 10.0.0.1 7779 -n 2 -t 5000"
+	out_has "ok=1" bob $G "xfnet tcp-connect 10.0.0.1 7779 -t 5000"
 
 # ---- hypervisor mode ----------------------------------------------------------
+echo "# hypervisor mode at $(up) s"
 if xfctl hv probe > /dev/null 2>&1; then
 	calls0=$(hvc calls)
 	t_ok "$G: mode hypervisor" xfctl domain set $G mode hypervisor
@@ -143,20 +148,21 @@ else
 fi
 
 # ---- vCPU 0 in user mode: the user PGD loaded ------------------------------------
-bg www-data "while :; do :; done"
+echo "# busy phase at $(up) s"
+# niced: the console server's commands still get the vCPU.
+bg www-data "nice -n 19 sh -c \"while :; do :; done\""
 # xen-hvmctx prints vCPU 0's saved CR3; bit 12 is KPTI's user half.
 user_pgd() {
 	xen-hvmctx "$D" 2>/dev/null | grep -o 'cr3 [0-9a-fx]*' | head -n1 |
 		awk '{ c = $2; sub(/^0x/, "", c); d = substr(c, length(c) - 3, 1);
 		       exit !(index("13579bdfBDF", d) > 0) }'
 }
-n=0 i=0
-while [ $i -lt 20 ]; do
-	user_pgd && n=$((n + 1))
+i=0
+while [ $i -lt 50 ] && ! user_pgd; do
 	i=$((i + 1))
-	sleep 0.1
+	sleep 0.2
 done
-t_ok "busy: vCPU 0 of $G seen on its KPTI user PGD ($n of 20 samples)" test $n -gt 0
+t_ok "busy: vCPU 0 of $G seen on its KPTI user PGD (sample $((i + 1)))" test $i -lt 50
 ps_round "busy"
 if xfctl hv probe > /dev/null 2>&1; then
 	hv_round "busy"
@@ -166,6 +172,7 @@ if xfctl hv probe > /dev/null 2>&1; then
 		"! xl dmesg | grep -Eiq 'panic|fatal|assertion|BUG at|domain_crash'"
 fi
 guest $G "pkill -f 'while :'" > /dev/null 2>&1
+echo "# busy phase over at $(up) s"
 
 # ---- the guest is unharmed --------------------------------------------------------
 t_ok "$G still answers" guest $G true
@@ -175,4 +182,5 @@ xfctl rule flush
 t_ok "xl destroy $G" guest_down $G
 t_ok "rmmod xfilter" rmmod xfilter
 t_ok "no oops, warning or leak report in dom0's dmesg" dmesg_clean
+echo "# $(basename "$0"): $(echo "$(up) $T0" | awk '{ printf "%d", $1 - $2 }') s"
 t_done
