@@ -114,11 +114,16 @@ field() { sed -n "s/.*\"$1\": \"*\([^,\"]*\).*/\1/p"; }
 # hv_round LABEL: Xen's owner of bob's flow, then the owner rule end to end.
 hv_round()
 {
-	local r
-	r=$(timeout -s KILL 30 xfctl -j hv check $G tcp "$GIP" "$BOB_PORT" 10.0.0.1 6010)
-	echo "# $1: $r"
-	t_is "$1: Xen: bob's flow is bob's (uid, pid as in $G)" \
-		"$(echo "$r" | field uid) $(echo "$r" | field tgid)" "1002 $BOB_PID"
+	local r i=0 good=0
+	# Five checks, each a new pause: vCPU 0 is caught wherever it was.
+	while [ $i -lt 5 ]; do
+		r=$(timeout -s KILL 30 xfctl -j hv check $G tcp "$GIP" "$BOB_PORT" 10.0.0.1 6010)
+		echo "# $1: $r"
+		[ "$(echo "$r" | field uid) $(echo "$r" | field tgid)" = "1002 $BOB_PID" ] &&
+			good=$((good + 1))
+		i=$((i + 1))
+	done
+	t_is "$1: Xen: bob's flow is bob's (uid, pid as in $G) in 5 of 5 checks" "$good" 5
 	t_ok "$1: alice's TCP to 7779 dropped (owner from Xen)" \
 		out_has "ok=0 refused=0 filtered=1" alice $G "xfnet tcp-connect 10.0.0.1 7779 -t 1500"
 	t_ok "$1: bob's TCP to 7779 passes" \
