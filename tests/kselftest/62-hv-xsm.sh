@@ -5,7 +5,9 @@
 # xfilter_op under FLASK in enforcing mode, with the example policy of the
 # patched Xen source built into the hypervisor (scripts/build-xen.sh --xsm):
 # dom0 (dom0_t) may use the hypercall (xen2 { xfilter_op }) and read a
-# guest (domU_t: domain2 { xfilter_op }), and Xen logs no denial for it.
+# guest (domU_t: domain2 { xfilter_op }), and Xen logs no denial for it;
+# a guest labelled nomigrate_t (whose memory dom0 may not read) is refused
+# with EACCES, and the denial is logged.
 #
 #   Xen 4.17 + XSM FLASK (enforcing) [xsm_xfilter_op]
 #    │  xfilter_op: probe (no domain), profile and check (domain g1)
@@ -65,4 +67,34 @@ kill "$l1" 2>/dev/null
 xl dmesg > /tmp/xsm.dmesg
 grep -i 'avc' /tmp/xsm.dmesg | sed 's/^/# /' | tail -n 20
 t_ok "no FLASK denial logged meanwhile" sh -c "! grep -qi 'avc:  *denied' /tmp/xsm.dmesg"
+
+# ---- a guest whose memory dom0 may not read: nomigrate_t ----------------------
+# Built through its _building label (create_domain_build_label), then
+# relabelled: the example policy gives dom0 no domain2 xfilter_op (nor mmu
+# map_read) on nomigrate_t. Paused: only the label matters, and --slide 0
+# keeps xfctl from reading its memory itself.
+cat > /etc/xen/gx.cfg <<CFG
+name = "gx"
+type = "pv"
+kernel = "/xf/guest/vmlinuz"
+ramdisk = "/xf/guest/initrd.cpio"
+memory = 128
+vcpus = 1
+seclabel = "system_u:system_r:nomigrate_t"
+init_seclabel = "system_u:system_r:nomigrate_t_building"
+CFG
+t_ok "create gx (paused) as nomigrate_t" xl create -p -q /etc/xen/gx.cfg
+xl list -Z | sed 's/^/# /'
+t_ok "gx runs as nomigrate_t" sh -c "xl list -Z | grep -q '^gx .*system_r:nomigrate_t'"
+"$XFCTL" hv profile gx --kernel /xf/guest/vmlinuz --slide 0 > /tmp/xsm.gx 2>&1
+rc=$?
+sed 's/^/# /' /tmp/xsm.gx
+t_ok "profile load for gx refused (rc $rc): EACCES" grep -q EACCES /tmp/xsm.gx
+"$XFCTL" hv check gx tcp 10.0.0.9 1 10.0.0.1 9 > /tmp/xsm.gx 2>&1
+sed 's/^/# /' /tmp/xsm.gx
+t_ok "check of gx refused: EACCES" grep -q EACCES /tmp/xsm.gx
+xl dmesg | grep 'avc:  *denied' | sed 's/^/# /' | tail -n 5
+t_ok "Xen logged the denial of domain2 xfilter_op" sh -c \
+	"xl dmesg | grep 'avc:  *denied' | grep -q 'xfilter_op'"
+t_ok "destroy gx" xl destroy gx
 t_done
