@@ -6,8 +6,9 @@
 # patched Xen source built into the hypervisor (scripts/build-xen.sh --xsm):
 # dom0 (dom0_t) may use the hypercall (xen2 { xfilter_op }) and read a
 # guest (domU_t: domain2 { xfilter_op }), and Xen logs no denial for it;
-# a guest labelled nomigrate_t (whose memory dom0 may not read) is refused
-# with EACCES, and the denial is logged.
+# a guest labelled prot_domU_t, once the policy's prot_doms_locked is set
+# (dom0 may then no longer read its memory), is refused with EACCES, and
+# the denial is logged.
 #
 #   Xen 4.17 + XSM FLASK (enforcing) [xsm_xfilter_op]
 #    │  xfilter_op: probe (no domain), profile and check (domain g1)
@@ -68,11 +69,11 @@ xl dmesg > /tmp/xsm.dmesg
 grep -i 'avc' /tmp/xsm.dmesg | sed 's/^/# /' | tail -n 20
 t_ok "no FLASK denial logged meanwhile" sh -c "! grep -qi 'avc:  *denied' /tmp/xsm.dmesg"
 
-# ---- a guest whose memory dom0 may not read: nomigrate_t ----------------------
-# Built through its _building label (create_domain_build_label), then
-# relabelled: the example policy gives dom0 no domain2 xfilter_op (nor mmu
-# map_read) on nomigrate_t. Paused: only the label matters, and --slide 0
-# keeps xfctl from reading its memory itself.
+# ---- a guest dom0 may no longer read: prot_domU_t, locked ---------------------
+# The example policy gives dom0 domain2 xfilter_op on prot_domU_t (as mmu
+# map_read) only while the boolean prot_doms_locked is false. gx is created
+# paused as prot_domU_t, read, then the boolean is set: Xen must refuse.
+# --slide 0 keeps xfctl from reading gx's memory itself.
 cat > /etc/xen/gx.cfg <<CFG
 name = "gx"
 type = "pv"
@@ -80,21 +81,25 @@ kernel = "/xf/guest/vmlinuz"
 ramdisk = "/xf/guest/initrd.cpio"
 memory = 128
 vcpus = 1
-seclabel = "system_u:system_r:nomigrate_t"
-init_seclabel = "system_u:system_r:nomigrate_t_building"
+seclabel = "system_u:system_r:prot_domU_t"
 CFG
-t_ok "create gx (paused) as nomigrate_t" xl create -p -q /etc/xen/gx.cfg
+t_ok "create gx (paused) as prot_domU_t" xl create -p -q /etc/xen/gx.cfg
 xl list -Z | sed 's/^/# /'
-t_ok "gx runs as nomigrate_t" sh -c "xl list -Z | grep -q '^gx .*system_r:nomigrate_t'"
+t_ok "gx runs as prot_domU_t" sh -c "xl list -Z | grep -q '^gx .*system_r:prot_domU_t'"
 "$XFCTL" hv profile gx --kernel /xf/guest/vmlinuz --slide 0 > /tmp/xsm.gx 2>&1
-rc=$?
 sed 's/^/# /' /tmp/xsm.gx
-t_ok "profile load for gx refused (rc $rc): EACCES" grep -q EACCES /tmp/xsm.gx
+t_ok "unlocked: XSM lets dom0 read gx (loaded, or a banner not yet there)" \
+	sh -c "! grep -Eq 'EACCES|EPERM|ESRCH' /tmp/xsm.gx"
+t_ok "flask-set-bool prot_doms_locked 1" flask-set-bool prot_doms_locked 1
+"$XFCTL" hv profile gx --kernel /xf/guest/vmlinuz --slide 0 > /tmp/xsm.gx 2>&1
+sed 's/^/# /' /tmp/xsm.gx
+t_ok "locked: profile load for gx refused with EACCES" grep -q EACCES /tmp/xsm.gx
 "$XFCTL" hv check gx tcp 10.0.0.9 1 10.0.0.1 9 > /tmp/xsm.gx 2>&1
 sed 's/^/# /' /tmp/xsm.gx
-t_ok "check of gx refused: EACCES" grep -q EACCES /tmp/xsm.gx
+t_ok "locked: check of gx refused with EACCES" grep -q EACCES /tmp/xsm.gx
 xl dmesg | grep 'avc:  *denied' | sed 's/^/# /' | tail -n 5
-t_ok "Xen logged the denial of domain2 xfilter_op" sh -c \
-	"xl dmesg | grep 'avc:  *denied' | grep -q 'xfilter_op'"
+t_ok "Xen logged the denial of domain2 xfilter_op on gx" sh -c \
+	"xl dmesg | grep 'avc:  *denied' | grep 'xfilter_op' | grep -q 'tclass=domain2'"
+t_ok "flask-set-bool prot_doms_locked 0" flask-set-bool prot_doms_locked 0
 t_ok "destroy gx" xl destroy gx
 t_done
