@@ -16,7 +16,7 @@
 #
 # Not in tests/run's passes; run it with
 #   scripts/lab/run --pass xsm --xen "$(scripts/build-xen.sh --xsm)" \
-#	--xen-args flask=enforcing --env "XF_XSM=flask" 62-hv-xsm.sh
+#	--xen-args flask=enforcing --env "XF_XSM=flask" 64-hv-xsm.sh
 . ./lib.sh
 
 XFCTL=/xf/bin/xfctl
