@@ -132,13 +132,13 @@ fetch_source()
 {
 	local dir dsc
 
+	mkdir -p "$SRC"
 	if [ -n "${XF_XEN_SRC:-}" ] && [ -d "$XF_XEN_SRC" ]; then
 		[ -f "$XF_XEN_SRC/xen/include/xlat.lst" ] ||
 			die "XF_XEN_SRC=$XF_XEN_SRC is not a Xen source tree"
 		(cd "$XF_XEN_SRC" && pwd)
 		return 0
 	fi
-	mkdir -p "$SRC"
 	dir=$(pristine_dir)
 	# A `make clean` of the kernel module (kbuild, M=top) recursively
 	# deletes *.lst, *.o, ... under .cache too: check a file it would eat.
