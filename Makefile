@@ -157,8 +157,11 @@ stress:
 		--env "FLOOD_S=120 RELOADS=100 KILLS=30 NLFUZZ_N=30000 XF_TEST_TIMEOUT=2400" \
 		40-rootkit.sh 41-netlink-fuzz.sh 42-floods.sh 43-faults.sh
 
-# The patched hypervisor (fast mode): .cache/xen/xen-xfilter
-xen: ; scripts/build-xen.sh
+# The patched hypervisor (fast mode), from Debian's source of Xen XEN (4.17,
+# bookworm's, the default, in .cache/xen/xen-xfilter; or 4.20, trixie's, in
+# .cache/xen-4.20/); XSM=y adds XSM with FLASK and SILO (.cache/xen-XEN-xsm/).
+XEN ?= 4.17
+xen: ; scripts/build-xen.sh --xen $(XEN) $(if $(filter y 1,$(XSM)),--xsm)
 
 # ---- install ---------------------------------------------------------------
 # make install [DESTDIR=/tmp/root] [PREFIX=/usr] [KVER=...]

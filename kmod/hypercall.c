@@ -32,9 +32,10 @@ static_assert(__HYPERVISOR_xfilter_op == XF_HV_HYPERCALL_NR);
 static bool xf_hv_ok;
 static u32 xf_hv_batch;
 
+/* cmd is an XF_HV_* op: the version this header describes goes with it. */
 static long xf_hv_call(unsigned int cmd, void *arg)
 {
-	return _hypercall2(long, xfilter_op, cmd, arg);
+	return _hypercall2(long, xfilter_op, xf_hv_cmd(cmd), arg);
 }
 
 int xf_hv_probe(void)

@@ -10,9 +10,11 @@
  * supplies what is Xen's: argument checking, the guest memory reader, the
  * per-domain profiles, the rule table and the counters.
  *
- * Trust: the caller is the control domain (checked on every call) and its
- * arguments are still checked field by field; the domain inspected is a
- * live guest that XSM lets dom0 read (xf_get_domain()). That guest is
+ * Trust: the caller is one XSM lets use xfilter_op (xsm_xfilter_op() on
+ * every call: the control domain, unless a FLASK policy says otherwise)
+ * and its arguments are still checked field by field; the domain
+ * inspected is a live guest that XSM lets the caller read
+ * (xf_get_domain()). That guest is
  * hostile and controls every byte the walker reads: the reader translates
  * guest virtual addresses itself (PV: the guest's validated tables; HVM:
  * its own walk through the p2m, no vCPU state touched), holds a reference
@@ -420,10 +422,10 @@ static bool xf_zero(const void *p, size_t len)
  * caller (rcu_lock_live_remote_domain_by_id()), with vCPU 0. Never a
  * system, control, hardware or xenstore domain, nor a device-model stub
  * domain: pausing one of those from a packet path could stall the host.
- * XSM decides the rest with the hook that guards reading a domain's memory
- * from dom0 (what xfilterd does through privcmd in the safe mode):
- * map_gmfn_foreign, which the dummy policy grants to a privileged caller,
- * FLASK grants per "mmu { map_read }" rule and SILO leaves to dummy.
+ * XSM decides the rest with xfilter_op's own hook on that domain: the
+ * dummy policy (and SILO) grants it to the control domain, FLASK per
+ * "domain2 { xfilter_op }" (the example policy: dom0 on the guests whose
+ * memory it may map).
  * 32-bit PV guests (PAE tables under a Xen-built L4, a 32-bit kernel) are
  * not something the walker's x86_64 profiles describe.
  */
@@ -438,7 +440,7 @@ static int xf_get_domain(domid_t domid, struct domain **dp)
     if ( is_system_domain(d) || is_control_domain(d) ||
          is_hardware_domain(d) || is_xenstore_domain(d) || d->target )
         goto fail;
-    rc = xsm_map_gmfn_foreign(XSM_TARGET, current->domain, d);
+    rc = xsm_xfilter_op(XSM_PRIV, d);
     if ( rc )
         goto fail;
     rc = -ESRCH;
@@ -1162,12 +1164,21 @@ static int xf_op_check(unsigned int cmd, XEN_GUEST_HANDLE_PARAM(void) arg)
 
 long do_xfilter_op(unsigned int cmd, XEN_GUEST_HANDLE_PARAM(void) arg)
 {
+    unsigned int op = XF_HV_CMD_OP(cmd), ver = XF_HV_CMD_VER(cmd);
     long rc;
 
-    if ( !is_control_domain(current->domain) )
-        return -EPERM;
+    /* May the caller use xfilter_op at all (FLASK: xen2 { xfilter_op }). */
+    rc = xsm_xfilter_op(XSM_PRIV, NULL);
+    if ( rc )
+        return rc;
 
-    switch ( cmd )
+    if ( !xf_hv_cmd_version(op) )
+        return -EOPNOTSUPP;
+    /* 0: a caller from before per-op versions, which speaks version 1. */
+    if ( (ver ?: 1) != xf_hv_cmd_version(op) )
+        return -EACCES;
+
+    switch ( op )
     {
     case XF_HV_PROBE:
         rc = xf_op_probe(arg);
@@ -1188,7 +1199,7 @@ long do_xfilter_op(unsigned int cmd, XEN_GUEST_HANDLE_PARAM(void) arg)
         return -EOPNOTSUPP;
     }
 
-    if ( rc && cmd != XF_HV_PROBE && cmd != XF_HV_COUNTERS )
+    if ( rc && op != XF_HV_PROBE && op != XF_HV_COUNTERS )
         xf_count_rejected();
 
     return rc;

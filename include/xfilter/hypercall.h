@@ -9,7 +9,8 @@
  * Number __HYPERVISOR_arch_7 (55), set aside by Xen for architecture use.
  * A stock Xen answers -ENOSYS: the hypervisor filter is not there.
  *
- * Commands (argument struct in brackets, IN/OUT as seen from dom0):
+ * Commands (argument struct in brackets, IN/OUT as seen from dom0), each
+ * with its own version (below):
  *
  *	XF_HV_PROBE [xf_hv_probe] OUT: ABI version, limits, rule generation.
  *	XF_HV_COUNTERS [xf_hv_counters] IN flags (RESET), OUT the counters.
@@ -34,13 +35,25 @@
  * builds agree and Xen needs no compat translation. Every reserved field
  * and padding must be zero, every unknown flag is rejected (-EINVAL).
  *
- * Errors (negative errno): -EPERM caller is not the control domain,
- * -EOPNOTSUPP unknown cmd, -EFAULT an address is not readable/writable,
+ * Versions: every sub-op has its own, XF_HV_<CMD>_VERSION, raised when its
+ * argument struct or its meaning changes, so that one sub-op can change
+ * without the others. The caller says which version it speaks in the top
+ * byte of cmd (xf_hv_cmd() below); Xen refuses any other with -EACCES, as
+ * a domctl with another interface_version, so no caller is ever answered
+ * in a layout it does not know. A top byte of 0 is a caller from before
+ * per-op versions (XF_HV_ABI_VERSION 2): it speaks version 1 of each.
+ * XF_HV_ABI_VERSION, which the probe reports, counts changes of the
+ * hypercall as a whole (its number, how commands and versions are coded).
+ *
+ * Errors (negative errno): -EPERM (dummy XSM, SILO) or -EACCES (FLASK)
+ * the caller may not use xfilter_op (xsm_xfilter_op: by default only the
+ * control domain may), -EOPNOTSUPP unknown cmd, -EACCES a version of the
+ * cmd that this Xen does not speak, -EFAULT an address is not readable/writable,
  * -EINVAL malformed argument, -E2BIG a count over its cap, -ESRCH no such
  * domain (or the caller's own / a dying one), -EPERM also for a domain
  * that is never inspected (control, hardware, xenstore, device-model stub
- * domains) or that XSM refuses (the map_gmfn_foreign hook: dom0 reading
- * that domain's memory), -ENOENT no profile loaded for the domain,
+ * domains), -EPERM or -EACCES for one that XSM does not let the caller
+ * read (xsm_xfilter_op on that domain; FLASK: domain2 { xfilter_op }), -ENOENT no profile loaded for the domain,
  * -ENOMEM.
  */
 #ifndef XF_HYPERCALL_H
@@ -55,7 +68,7 @@
 #endif
 
 #define XF_HV_HYPERCALL_NR	55	/* __HYPERVISOR_arch_7 */
-#define XF_HV_ABI_VERSION	2	/* 2: counters.preempted */
+#define XF_HV_ABI_VERSION	3	/* 2: counters.preempted, 3: per-cmd versions */
 #define XF_HV_MAGIC		0x56485846u	/* "FXHV" */
 
 enum xf_hv_cmd {
@@ -66,6 +79,36 @@ enum xf_hv_cmd {
 	XF_HV_CHECK = 4,
 	__XF_HV_CMD_LAST,
 };
+
+/* The version of each command's struct and meaning (see "Versions"). */
+#define XF_HV_PROBE_VERSION	1
+#define XF_HV_COUNTERS_VERSION	1
+#define XF_HV_PROFILE_VERSION	1
+#define XF_HV_RULES_VERSION	1
+#define XF_HV_CHECK_VERSION	1
+
+#define XF_HV_CMD_VER_SHIFT	24
+#define XF_HV_CMD_OP(cmd)	((uint32_t)(cmd) & ((1u << XF_HV_CMD_VER_SHIFT) - 1))
+#define XF_HV_CMD_VER(cmd)	((uint32_t)(cmd) >> XF_HV_CMD_VER_SHIFT)
+
+/* The version of command op this header describes, 0 for an unknown op. */
+static inline uint32_t xf_hv_cmd_version(uint32_t op)
+{
+	switch (op) {
+	case XF_HV_PROBE: return XF_HV_PROBE_VERSION;
+	case XF_HV_COUNTERS: return XF_HV_COUNTERS_VERSION;
+	case XF_HV_PROFILE: return XF_HV_PROFILE_VERSION;
+	case XF_HV_RULES: return XF_HV_RULES_VERSION;
+	case XF_HV_CHECK: return XF_HV_CHECK_VERSION;
+	}
+	return 0;
+}
+
+/* cmd as a caller passes it: op with the version it speaks in the top byte. */
+static inline uint32_t xf_hv_cmd(uint32_t op)
+{
+	return op | xf_hv_cmd_version(op) << XF_HV_CMD_VER_SHIFT;
+}
 
 /* Caps Xen enforces; the probe reports the values in force. */
 #define XF_HV_BATCH_MAX		64	/* flows per XF_HV_CHECK */

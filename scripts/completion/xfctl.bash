@@ -138,7 +138,7 @@ _xfctl()
 					COMPREPLY=($(compgen -W "tcp udp" -- "$cur")) ;;
 			test)
 				if ((nargs == 2)); then
-					COMPREPLY=($(compgen -W "oversize badflag badaddr badcmd nodomain" -- "$cur"))
+					COMPREPLY=($(compgen -W "oversize badflag badaddr badcmd badver nodomain" -- "$cur"))
 				elif ((nargs == 3)); then
 					COMPREPLY=($(compgen -W "$(_xfctl_domains)" -- "$cur"))
 				fi ;;

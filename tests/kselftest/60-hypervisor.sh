@@ -65,9 +65,11 @@ skip_all()
 	"batch check returns the owner of a guest flow" "counters"
 
 # ---- probe and malformed calls ---------------------------------------------
-t_ok "probe reports ABI 2 and batch cap 64" sh -c \
-	"$XFCTL -j hv probe | grep -q '\"version\": 2, \"max_batch\": 64'"
+t_ok "probe reports ABI 3 and batch cap 64" sh -c \
+	"$XFCTL -j hv probe | grep -q '\"version\": 3, \"max_batch\": 64'"
 t_is "unknown sub-op: EOPNOTSUPP" "$(hv hv test badcmd "$d")" EOPNOTSUPP
+t_is "a version of the sub-op Xen does not speak: EACCES" \
+	"$(hv hv test badver "$d")" EACCES
 t_is "batch of 65 flows: E2BIG" "$(hv hv test oversize "$d")" E2BIG
 t_is "unknown flag: EINVAL" "$(hv hv test badflag "$d")" EINVAL
 t_is "resume point past the batch: EINVAL" "$(hv hv test baddone "$d")" EINVAL

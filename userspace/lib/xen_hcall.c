@@ -42,7 +42,7 @@ long xf_hcall(unsigned int cmd, void *arg)
 {
 	struct xf_privcmd_hypercall h = {
 		.op = XF_HV_HYPERCALL_NR,
-		.arg = { cmd, (uint64_t)(uintptr_t)arg },
+		.arg = { xf_hv_cmd(cmd), (uint64_t)(uintptr_t)arg },
 	};
 	long r;
 	int err = xf_hcall_open();

@@ -11,7 +11,7 @@
  *	xfctl hv rules [--generation N] [--default ACT] [--unattributed ACT]
  *	               [FILE]            rule lines (core/rule_text.h), "-": stdin
  *	xfctl hv check DOMAIN PROTO SADDR SPORT DADDR DPORT [PROTO ...]
- *	xfctl hv test oversize|badflag|baddone|badaddr|badcmd|nodomain DOMAIN
+ *	xfctl hv test oversize|badflag|baddone|badaddr|badcmd|badver|nodomain DOMAIN
  *	                                 send a malformed call, print the errno
  *
  * Exit codes: 0 success, 1 the call failed, 2 usage, 3 no hypervisor
@@ -42,7 +42,7 @@ static int hv_usage(FILE *f)
 		"       xfctl hv profile DOMAIN clear\n"
 		"       xfctl hv rules [--generation N] [--default ACT] [--unattributed ACT] [FILE]\n"
 		"       xfctl hv check DOMAIN PROTO SADDR SPORT DADDR DPORT [...]\n"
-		"       xfctl hv test oversize|badflag|baddone|badaddr|badcmd|nodomain DOMAIN\n");
+		"       xfctl hv test oversize|badflag|baddone|badaddr|badcmd|badver|nodomain DOMAIN\n");
 	return f == stderr ? 2 : 0;
 }
 
@@ -490,6 +490,10 @@ static int hv_test(int argc, char **argv)
 		op.flows = (uint64_t)(uintptr_t)hole;
 	} else if (!strcmp(what, "badcmd")) {
 		r = xf_hcall(__XF_HV_CMD_LAST + 100, &op);
+		goto out;
+	} else if (!strcmp(what, "badver")) {
+		/* A version of XF_HV_CHECK that no Xen speaks (xf_hcall adds none). */
+		r = xf_hcall(XF_HV_CHECK | 0x7fu << XF_HV_CMD_VER_SHIFT, &op);
 		goto out;
 	} else if (!strcmp(what, "nodomain")) {
 		/* the domid from argv as given */
