@@ -48,7 +48,7 @@ ifeq ($(WERROR),1)
 XF_CFLAGS += -Werror
 endif
 PKGS := libnl-genl-3.0 libbpf xencontrol xenforeignmemory xenstore \
-	zlib liblzma libzstd liblz4
+	zlib liblzma libzstd liblz4 libcurl json-c
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

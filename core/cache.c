@@ -91,15 +91,24 @@ uint32_t xf_cache_hash(const struct xf_cache *c, const struct xf_flow_key *k)
 	return hash_key(c, k);
 }
 
+/*
+ * The tail (ports, domid, family, proto) first: it differs most often and
+ * says whether the addresses are 4 bytes (their other 12 are zero in every
+ * key: xf_flow_parse() clears them) or 16.
+ */
 static inline bool key_eq(const struct xf_flow_key *a,
 			  const struct xf_flow_key *b)
 {
 	const uint8_t *x = (const uint8_t *)a, *y = (const uint8_t *)b;
 
+	if (load64(x + KEY_TAIL) != load64(y + KEY_TAIL))
+		return false;
+	if (a->family != XF_AF_INET6)
+		return !((load64(x) ^ load64(y)) |
+			 (load64(x + 16) ^ load64(y + 16)));
 	return !((load64(x) ^ load64(y)) | (load64(x + 8) ^ load64(y + 8)) |
 		 (load64(x + 16) ^ load64(y + 16)) |
-		 (load64(x + 24) ^ load64(y + 24)) |
-		 (load64(x + 32) ^ load64(y + 32)));
+		 (load64(x + 24) ^ load64(y + 24)));
 }
 
 void xf_flow_key_reverse(struct xf_flow_key *dst,
@@ -121,6 +130,20 @@ static uint64_t idle_timeout(const struct xf_cache *c, uint8_t proto)
 	if (proto == XF_IPPROTO_UDP)
 		return c->p.udp_idle;
 	return c->p.other_idle;
+}
+
+/* The verdict an entry holds, as xf_cache_lookup() returns it. */
+static XF_INLINE void entry_verdict(const struct xf_cache_entry *e,
+				    uint8_t state, struct xf_verdict *v)
+{
+	uint8_t verdict = e->verdict;
+
+	v->action = VERDICT_ACTION(verdict);
+	v->source = VERDICT_SOURCE(verdict);
+	v->unattributed = verdict & VERDICT_UNATTR;
+	v->uncertain = state == XF_CS_SHORT && !v->unattributed;
+	v->mirror = VERDICT_MIRROR(verdict);
+	v->rule = e->rule;
 }
 
 static XF_INLINE struct xf_cache_entry *find(struct xf_cache *c,
@@ -161,13 +184,14 @@ int xf_cache_lookup(struct xf_cache *c, const struct xf_flow *f,
 {
 	struct xf_cache_entry *e;
 	uint64_t deadline, next;
-	uint8_t state, verdict;
+	uint8_t state;
 
 	/* Never cached: see xf_cache_insert(). */
 	if (f->frag == XF_FRAG_LATER)
 		return XF_CACHE_MISS;
-	if (f->key.proto == XF_IPPROTO_TCP &&
-	    (f->tcp_flags & (XF_TCP_SYN | XF_TCP_ACK)) == XF_TCP_SYN)
+	/* Flags first: 0 on most packets, so the protocol is rarely read. */
+	if ((f->tcp_flags & (XF_TCP_SYN | XF_TCP_ACK)) == XF_TCP_SYN &&
+	    f->key.proto == XF_IPPROTO_TCP)
 		return XF_CACHE_MISS;
 
 	e = find(c, &f->key);
@@ -178,8 +202,8 @@ int xf_cache_lookup(struct xf_cache *c, const struct xf_flow *f,
 	if (state == XF_CS_DEAD || now >= deadline)
 		return XF_CACHE_MISS;
 
-	if (f->key.proto == XF_IPPROTO_TCP &&
-	    (f->tcp_flags & (XF_TCP_FIN | XF_TCP_RST))) {
+	if ((f->tcp_flags & (XF_TCP_FIN | XF_TCP_RST)) &&
+	    f->key.proto == XF_IPPROTO_TCP) {
 		tcp_close_flags(c, e, f->tcp_flags, state, now);
 	} else if (state == XF_CS_OPEN) {
 		/* Skip the store unless it buys enough: shared cache line. */
@@ -188,15 +212,16 @@ int xf_cache_lookup(struct xf_cache *c, const struct xf_flow *f,
 			XF_WRITE_ONCE(e->deadline, next);
 	}
 
-	verdict = e->verdict;
-	v->action = VERDICT_ACTION(verdict);
-	v->source = VERDICT_SOURCE(verdict);
-	v->unattributed = verdict & VERDICT_UNATTR;
-	v->uncertain = state == XF_CS_SHORT && !v->unattributed;
-	v->mirror = VERDICT_MIRROR(verdict);
-	v->rule = e->rule;
+	entry_verdict(e, state, v);
 	v->generation = gen;
 	return XF_CACHE_HIT;
+}
+
+void xf_cache_entry_verdict(const struct xf_cache_entry *e,
+			    struct xf_verdict *v)
+{
+	entry_verdict(e, XF_READ_ONCE(e->state), v);
+	v->generation = e->gen;
 }
 
 void xf_cache_note_peer(struct xf_cache *c, const struct xf_flow_key *key,

@@ -247,6 +247,13 @@ void xf_cache_flush(struct xf_cache *c);
  * its record is freed).
  */
 void xf_cache_dom_flush(struct xf_cache *c, struct xf_cache_dom *d, bool gone);
+/*
+ * The verdict e holds, as a hit would return it, with generation = the
+ * entry's own (low 32 bits): for dumps, not for deciding.
+ */
+void xf_cache_entry_verdict(const struct xf_cache_entry *e,
+			    struct xf_verdict *v);
+
 /* The most entries d may hold now. */
 uint32_t xf_cache_dom_share(const struct xf_cache *c,
 			    const struct xf_cache_dom *d);

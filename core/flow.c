@@ -44,6 +44,7 @@ static XF_INLINE int parse_l4(struct xf_flow *out, const uint8_t *p,
 			       size_t rlen, size_t plen)
 {
 	struct xf_flow_key *key = &out->key;
+	size_t doff;
 	uint16_t ulen;
 	uint8_t type;
 
@@ -52,7 +53,8 @@ static XF_INLINE int parse_l4(struct xf_flow *out, const uint8_t *p,
 		if (rlen < 20)
 			return XF_FLOW_E_TRUNC_L4;
 		/* Data offset below 5 words, or beyond the packet: crafted. */
-		if ((p[12] >> 4) < 5 || (size_t)(p[12] >> 4) * 4 > plen)
+		doff = (size_t)(p[12] >> 2) & ~(size_t)3;
+		if (doff < 20 || doff > plen)
 			return XF_FLOW_E_L4;
 		key->sport = get_be16(p);
 		key->dport = get_be16(p + 2);

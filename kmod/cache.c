@@ -188,8 +188,8 @@ u32 xf_cache_count_k(void)
 static int xf_cache_put_entry(struct sk_buff *skb, struct netlink_callback *cb,
 			      const struct xf_cache_entry *e)
 {
-	u8 verdict = READ_ONCE(e->verdict);
 	unsigned long deadline = READ_ONCE(e->deadline);
+	struct xf_verdict v;
 	struct nlattr *nest;
 	void *hdr;
 	long left;
@@ -203,14 +203,15 @@ static int xf_cache_put_entry(struct sk_buff *skb, struct netlink_callback *cb,
 	if (!nest)
 		goto cancel;
 	left = (long)(deadline - jiffies);
+	xf_cache_entry_verdict(e, &v);
 	if (xf_nl_put_key(skb, &e->key) ||
 	    nla_put_u8(skb, XFILTER_FLOW_A_STATE, XFILTER_FLOW_CACHED) ||
-	    nla_put_u8(skb, XFILTER_FLOW_A_ACTION, verdict & 3) ||
+	    nla_put_u8(skb, XFILTER_FLOW_A_ACTION, v.action) ||
 	    nla_put_u8(skb, XFILTER_FLOW_A_SOURCE,
-		       (verdict & 0x10) ? XFILTER_SOURCE_UNATTRIBUTED :
-		       (verdict >> 2) & 3) ||
-	    (e->rule != XF_RULE_NONE &&
-	     nla_put_u32(skb, XFILTER_FLOW_A_RULE, e->rule)) ||
+		       v.unattributed ? XFILTER_SOURCE_UNATTRIBUTED :
+		       v.source) ||
+	    (v.rule != XF_RULE_NONE &&
+	     nla_put_u32(skb, XFILTER_FLOW_A_RULE, v.rule)) ||
 	    nla_put_u32(skb, XFILTER_FLOW_A_EXPIRES_MS,
 			left > 0 ? jiffies_to_msecs(left) : 0))
 		goto cancel;

@@ -11,7 +11,10 @@
  *
  * Alerts: a ring of the newest XFILTER_ALERTS_MAX under xf_alerts_lock
  * (taken inside a queue lock, BHs off), read by XFILTER_CMD_ALERT_GET and
- * sent on the log multicast group as they happen (xfctl monitor).
+ * sent on the log multicast group (xfctl monitor) by a work item, oldest
+ * first: no message is allocated under the queue lock. An alert the ring
+ * overwrote before the work ran is not sent (ALERT_GET cannot show it
+ * either); the monitor sees the gap in the ids.
  *
  * Unattributed new flows (no owner found) are counted per domain, not per
  * owner; their alert ("unattributed-flows") names no owner and suggests no
@@ -49,8 +52,13 @@ static struct xf_alert xf_alerts[XFILTER_ALERTS_MAX];
 static u32 xf_alerts_next = 1;		/* id of the next alert */
 static DEFINE_SPINLOCK(xf_alerts_lock);	/* the ring; BH-safe */
 
+static u32 xf_alerts_sent;		/* newest id sent to the log group */
+static bool xf_alerts_stopped;		/* unloading: no work is queued */
+
 static void xf_block_fn(struct work_struct *work);
 static DECLARE_WORK(xf_block_work, xf_block_fn);
+static void xf_alert_notify_fn(struct work_struct *work);
+static DECLARE_WORK(xf_alert_notify_work, xf_alert_notify_fn);
 
 void xf_detect_get(const struct xf_domain *dom, struct xf_detect_set *out)
 {
@@ -135,24 +143,53 @@ static int xf_put_alert(struct sk_buff *skb, const struct xf_alert *a)
 	return 0;
 }
 
-/* Any context: tell the log group (xfctl monitor). */
-static void xf_alert_notify(const struct xf_alert *a)
+/* Under xf_alerts_lock: the alert with this id if still in the ring. */
+static struct xf_alert *xf_alert_find(u32 id)
 {
+	struct xf_alert *a = &xf_alerts[(id - 1) % XFILTER_ALERTS_MAX];
+
+	return a->id == id ? a : NULL;
+}
+
+/* Send the alerts raised since the last run to the log group, in order. */
+static void xf_alert_notify_fn(struct work_struct *work)
+{
+	static struct xf_alert a;	/* the work never runs concurrently */
 	struct sk_buff *msg;
+	struct xf_alert *in;
+	u32 first;
 	void *hdr;
 
-	if (!xf_nl_log_listeners())
-		return;
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
-	if (!msg)
-		return;
-	hdr = genlmsg_put(msg, 0, 0, &xf_genl_family, 0, XFILTER_CMD_ALERT);
-	if (!hdr || xf_put_alert(msg, a)) {
-		nlmsg_free(msg);
-		return;
+	for (;;) {
+		spin_lock_bh(&xf_alerts_lock);
+		first = xf_alerts_next > XFILTER_ALERTS_MAX ?
+			xf_alerts_next - XFILTER_ALERTS_MAX : 1;
+		if (xf_alerts_sent + 1 < first)
+			xf_alerts_sent = first - 1;
+		in = xf_alerts_sent + 1 < xf_alerts_next ?
+		     xf_alert_find(xf_alerts_sent + 1) : NULL;
+		if (in) {
+			a = *in;
+			xf_alerts_sent = a.id;
+		}
+		spin_unlock_bh(&xf_alerts_lock);
+		if (!in)
+			return;
+		if (!xf_nl_log_listeners())
+			continue;
+		msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+		if (!msg)
+			continue;
+		hdr = genlmsg_put(msg, 0, 0, &xf_genl_family, 0,
+				  XFILTER_CMD_ALERT);
+		if (!hdr || xf_put_alert(msg, &a)) {
+			nlmsg_free(msg);
+			continue;
+		}
+		genlmsg_end(msg, hdr);
+		xf_nl_multicast_log(msg);
+		cond_resched();
 	}
-	genlmsg_end(msg, hdr);
-	xf_nl_multicast_log(msg);
 }
 
 void xf_detect_account(struct xf_domain *dom, const struct xf_flow *flow,
@@ -198,7 +235,8 @@ void xf_detect_account(struct xf_domain *dom, const struct xf_flow *flow,
 		      !(hit.kinds & XF_DETECT_UNATTRIBUTED) ?
 		      XFILTER_ALERT_BLOCKING : XFILTER_ALERT_ALERTED;
 	xf_detect_suggest(&hit, owner, dom->domid, &a->rule);
-	xf_alert_notify(a);
+	if (!xf_alerts_stopped)
+		queue_work(system_wq, &xf_alert_notify_work);
 	spin_unlock(&xf_alerts_lock);
 
 	if (hit.kinds & XF_DETECT_UNATTRIBUTED) {
@@ -211,17 +249,10 @@ void xf_detect_account(struct xf_domain *dom, const struct xf_flow *flow,
 			    dom->domid, xf_kind_name(hit.kinds), owner->tgid,
 			    owner->uid, owner->comm, hit.n_ports, hit.n_hosts,
 			    hit.n_flows, hit.window_ms);
-	if (s.mode == XFILTER_DETECT_BLOCK)
+	if (s.mode == XFILTER_DETECT_BLOCK && !READ_ONCE(xf_alerts_stopped))
 		queue_work(system_highpri_wq, &xf_block_work);
 }
 
-/* Under xf_alerts_lock: the alert with this id if still in the ring. */
-static struct xf_alert *xf_alert_find(u32 id)
-{
-	struct xf_alert *a = &xf_alerts[(id - 1) % XFILTER_ALERTS_MAX];
-
-	return a->id == id ? a : NULL;
-}
 
 static u8 xf_block_response(int err)
 {
@@ -354,7 +385,12 @@ int xf_detect_dump(struct sk_buff *skb, struct netlink_callback *cb,
 	return skb->len;
 }
 
+/* Before the netlink family goes: the notify work multicasts on it. */
 void xf_detect_exit(void)
 {
+	spin_lock_bh(&xf_alerts_lock);
+	xf_alerts_stopped = true;
+	spin_unlock_bh(&xf_alerts_lock);
 	cancel_work_sync(&xf_block_work);
+	cancel_work_sync(&xf_alert_notify_work);
 }

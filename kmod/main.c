@@ -80,8 +80,8 @@ err_rules:
 static void __exit xf_exit(void)
 {
 	xf_hook_exit();		/* no packet enters any more */
+	xf_detect_exit();	/* no alert is sent or blocked any more */
 	xf_nl_exit();		/* no verdict or batch request any more */
-	xf_detect_exit();	/* no alert comes any more: no block */
 	xf_block_exit();	/* no block expires any more */
 	xf_domains_exit();	/* drops what is still held */
 	xf_queue_module_exit();

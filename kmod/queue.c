@@ -103,6 +103,7 @@ struct xf_pending {
 	struct xf_verdict v;
 	u8 source;			/* enum xfilter_source */
 	bool cacheable;
+	bool log;			/* xf_nl_log() it from the drain */
 	u32 id;
 	u64 born_ns;			/* first packet held: latency figures */
 };
@@ -149,22 +150,23 @@ static void xf_batch_close(struct xf_queue *q, struct xf_batch *b)
 	q->open = NULL;
 }
 
+/*
+ * Under q->lock: p (and b, unless a batch is open) allocated by the caller
+ * out of the lock become a pending flow; *pp and *bp are consumed (NULL).
+ */
 static struct xf_pending *xf_pending_new(struct xf_queue *q,
-					 const struct xf_flow *flow)
+					 const struct xf_flow *flow,
+					 struct xf_pending **pp,
+					 struct xf_batch **bp)
 {
 	struct xf_batch *b = q->open;
-	struct xf_pending *p;
+	struct xf_pending *p = *pp;
 	bool opened = false;
 
-	p = kzalloc(sizeof(*p), GFP_ATOMIC | __GFP_NOWARN);
-	if (!p)
-		return NULL;
+	*pp = NULL;
 	if (!b) {
-		b = kzalloc(sizeof(*b), GFP_ATOMIC | __GFP_NOWARN);
-		if (!b) {
-			kfree(p);
-			return NULL;
-		}
+		b = *bp;
+		*bp = NULL;
 		INIT_LIST_HEAD(&b->flows);
 		INIT_LIST_HEAD(&b->link);
 		b->id = ++q->next_batch_id;
@@ -194,13 +196,24 @@ static struct xf_pending *xf_pending_new(struct xf_queue *q,
 	return p;
 }
 
+/*
+ * Holds skb behind its flow's pending verdict (a new pending flow unless
+ * only_existing): 1 if held. Allocations and the copy of the guest's
+ * grant-mapped frags happen out of q->lock, which the receive path of
+ * every vif of the domain takes: when they turn out to be needed, the
+ * lock is dropped, they are done, and the decision is taken again (at
+ * most once more: nothing is needed twice).
+ */
 int xf_queue_hold(struct xf_domain *dom, struct sk_buff *skb,
 		  const struct xf_flow *flow, bool only_existing)
 {
 	struct xf_queue *q = &dom->q;
-	struct xf_pending *p;
+	struct xf_pending *p, *new_p = NULL;
+	struct xf_batch *new_b = NULL;
+	bool orphaned = skb_shared(skb) || !skb_zcopy(skb);
 	int ret = 1;
 
+again:
 	spin_lock(&q->lock);
 	if (q->dying) {
 		ret = only_existing ? 0 : -ENOMEM;
@@ -216,30 +229,47 @@ int xf_queue_hold(struct xf_domain *dom, struct sk_buff *skb,
 		ret = -ENOSPC;
 		goto out;
 	}
+	if (!orphaned || (!p && (!new_p || (!q->open && !new_b)))) {
+		spin_unlock(&q->lock);
+		/* Release the guest's grant-mapped frags before holding. */
+		if (!orphaned) {
+			if (skb_orphan_frags_rx(skb, GFP_ATOMIC))
+				goto nomem;
+			orphaned = true;
+		}
+		if (!p) {
+			if (!new_p)
+				new_p = kzalloc(sizeof(*new_p),
+						GFP_ATOMIC | __GFP_NOWARN);
+			if (!new_b)
+				new_b = kzalloc(sizeof(*new_b),
+						GFP_ATOMIC | __GFP_NOWARN);
+			if (!new_p || !new_b)
+				goto nomem;
+		}
+		goto again;
+	}
 	if (atomic_long_add_return(skb->len, &xf_held_bytes_all) >
 	    READ_ONCE(xf_held_bytes_max)) {
 		atomic_long_sub(skb->len, &xf_held_bytes_all);
 		ret = -ENOSPC;
 		goto out;
 	}
-	if (!p) {
-		p = xf_pending_new(q, flow);
-		if (!p) {
-			atomic_long_sub(skb->len, &xf_held_bytes_all);
-			ret = -ENOMEM;
-			goto out;
-		}
-	}
-	/* Release the guest's grant-mapped frags before holding. */
-	if (!skb_shared(skb))
-		skb_orphan_frags_rx(skb, GFP_ATOMIC);
+	if (!p)
+		p = xf_pending_new(q, flow, &new_p, &new_b);
 	__skb_queue_tail(&p->held, skb);
 	q->held_pkts++;
 	q->held_bytes += skb->len;
 	xf_dom_stat(dom, XFILTER_STATS_A_QUEUED, 1);
 out:
 	spin_unlock(&q->lock);
+	kfree(new_p);
+	kfree(new_b);
 	return ret;
+nomem:
+	kfree(new_p);
+	kfree(new_b);
+	return -ENOMEM;
 }
 
 /* Under q->lock: give p its verdict and move it to the drain list. */
@@ -291,8 +321,9 @@ static void xf_batch_fail(struct xf_domain *dom, struct xf_batch *b,
 
 	list_for_each_entry_safe(p, tmp, &b->flows, link) {
 		xf_dom_stat(dom, idx, 1);
-		xf_nl_log(dom, &p->flow.key, &v, source, NULL);
 		xf_pending_resolve(&dom->q, p, &v, source, false);
+		/* Logged by the drain: no allocation under q->lock. */
+		p->log = true;
 	}
 	xf_batch_maybe_free(&dom->q, b);
 }
@@ -405,17 +436,30 @@ static void xf_queue_drain(struct xf_domain *dom)
 {
 	struct xf_queue *q = &dom->q;
 	struct xf_ruleset *rs;
+	struct xf_flow_key key;
 	struct xf_pending *p;
+	struct xf_verdict v;
 	struct sk_buff *skb;
 	bool accept;
+	u8 source;
 
 	for (;;) {
+		cond_resched();
 		spin_lock_bh(&q->lock);
 		p = list_first_entry_or_null(&q->resolved, struct xf_pending,
 					     link);
 		if (!p) {
 			spin_unlock_bh(&q->lock);
 			return;
+		}
+		if (p->log) {
+			p->log = false;
+			key = p->flow.key;
+			v = p->v;
+			source = p->source;
+			spin_unlock_bh(&q->lock);
+			xf_nl_log(dom, &key, &v, source, NULL);
+			continue;
 		}
 		skb = __skb_dequeue(&p->held);
 		if (!skb) {

@@ -14,12 +14,15 @@ build_pkgs=(
 	"linux-headers-$KVER_LAB"
 	libnl-3-dev libnl-genl-3-dev libbpf-dev libxen-dev
 	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev
+	# the fleet store: etcd's JSON gateway over libcurl and json-c;
+	# etcd-server for tests/unit/test_store (a real etcd on localhost)
+	libcurl4-openssl-dev libjson-c-dev etcd-server
 	dwarves bpftool python3-yaml systemd
 	# kernel-headers.sh: sid's kbuild programs rebuilt from linux-source
 	bison flex bc libelf-dev libssl-dev
 )
 # Debian packages (scripts/build-debs); debian/control's Build-Depends
-# are the build group's libraries.
+# are the build group's libraries (etcd-server is for the tests only).
 deb_pkgs=(
 	dpkg-dev debhelper dh-dkms lintian fakeroot
 )

@@ -194,21 +194,24 @@ static struct page_info *xf_pv_translate(const struct xf_reader *r,
 }
 
 /*
- * A reference to the guest RAM page at gfn, or NULL. A query only: no
- * populate-on-demand, no unsharing, no paging in (P2M_QUERY is 0).
+ * A reference to the guest RAM page at gfn, or NULL. A query only (no
+ * populate-on-demand, unsharing or paging in), under the p2m lock so the
+ * entry cannot change before the reference is taken. Not through
+ * get_page_from_gfn(): it get_page()s grant-mapped frames, which another
+ * domain owns, and logs a line per refusal; a guest could point its page
+ * tables at its grant mappings to flood the console. Paged-out, shared
+ * (dom_cow) and foreign frames fail xf_get_guest_page() silently.
  */
 static struct page_info *xf_hvm_gfn_page(struct domain *d, unsigned long gfn)
 {
-    struct page_info *page;
+    struct page_info *page = NULL;
     p2m_type_t t;
+    mfn_t mfn;
 
-    page = get_page_from_gfn(d, gfn, &t, 0);
-    if ( page && (!p2m_is_ram(t) || p2m_is_shared(t) ||
-                  page_get_owner(page) != d) )
-    {
-        put_page(page);
-        page = NULL;
-    }
+    mfn = get_gfn_query(d, gfn, &t);
+    if ( p2m_is_ram(t) )
+        page = xf_get_guest_page(d, mfn);
+    put_gfn(d, gfn);
 
     return page;
 }
@@ -218,7 +221,7 @@ static struct page_info *xf_hvm_gfn_page(struct domain *d, unsigned long gfn)
  * through the p2m. Unlike paging_gva_to_gfn() it touches no vCPU state
  * (no emulation cache), sets no accessed/dirty bits and populates nothing.
  * 1 GiB and 2 MiB pages are followed (Linux maps its direct map with
- * them). Not exercised in the lab yet (PV guests only).
+ * them). Exercised by tests/kselftest/62-pvh-guest.sh (a PVH guest).
  */
 static struct page_info *xf_hvm_walk(const struct xf_reader *r,
                                      unsigned long va, uint64_t root)
@@ -261,24 +264,13 @@ static struct page_info *xf_hvm_walk(const struct xf_reader *r,
     return xf_hvm_gfn_page(r->d, gfn);
 }
 
-/*
- * With KPTI, vCPU 0 may have been paused on its user tables, which map
- * little of the kernel; Linux keeps the kernel's PGD in the 4 KiB page
- * below the user one (PTI_USER_PGTABLE_BIT is bit 12), so that is tried
- * when the first walk fails.
- */
 static struct page_info *xf_hvm_translate(const struct xf_reader *r,
                                           unsigned long va)
 {
-    struct page_info *page;
-
     if ( !r->hvm_root || !is_canonical_address(va) )
         return NULL;
-    page = xf_hvm_walk(r, va, r->hvm_root);
-    if ( !page && (r->hvm_root & (1UL << PAGE_SHIFT)) )
-        page = xf_hvm_walk(r, va, r->hvm_root & ~(1UL << PAGE_SHIFT));
 
-    return page;
+    return xf_hvm_walk(r, va, r->hvm_root);
 }
 
 static struct page_info *xf_translate(struct xf_reader *r, unsigned long va)
@@ -335,9 +327,22 @@ static int xf_read(void *ctx, uint64_t va, void *buf, uint32_t len)
     return 0;
 }
 
-static void xf_reader_init(struct xf_reader *r, struct domain *d)
+/*
+ * kva: a kernel data address (init_task) that only the kernel's PGD maps.
+ * With KPTI, vCPU 0 may have been paused in user mode, on its user PGD,
+ * which maps little of the kernel; Linux keeps the kernel's PGD in the
+ * 4 KiB page below it (PTI_USER_PGTABLE_BIT is bit 12). The root is chosen
+ * once, by which of the two maps kva, as userland's mem_kaslr.c does: not
+ * per read, which would walk the user PGD in vain on every miss, and, for
+ * a guest without KPTI whose PGD merely has bit 12 set, read another page
+ * as a PGD whenever a read fails.
+ */
+static void xf_reader_init(struct xf_reader *r, struct domain *d,
+                           uint64_t kva)
 {
     const struct vcpu *v = d->vcpu[0];
+    struct page_info *page;
+    uint64_t root;
 
     memset(r, 0, sizeof(*r));
     r->d = d;
@@ -348,9 +353,22 @@ static void xf_reader_init(struct xf_reader *r, struct domain *d)
          * Paused: guest_cr[] was synced from the VMCS/VMCB at the last
          * exit. Only 4-level long mode is described by our profiles.
          */
-        if ( hvm_long_mode_active(v) &&
-             !(v->arch.hvm.guest_cr[4] & X86_CR4_LA57) )
-            r->hvm_root = v->arch.hvm.guest_cr[3] & XF_PTE_ADDR;
+        if ( !hvm_long_mode_active(v) ||
+             (v->arch.hvm.guest_cr[4] & X86_CR4_LA57) )
+            return;
+        root = v->arch.hvm.guest_cr[3] & XF_PTE_ADDR;
+        r->hvm_root = root;
+        if ( !(root & (1UL << PAGE_SHIFT)) || !is_canonical_address(kva) )
+            return;
+        page = xf_hvm_walk(r, kva, root);
+        if ( !page )
+        {
+            page = xf_hvm_walk(r, kva, root & ~(1UL << PAGE_SHIFT));
+            if ( page )
+                r->hvm_root = root & ~(1UL << PAGE_SHIFT);
+        }
+        if ( page )
+            put_page(page);
         return;
     }
     /* A vCPU that was never started has no tables: every read fails. */
@@ -590,7 +608,7 @@ static int xf_banner_check(struct domain *d, const struct xf_profile *prof,
         return -ENOMEM;
 
     domain_pause(d);
-    xf_reader_init(&r, d);
+    xf_reader_init(&r, d, prof->sym.init_task + slide);
     if ( !xf_read(&r, prof->sym.linux_banner + slide, buf, prof->banner_len) &&
          !memcmp(buf, prof->banner, prof->banner_len) )
         rc = 0;
@@ -967,7 +985,7 @@ static unsigned int xf_check_flows(struct xf_check_ctx *c, struct domain *d,
             xf_reader_fini(&c->r);
             domain_unpause(d);
             domain_pause(d);
-            xf_reader_init(&c->r, d);
+            xf_reader_init(&c->r, d, c->prof.sym.init_task + c->vmi.slide);
         }
         if ( !st && (o->flags & XF_OWNER_F_FOUND) )
             (*found)++;
@@ -1090,7 +1108,7 @@ static int xf_op_check(unsigned int cmd, XEN_GUEST_HANDLE_PARAM(void) arg)
 
     domain_pause(d);
     t_pause = NOW() - t_call;
-    xf_reader_init(&c->r, d);
+    xf_reader_init(&c->r, d, c->prof.sym.init_task + slide);
     end = xf_check_flows(c, d, need, op.done, op.n, &found, &retries);
     xf_reader_fini(&c->r);
     domain_unpause(d);

@@ -35,12 +35,17 @@ _xfctl()
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
 		-j|--json|-p|--pretty|-h|--help) ;;
+		--store|--etcd) i=$((i + 1)) ;;	# and its value
 		*) obj=${words[i]}; oi=$i; break ;;
 		esac
 	done
 	if [[ -z $obj ]]; then
+		case $prev in
+		--store) COMPREPLY=($(compgen -W "etcd kernel" -- "$cur")); return ;;
+		--etcd) COMPREPLY=($(compgen -W "http://127.0.0.1:2379" -- "$cur")); return ;;
+		esac
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "-j -p -h --json --pretty --help" -- "$cur"))
+			COMPREPLY=($(compgen -W "-j -p -h --json --pretty --help --store --etcd" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$objects" -- "$cur"))
 		fi

@@ -15,7 +15,11 @@
 #	guest NAME CMD...     run a shell command in guest NAME over its console
 #	                      (not the network); prints its output, returns its rc
 #	wait_for SECS CMD...  retry CMD until it succeeds or SECS pass
-#	guest_up NAME         create guest NAME and wait until it serves commands
+#	guest_up NAME [TYPE [ARGS]]   create guest NAME and wait until it serves
+#	                      commands; TYPE pv (default) or pvh (an HVM
+#	                      container: the same kernel booted at its PVH
+#	                      entry, translated through the p2m), ARGS added
+#	                      to its kernel command line
 #	guest_start / guest_wait NAME   the same in two halves (boot several at once)
 #	guest_down NAME       destroy it
 #	dmesg_mark / dmesg_clean   no BUG/WARNING/Oops since the mark
@@ -100,17 +104,17 @@ guest_net_up()
 
 guest_start()
 {
-	local name=$1 n ip ip6 mac cfg=/etc/xen/$1.cfg log
+	local name=$1 type=${2:-pv} args=${3:-} n ip ip6 mac cfg=/etc/xen/$1.cfg log
 	n=$(guest_index "$name")
 	ip=$(guest_ip "$name")
 	ip6=$(guest_ip6 "$name")
 	mac=$(printf '00:16:3e:00:00:%02x' $((n + 1)))
 	cat > "$cfg" <<CFG
 name = "$name"
-type = "pv"
+type = "$type"
 kernel = "/xf/guest/vmlinuz"
 ramdisk = "/xf/guest/initrd.cpio"
-extra = "console=hvc0 rdinit=/init quiet xf_name=$name xf_ip=$ip xf_ip6=$ip6"
+extra = "console=hvc0 rdinit=/init quiet xf_name=$name xf_ip=$ip xf_ip6=$ip6${args:+ $args}"
 memory = ${XF_GUEST_MEM:-256}
 vcpus = 1
 vif = [ 'mac=$mac,bridge=xenbr0' ]
@@ -130,7 +134,7 @@ guest_wait()
 	wait_for 150 sh -c "tail -c +$((size + 1)) '$log' 2>/dev/null | grep -q XF_GUEST_READY"
 }
 
-guest_up() { guest_start "$1" && guest_wait "$1"; }
+guest_up() { guest_start "$@" && guest_wait "$1"; }
 
 guest_down()
 {

@@ -125,12 +125,15 @@ deps()
 	done
 	return $ok
 }
-t "xfilter: Depends on its libraries, Recommends xfilter-dkms, amd64" \
+t "xfilter: Depends on its libraries, Recommends xfilter-dkms, Suggests etcd, amd64" \
 	sh -c "$(declare -f deps); T='$T'
 		deps '$tool' Depends 'libnl-genl-3-200.*' 'libnl-3-200.*' 'libbpf1.*' \
 			'libxenstore4.*' 'libxenforeignmemory1.*' 'libxenmisc4\.17.*' \
-			'zlib1g.*' 'liblzma5.*' 'libzstd1.*' 'liblz4-1.*' 'libc6.*' &&
-		deps '$tool' Recommends xfilter-dkms && deps '$tool' Architecture amd64"
+			'zlib1g.*' 'liblzma5.*' 'libzstd1.*' 'liblz4-1.*' 'libc6.*' \
+			'libcurl4.*' 'libjson-c5.*' &&
+		deps '$tool' Recommends xfilter-dkms &&
+		deps '$tool' Suggests 'etcd-client' 'etcd-server' &&
+		deps '$tool' Architecture amd64"
 t "xfilter-dkms: Depends on dkms and nothing else, Architecture all" \
 	sh -c "$(declare -f deps); T='$T'
 		deps '$dkms' Depends 'dkms( \(>= [^)]*\))?' &&

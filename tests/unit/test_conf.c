@@ -55,7 +55,8 @@ int main(void)
 		     "kernel-path=/boot\nkernel-path = /srv/k\n"
 		     "pin = web1=/var/lib/xfilter/web1.xfp\npin = 7=/boot/vmlinuz\n"
 		     "profile-dir = /p\nstate-dir = /s\nrun-dir = /r\n"
-		     "log-level = debug\n", &c), 0, "a good file is read");
+		     "log-level = debug\netcd = http://127.0.0.1:2379\n", &c), 0,
+	   "a good file is read");
 	is(c.batch_budget_us, 300000, "budget-ms 300");
 	is(c.nr_search, 2, "two kernel-path lines");
 	ok(!strcmp(c.search[0], "/boot") && !strcmp(c.search[1], "/srv/k"),
@@ -68,7 +69,8 @@ int main(void)
 	   !strcmp(c.run_dir, "/r"), "the three directories");
 	is(c.log_level, XFD_DEBUG, "log-level debug");
 	is(c.set, XFD_OPT_KERNEL_PATH | XFD_OPT_PIN | XFD_OPT_PROFILE_DIR |
-	   XFD_OPT_STATE_DIR | XFD_OPT_RUN_DIR | XFD_OPT_BUDGET | XFD_OPT_LOG,
+	   XFD_OPT_STATE_DIR | XFD_OPT_RUN_DIR | XFD_OPT_BUDGET | XFD_OPT_LOG |
+	   XFD_OPT_ETCD,
 	   "every option marked as set");
 
 	/* The command line over the file: its keys win, lists replace. */
@@ -111,6 +113,14 @@ int main(void)
 	bad("pin = web1\n", "1: bad pin 'web1' (GUEST=FILE)");
 	bad("pin = =/x\n", "1: bad pin '=/x'");
 	bad("state-dir = /a\nstate-dir = /b\n", "2: state-dir given twice");
+	bad("etcd = 127.0.0.1:2379\n", "1: etcd: bad etcd endpoint '127.0.0.1:2379'");
+	bad("etcd = http://a:1,https://b:2\n", "1: etcd: bad etcd endpoint 'https://b:2'");
+	bad("etcd = http://a:1\netcd = http://b:1\n", "2: etcd given twice");
+	is(read_text("etcd = http://10.0.0.1:2379,http://10.0.0.2:2379\n", &c), 0,
+	   "etcd with two members is read");
+	ok(c.etcd && !strcmp(c.etcd, "http://10.0.0.1:2379,http://10.0.0.2:2379"),
+	   "and kept as given");
+	xfd_conf_free(&c);
 	bad("kernel-path=/1\nkernel-path=/2\nkernel-path=/3\nkernel-path=/4\n"
 	    "kernel-path=/5\nkernel-path=/6\nkernel-path=/7\nkernel-path=/8\n"
 	    "kernel-path=/9\n", "9: at most 8 kernel-path");
@@ -163,7 +173,8 @@ int main(void)
 		if (err[0])
 			diag("%s", err);
 		is(c.set, XFD_OPT_KERNEL_PATH | XFD_OPT_PIN | XFD_OPT_PROFILE_DIR |
-		   XFD_OPT_STATE_DIR | XFD_OPT_RUN_DIR | XFD_OPT_BUDGET | XFD_OPT_LOG,
+		   XFD_OPT_STATE_DIR | XFD_OPT_RUN_DIR | XFD_OPT_BUDGET | XFD_OPT_LOG |
+		   XFD_OPT_ETCD,
 		   "and show every key");
 		xfd_conf_free(&c);
 		unlink(path);

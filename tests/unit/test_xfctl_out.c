@@ -260,12 +260,12 @@ static void check_save(const char *h, const char *hname)
 	/* What xfctl save writes: the comment, then the kept rule. */
 	l.f = open_memstream(&buf, &len);
 	xf_nl_parse(tmp, tb);
-	xfctl_rule_from_attrs(tb[XFILTER_A_RULE], &want, &idx);
+	xf_rule_from_attrs(tb[XFILTER_A_RULE], &want, &idx);
 	xfctl_save_temporary(l.f, &want);
 	xfctl_rule_list_cb(keep, &l);
 	fclose(l.f);
 	xf_nl_parse(keep, tb);
-	xfctl_rule_from_attrs(tb[XFILTER_A_RULE], &want, &idx);
+	xf_rule_from_attrs(tb[XFILTER_A_RULE], &want, &idx);
 	if (!ok(text_safe(buf, len, 2), "save, %s: two safe lines", hname))
 		diag("%s", buf);
 	/* What xfctl restore reads: '#' lines skipped, others parsed. */

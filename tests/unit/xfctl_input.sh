@@ -194,6 +194,22 @@ early "hv counters: bogus word" bogus hv counters bogus
 early "hv check: too few words" "groups of 5" hv check 1 tcp
 early "hv profile --slide: not a number" "--slide" hv profile 1 --slide 12abc
 early "xfctl: unknown option" "-Z" -Z rule list
+# The fleet store: refused before any member is asked (none runs here).
+U=0b5e8a52-7c1d-4f5e-9a3b-2c6d8e0f1a2b
+E="--store etcd --etcd http://127.0.0.1:1"
+early "--store: no value" "--store" --store
+early "--store: unknown store" "'bogus'" --store bogus rule list
+early "--etcd without --store etcd" "--etcd" --etcd http://127.0.0.1:1 rule list
+early "--etcd: not http" "'ftp://x'" --store etcd --etcd ftp://x rule list
+early "--store etcd: an object without a store form" "'save'" $E save
+early "--store etcd rule add: bad port" 99999 $E rule add dom $U dport 99999 drop
+early "--store etcd rule add: no guest" "dom GUEST" $E rule add uid 1 drop
+early "--store etcd rule add: index" "'index'" $E rule add index 0 dom $U drop
+early "--store etcd domain set: bad value" "'sideways'" $E domain set $U mode sideways
+early "--store etcd domain set default" "'default'" $E domain set default policy drop
+early "--store etcd rule flush: no guest" "dom GUEST" $E rule flush
+early "--store etcd: unknown rule command" "'frob'" $E rule frob
+help_ok "--store etcd rule help" $E rule help
 help_ok "rule help" rule help
 help_ok "rule --help" rule --help
 help_ok "domain help" domain help

@@ -184,3 +184,25 @@ int xf_domain_settings_print(struct nlattr **d, char *buf, size_t size)
 			nla_get_u32(d[num[3]]), nla_get_u32(d[num[4]]),
 			ms_text(nla_get_u32(d[num[5]]), block, sizeof(block))) < (int)size ? 0 : -1;
 }
+
+int xf_domain_settings_text(const char *text, struct nl_msg *msg, char *err,
+			    size_t errlen)
+{
+	char buf[1024], *argv[XF_SETTINGS_WORDS_MAX + 1], *save = NULL;
+	int argc = 0;
+
+	if (strlen(text) >= sizeof(buf)) {
+		snprintf(err, errlen, "settings longer than %zu bytes", sizeof(buf) - 1);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (argv[argc] = strtok_r(buf, " \t", &save); argv[argc];
+	     argv[argc] = strtok_r(NULL, " \t", &save)) {
+		if (++argc > XF_SETTINGS_WORDS_MAX) {
+			snprintf(err, errlen, "more than %d words of settings at '%.48s'",
+				 XF_SETTINGS_WORDS_MAX, argv[argc - 1]);
+			return -1;
+		}
+	}
+	return xf_domain_settings(argc, argv, msg, err, errlen);
+}

@@ -82,5 +82,8 @@ int xf_mem_find_slide(struct xf_mem *m, const struct xf_profile *p,
  */
 int xf_xen_resolve_domain(const char *token, uint32_t *domid, char *err,
 			  size_t errlen);
+/* A domid's name and UUID (xenstore): 0, or -errno (-ENOENT: no UUID). */
+int xf_xen_domain_identity(uint32_t domid, char *name, size_t namelen,
+			   char *uuid, size_t uuidlen);
 
 #endif /* XF_USER_MEM_H */

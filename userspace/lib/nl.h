@@ -60,7 +60,25 @@ const char *xf_nl_strerror(const struct xf_nl *nl, int err);
  */
 int xf_domain_settings(int argc, char **argv, struct nl_msg *msg, char *err,
 		       size_t errlen);
+/*
+ * The same from one line of text ("mode userland policy drop", as kept
+ * files and the fleet store hold it), split on blanks.
+ */
+#define XF_SETTINGS_WORDS_MAX 32
+int xf_domain_settings_text(const char *text, struct nl_msg *msg, char *err,
+			    size_t errlen);
 /* The settings of a DOMAIN_GET reply (d: its domain nest) in that syntax. */
 int xf_domain_settings_print(struct nlattr **d, char *buf, size_t size);
+
+/*
+ * rule_nl.c: a rule as an XFILTER_A_RULE nest in msg (with index unless
+ * UINT32_MAX; -EMSGSIZE: msg is full, nothing half-written), and back
+ * from a dumped nest (*index UINT32_MAX: a detection block, no index).
+ */
+struct xf_rule;
+int xf_rule_to_attrs(struct nl_msg *msg, const struct xf_rule *r,
+		     uint32_t index);
+int xf_rule_from_attrs(struct nlattr *nest, struct xf_rule *r,
+		       uint32_t *index);
 
 #endif /* XF_USER_NL_H */

@@ -80,3 +80,25 @@ int xf_xen_resolve_domain(const char *token, uint32_t *domid, char *err,
 		 "no domain '%s' (not a running domid, name or UUID)", token);
 	return found ? -EEXIST : -ENOENT;
 }
+
+int xf_xen_domain_identity(uint32_t domid, char *name, size_t namelen,
+			   char *uuid, size_t uuidlen)
+{
+	struct xs_handle *xs = xs_open(XS_OPEN_READONLY);
+	char dir[16], *n, *vm;
+
+	*name = *uuid = 0;
+	if (!xs)
+		return -EIO;
+	snprintf(dir, sizeof(dir), "%u", domid);
+	n = xs_get(xs, dir, "name");
+	vm = xs_get(xs, dir, "vm");
+	xs_close(xs);
+	if (n)
+		snprintf(name, namelen, "%s", n);
+	if (vm && !strncmp(vm, "/vm/", 4))
+		snprintf(uuid, uuidlen, "%s", vm + 4);
+	free(n);
+	free(vm);
+	return *uuid ? 0 : -ENOENT;
+}

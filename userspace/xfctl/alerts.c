@@ -74,7 +74,7 @@ int xfctl_alert_print(struct nlattr *nest, bool json, uint32_t filter,
 	if (filter != UINT32_MAX && domid != filter)
 		return 0;
 	if (tb[XFILTER_ALERT_A_RULE] &&
-	    !xfctl_rule_from_attrs(tb[XFILTER_ALERT_A_RULE], &r, &idx))
+	    !xf_rule_from_attrs(tb[XFILTER_ALERT_A_RULE], &r, &idx))
 		xf_rule_print(&r, text, sizeof(text));
 	snprintf(cmd, sizeof(cmd), "xfctl rule add %s", text);
 	resp = tb[XFILTER_ALERT_A_RESPONSE] ?

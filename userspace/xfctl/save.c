@@ -198,7 +198,7 @@ static int save_rule_cb(struct nl_msg *msg, void *arg)
 	}
 	r = &s->rules[s->n];
 	if (xf_nl_parse(msg, tb) < 0 || !tb[XFILTER_A_RULE] ||
-	    xfctl_rule_from_attrs(tb[XFILTER_A_RULE], r, &index)) {
+	    xf_rule_from_attrs(tb[XFILTER_A_RULE], r, &index)) {
 		s->unreadable++;
 		return NL_SKIP;
 	}
@@ -833,7 +833,7 @@ static int restore_send(struct xf_nl *nl, const struct xf_rule *rules,
 		goto fail;
 	for (i = 0; i < n; i++) {
 		off[i] = nlmsg_hdr(msg)->nlmsg_len;
-		if (xfctl_rule_to_attrs(msg, &rules[i], UINT32_MAX)) {
+		if (xf_rule_to_attrs(msg, &rules[i], UINT32_MAX)) {
 			err = -EMSGSIZE;
 			goto fail;
 		}

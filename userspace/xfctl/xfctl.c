@@ -36,6 +36,7 @@ static void usage(FILE *f)
 	size_t i;
 
 	fprintf(f, "Usage: xfctl [-j|--json] [-p|--pretty] OBJECT [COMMAND] [ARGS]\n"
+		"       xfctl --store etcd [--etcd URL[,URL...]] rule|domain ...\n"
 		"       xfctl -V|--version, xfctl OBJECT help\n\nObjects:\n");
 	for (i = 0; i < sizeof(xfctl_cmds) / sizeof(xfctl_cmds[0]); i++)
 		fprintf(f, "  %-10s %s\n", xfctl_cmds[i].name, xfctl_cmds[i].help);
@@ -57,6 +58,20 @@ int main(int argc, char **argv)
 			xfctl_opts.json = true;
 		} else if (!strcmp(argv[0], "-p") || !strcmp(argv[0], "--pretty")) {
 			xfctl_opts.pretty = true;
+		} else if (!strcmp(argv[0], "--store") || !strcmp(argv[0], "--etcd")) {
+			if (argc < 2) {
+				xfctl_err("'%s' needs a value", argv[0]);
+				return 2;
+			}
+			if (!strcmp(argv[0], "--etcd")) {
+				xfctl_opts.etcd = argv[1];
+			} else if (!strcmp(argv[1], "etcd") || !strcmp(argv[1], "kernel")) {
+				xfctl_opts.store_etcd = !strcmp(argv[1], "etcd");
+			} else {
+				xfctl_err("unknown store '%s' (kernel, etcd)", argv[1]);
+				return 2;
+			}
+			argc--, argv++;
 		} else if (!strcmp(argv[0], "-V") || !strcmp(argv[0], "--version")) {
 			printf("xfctl %s\n", XF_VERSION);
 			return 0;
@@ -70,6 +85,12 @@ int main(int argc, char **argv)
 	}
 	if (argc == 0) {
 		usage(stderr);
+		return 2;
+	}
+	if (xfctl_opts.store_etcd)
+		return xfctl_store_run(argc, argv);
+	if (xfctl_opts.etcd) {
+		xfctl_err("--etcd without --store etcd");
 		return 2;
 	}
 	for (i = 0; i < sizeof(xfctl_cmds) / sizeof(xfctl_cmds[0]); i++)

@@ -10,6 +10,8 @@
 struct xfctl_opts {
 	bool json;
 	bool pretty;
+	bool store_etcd;	/* --store etcd: rule and domain go to the store */
+	const char *etcd;	/* --etcd URL[,URL...] (NULL: the default) */
 };
 extern struct xfctl_opts xfctl_opts;
 
@@ -36,18 +38,16 @@ int cmd_monitor(int argc, char **argv);
 int cmd_save(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+/* store.c: OBJECT ... against the fleet store (--store etcd). */
+int xfctl_store_run(int argc, char **argv);
 
 /* Shared by rule.c and save.c. */
 struct xf_nl;
 struct nl_msg;
 struct xf_rule;
 struct nlattr;
-int xfctl_rule_to_attrs(struct nl_msg *msg, const struct xf_rule *r,
-			uint32_t index);	/* -EMSGSIZE: msg full */
 int xfctl_rule_send(struct xf_nl *nl, uint8_t cmd, const struct xf_rule *r,
 		    uint32_t index);
-int xfctl_rule_from_attrs(struct nlattr *nest, struct xf_rule *r,
-			  uint32_t *index);
 
 /* save.c: a temporary rule as a comment line of a rule file. */
 void xfctl_save_temporary(FILE *f, const struct xf_rule *r);

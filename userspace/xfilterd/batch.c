@@ -21,7 +21,7 @@
 #include "xfilterd.h"
 
 #define XFD_BATCH_MAX 256
-#define XFD_BATCHES_PER_PASS 16	/* per domain, per wakeup */
+#define XFD_DRAIN_BATCHES 16	/* per domain, at shutdown */
 
 struct batch {
 	uint32_t domid, id;
@@ -246,18 +246,33 @@ static int serve_one(struct xf_nl *nl, struct batch *b, uint32_t last_id)
 	return 1;
 }
 
-void xfd_batch_domain(struct xf_nl *nl, uint32_t domid)
+/* Per domain: the batch answered last, so it is not answered twice. */
+static uint32_t last_served[XFD_DOMID_LIMIT];
+
+/*
+ * One round: one batch of each domain in domids[0..n), so a guest flooding
+ * new flows waits its turn like the others instead of holding the daemon
+ * while a quiet guest's flows time out (the main loop reads notifications
+ * between rounds: a domain notified meanwhile joins the next one). Keeps
+ * in domids the domains that may have more and returns how many: those
+ * that had a batch other than the one they were last answered (still on
+ * its way out of the module).
+ */
+int xfd_batch_round(struct xf_nl *nl, uint32_t *domids, int n)
 {
 	static struct batch b;	/* 20 KiB: not on the stack */
-	uint32_t last = 0;
-	int i;
+	int i, more = 0;
 
-	for (i = 0; i < XFD_BATCHES_PER_PASS; i++) {
-		b.domid = domid;
-		if (serve_one(nl, &b, last) <= 0)
-			break;
-		last = b.id;
+	for (i = 0; i < n; i++) {
+		if (domids[i] >= XFD_DOMID_LIMIT)
+			continue;
+		b.domid = domids[i];
+		if (serve_one(nl, &b, last_served[domids[i]]) <= 0)
+			continue;
+		last_served[domids[i]] = b.id;
+		domids[more++] = domids[i];
 	}
+	return more;
 }
 
 void xfd_batch_drain_fail(struct xf_nl *nl)
@@ -275,7 +290,7 @@ void xfd_batch_drain_fail(struct xf_nl *nl)
 	for (i = 0; i < n; i++) {
 		action = -1;
 		last = 0;
-		for (j = 0; j < XFD_BATCHES_PER_PASS; j++) {
+		for (j = 0; j < XFD_DRAIN_BATCHES; j++) {
 			b.domid = ids[i];
 			if (batch_fetch(nl, &b) || b.n == 0 || b.id == last)
 				break;

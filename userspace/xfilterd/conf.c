@@ -8,6 +8,7 @@
  *	pin = web1=/var/lib/xfilter/web1.xfp	(repeatable)
  *	profile-dir = DIR   state-dir = DIR   run-dir = DIR
  *	budget-ms = 250     log-level = error|warning|info|debug
+ *	etcd = http://HOST:PORT[,http://HOST2:PORT...]   the fleet store (store.c)
  *
  * One setting a line, blanks around key and value ignored, no quoting.
  * Every error names FILE:LINE and the token. A source (the command line,
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "etcd.h"
 #include "rule_text.h"
 #include "xfilterd.h"
 
@@ -91,6 +93,18 @@ int xfd_conf_set(struct xfd_config *c, const char *key, const char *val,
 		}
 		c->batch_budget_us = v * 1000;
 		c->set |= XFD_OPT_BUDGET;
+	} else if (!strcmp(key, "etcd")) {
+		/* Checked like the store client reads it (lib/etcd.c). */
+		struct xf_etcd e;
+		char why[300];
+
+		if (xf_etcd_init(&e, val, why, sizeof(why))) {
+			snprintf(err, errlen, "%setcd: %s", dashes, why);
+			return -1;
+		}
+		xf_etcd_free(&e);
+		c->etcd = val;
+		c->set |= XFD_OPT_ETCD;
 	} else if (!strcmp(key, "log-level")) {
 		for (i = 0; i <= XFD_DEBUG && strcmp(val, level_names[i]); i++)
 			;
@@ -102,7 +116,7 @@ int xfd_conf_set(struct xfd_config *c, const char *key, const char *val,
 		c->log_level = i;
 		c->set |= XFD_OPT_LOG;
 	} else {
-		snprintf(err, errlen, "unknown key '%s' (kernel-path, pin, profile-dir, state-dir, run-dir, budget-ms, log-level)",
+		snprintf(err, errlen, "unknown key '%s' (kernel-path, pin, profile-dir, state-dir, run-dir, budget-ms, log-level, etcd)",
 			 key);
 		return -1;
 	}
@@ -225,6 +239,8 @@ void xfd_conf_merge(struct xfd_config *dst, const struct xfd_config *src)
 		dst->batch_budget_us = src->batch_budget_us;
 	if (src->set & XFD_OPT_LOG)
 		dst->log_level = src->log_level;
+	if (src->set & XFD_OPT_ETCD)
+		dst->etcd = src->etcd;
 	dst->set |= src->set;
 }
 

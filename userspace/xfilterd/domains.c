@@ -188,6 +188,7 @@ void xfd_domains_scan(struct xf_nl *nl)
 	}
 	xfd_rebind_save();	/* if anything changed */
 	xfd_kept_apply(nl, false);	/* after rebind: restored settings win */
+	xfd_store_apply(nl);		/* after kept: the fleet store wins */
 	xfd_prep_kick();
 	xfd_stats_write(true);
 }

@@ -19,27 +19,37 @@
 static struct stat last;	/* the file as we last read it */
 
 /* The settings text of a kept line to DOMAIN_SET domid. */
-static int set_domain(struct xf_nl *nl, uint32_t domid, const char *text)
+int xfd_domain_set_text(struct xf_nl *nl, uint32_t domid, const char *text,
+			char *err, size_t errlen)
 {
-	char buf[512], *argv[32], *save = NULL, err[256];
 	struct nl_msg *msg;
 	struct nlattr *n;
-	int argc = 0;
+	int ret;
 
-	snprintf(buf, sizeof(buf), "%s", text);
-	for (argv[argc] = strtok_r(buf, " \t", &save); argv[argc] && argc < 31;
-	     argv[++argc] = strtok_r(NULL, " \t", &save))
-		;
 	msg = xf_nl_msg(nl, XFILTER_CMD_DOMAIN_SET, 0);
 	n = msg ? nla_nest_start(msg, XFILTER_A_DOMAIN) : NULL;
 	if (!n || nla_put_u32(msg, XFILTER_DOMAIN_A_DOMID, domid) ||
-	    xf_domain_settings(argc, argv, msg, err, sizeof(err))) {
-		xfd_err("kept settings '%s': %s", text, n ? err : "out of memory");
+	    xf_domain_settings_text(text, msg, err, errlen)) {
+		if (!n)
+			snprintf(err, errlen, "out of memory");
 		nlmsg_free(msg);
 		return -EINVAL;
 	}
 	nla_nest_end(msg, n);
-	return xf_nl_request(nl, msg, NULL, NULL);
+	ret = xf_nl_request(nl, msg, NULL, NULL);
+	if (ret)
+		snprintf(err, errlen, "%s", xf_nl_strerror(nl, ret));
+	return ret;
+}
+
+static int set_domain(struct xf_nl *nl, uint32_t domid, const char *text)
+{
+	char err[256];
+	int ret = xfd_domain_set_text(nl, domid, text, err, sizeof(err));
+
+	if (ret == -EINVAL)
+		xfd_err("kept settings '%s': %s", text, err);
+	return ret;
 }
 
 /* Apply l's lines for d; the applied ones are marked by a NULL text. */

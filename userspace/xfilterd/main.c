@@ -5,14 +5,16 @@
  *	xfilterd [--foreground] [-v|-q|--log-level L] [--config FILE]
  *		 [--kernel-path DIR]... [--pin GUEST=FILE]... [--profile-dir DIR]
  *		 [--state-dir DIR] [--run-dir DIR] [--budget-ms N]
+ *		 [--etcd URL[,URL...]]
  *
  * Settings: the defaults, then the config file (conf.c), then the command
  * line. SIGHUP reads the file again: log-level and budget-ms change at
  * once; the others are read at start only (a change is logged as such),
  * and a bad file leaves everything as it was.
  *
- * One thread polls three things: the "batch" multicast group (a domain has
- * flows waiting), the xenstore watch (domains come and go) and a signalfd.
+ * One thread polls four things: the "batch" multicast group (a domain has
+ * flows waiting), the xenstore watch (domains come and go), a signalfd,
+ * and with --etcd the fleet store's watcher (store.c).
  * While a socket of ours is joined to the group the module counts the
  * userland filter as present; closing it on exit makes new flows get the
  * fail policy at once, and what was still waiting is answered with that
@@ -36,7 +38,6 @@
 
 #define XFD_TICK_MS 200
 #define XFD_SWEEP_US 1000000	/* look for batches we were not told about */
-#define XFD_DOMID_LIMIT (XFILTER_DOMID_MAX + 1)
 
 static const struct xfd_config defaults = {
 	.profile_dir = "/var/lib/xfilter/profiles",
@@ -76,7 +77,8 @@ static void usage(FILE *f)
 		"      --profile-dir DIR   built profiles cache (default %s)\n"
 		"      --state-dir DIR     domid/UUID map, kept rules (default %s)\n"
 		"      --run-dir DIR       status file for xfctl (default %s)\n"
-		"      --budget-ms N       time one batch may take (default %u)\n",
+		"      --budget-ms N       time one batch may take (default %u)\n"
+		"      --etcd URL[,URL]    apply the fleet policy in etcd (http://HOST:PORT)\n",
 		XFD_CONF_FILE, defaults.profile_dir, defaults.state_dir,
 		defaults.run_dir, defaults.batch_budget_us / 1000);
 }
@@ -95,6 +97,7 @@ static int parse_args(int argc, char **argv, bool *foreground)
 		{ "state-dir", required_argument, NULL, 2 },
 		{ "run-dir", required_argument, NULL, 3 },
 		{ "budget-ms", required_argument, NULL, 4 },
+		{ "etcd", required_argument, NULL, 5 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -122,7 +125,7 @@ static int parse_args(int argc, char **argv, bool *foreground)
 		case 'V':
 			printf("xfilterd %s\n", XF_VERSION);
 			exit(0);
-		case 'l': case 'k': case 'P': case 1: case 2: case 3: case 4:
+		case 'l': case 'k': case 'P': case 1: case 2: case 3: case 4: case 5:
 			/* The long name, for both spellings (-k, --kernel-path). */
 			for (i = 0; opts[i].val != c; i++)
 				;
@@ -184,6 +187,8 @@ static void needs_restart(const struct xfd_config *want)
 		xfd_warn("%s: profile-dir changed: takes effect at the next start (systemctl restart xfilterd)", conf_path);
 	if (str_differ(want->state_dir, c->state_dir))
 		xfd_warn("%s: state-dir changed: takes effect at the next start (systemctl restart xfilterd)", conf_path);
+	if (str_differ(want->etcd, c->etcd))
+		xfd_warn("%s: etcd changed: takes effect at the next start (systemctl restart xfilterd)", conf_path);
 	if (str_differ(want->run_dir, c->run_dir))
 		xfd_warn("%s: run-dir changed: takes effect at the next start (systemctl restart xfilterd)", conf_path);
 }
@@ -276,31 +281,42 @@ static void read_events(struct xf_nl *ev)
 	nl_cb_put(cb);
 }
 
-static void serve_pending(struct xf_nl *nl, bool all)
+/*
+ * One round over the pending domains (batch.c). Returns true if some may
+ * have more: the main loop then polls without waiting and comes back.
+ */
+static bool serve_pending(struct xf_nl *nl, bool all)
 {
+	static uint32_t ids[XFD_SERVE_MAX];
 	struct xfd_dom *d;
-	uint32_t domid, ids[256];
+	uint32_t domid;
 	int n = 0, i;
 
 	if (all) {
 		pthread_mutex_lock(&xfd_dom_lock);
-		for (d = xfd_doms; d && n < 256; d = d->next)
+		for (d = xfd_doms; d; d = d->next)
 			if (d->alive && d->domid < XFD_DOMID_LIMIT)
-				ids[n++] = d->domid;
+				pending[d->domid / 8] |= 1 << (d->domid % 8);
 		pthread_mutex_unlock(&xfd_dom_lock);
-		for (i = 0; i < n; i++)
-			pending[ids[i] / 8] |= 1 << (ids[i] % 8);
 	}
-	for (domid = 0; domid < XFD_DOMID_LIMIT; domid++) {
+	/* What does not fit stays pending: the next round serves it. */
+	for (domid = 0; domid < XFD_DOMID_LIMIT && n < XFD_SERVE_MAX; domid++) {
 		if (!pending[domid / 8]) {
 			domid |= 7;
 			continue;
 		}
 		if (pending[domid / 8] & (1 << (domid % 8))) {
 			pending[domid / 8] &= ~(1 << (domid % 8));
-			xfd_batch_domain(nl, domid);
+			ids[n++] = domid;
 		}
 	}
+	n = xfd_batch_round(nl, ids, n);
+	for (i = 0; i < n; i++)
+		pending[ids[i] / 8] |= 1 << (ids[i] % 8);
+	for (i = 0; i < (int)sizeof(pending); i++)
+		if (pending[i])
+			return true;
+	return false;
 }
 
 static int open_netlink(struct xf_nl *nl, struct xf_nl *ev)
@@ -357,7 +373,7 @@ static bool on_signal(int sfd, struct xf_nl *nl)
 int main(int argc, char **argv)
 {
 	struct xf_nl nl, ev;
-	bool foreground = false, run = true;
+	bool foreground = false, run = true, busy;
 	uint64_t last_sweep = 0, now;
 	int sfd;
 
@@ -381,6 +397,14 @@ int main(int argc, char **argv)
 	}
 	xfd_rebind_load();
 	xfd_hv_init();
+	/* Before the first scan, which applies what the store holds. A store
+	 * that cannot be reached is not fatal: the watcher keeps trying. */
+	if (xfd_store_start()) {
+		xfd_domains_exit();
+		xf_nl_close(&ev);
+		xf_nl_close(&nl);
+		return 1;
+	}
 	if (xfd_prep_start()) {
 		xfd_err("cannot start the introspection thread");
 		return 1;
@@ -390,16 +414,18 @@ int main(int argc, char **argv)
 		 XFILTER_MCGRP_BATCH, xfd_cfg.nr_search,
 		 xfd_cfg.batch_budget_us / 1000);
 	/* Batches that waited for a daemon (a restart) are served at once. */
-	serve_pending(&nl, true);
+	busy = serve_pending(&nl, true);
 
 	while (run) {
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[4] = {
 			{ .fd = nl_socket_get_fd(ev.sk), .events = POLLIN },
 			{ .fd = xfd_domains_fd(), .events = POLLIN },
 			{ .fd = sfd, .events = POLLIN },
+			{ .fd = xfd_store_fd(), .events = POLLIN },
 		};
 
-		if (poll(pfd, 3, XFD_TICK_MS) < 0 && errno != EINTR) {
+		/* Busy: more batches wait; only look for news in between. */
+		if (poll(pfd, 4, busy ? 0 : XFD_TICK_MS) < 0 && errno != EINTR) {
 			xfd_err("poll: %s", strerror(errno));
 			break;
 		}
@@ -407,18 +433,20 @@ int main(int argc, char **argv)
 			run = on_signal(sfd, &nl);
 		if (pfd[1].revents & POLLIN)
 			xfd_domains_event(&nl);
+		if (pfd[3].revents & POLLIN)
+			xfd_store_event(&nl);
 		if (pfd[0].revents & POLLIN)
 			read_events(&ev);
 		now = xfd_now_us();
 		if (overrun || now - last_sweep >= XFD_SWEEP_US) {
 			if (overrun)
 				xfd_warn("notifications were lost: sweeping every domain");
-			serve_pending(&nl, true);
+			busy = serve_pending(&nl, true);
 			overrun = false;
 			last_sweep = now;
 			xfd_kept_apply(&nl, true);	/* a new restore */
 		} else {
-			serve_pending(&nl, false);
+			busy = serve_pending(&nl, false);
 		}
 		xfd_domains_tick();
 		xfd_hv_tick(&nl);
@@ -430,6 +458,7 @@ int main(int argc, char **argv)
 	xf_nl_close(&ev);
 	xfd_batch_drain_fail(&nl);
 	xfd_prep_stop();
+	xfd_store_stop();
 	xfd_rebind_save();
 	xfd_domains_exit();
 	xfd_stats_exit();

@@ -11,6 +11,8 @@
  *	domain ID NAME STATE flows=N attributed=N unattributed=N walks=N
  *		fast=N hv=loaded|- kernel=PATH [why=...]
  *	(hv=loaded: its profile is in the filter in Xen, hv.c)
+ *	store etcd connected=0|1 revision=N disconnects=N resyncs=N events=N
+ *		keys=N applied=N replaced=N bad=N	(with --etcd, store.c)
  *
  * Percentiles are exact over the last XFD_SAMPLES samples.
  */
@@ -123,6 +125,7 @@ void xfd_stats_write(bool force)
 		(unsigned long long)total_flows);
 	fprintf(f, "batch_us %u %u %u\nsyn_us %u %u %u\nsamples %u\n", b50, b99,
 		batch_ring.max, s50, s99, syn_ring.max, syn_ring.n);
+	xfd_store_stats(f);
 	pthread_mutex_lock(&xfd_dom_lock);
 	for (d = xfd_doms; d; d = d->next) {
 		if (!d->alive)

@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "guest.h"
@@ -53,6 +54,7 @@ enum xfd_opt {
 	XFD_OPT_RUN_DIR = 1 << 4,
 	XFD_OPT_BUDGET = 1 << 5,
 	XFD_OPT_LOG = 1 << 6,
+	XFD_OPT_ETCD = 1 << 7,
 };
 
 /* A profile or kernel image set for one guest by name, UUID or domid. */
@@ -72,6 +74,7 @@ struct xfd_config {
 	int nr_pins;
 	uint32_t batch_budget_us;	/* time one batch may take */
 	int log_level;			/* enum xfd_level */
+	const char *etcd;		/* the fleet store's endpoints, or NULL */
 	unsigned int set;		/* enum xfd_opt: what this source set */
 	char *buf;			/* a config file's text, values in it */
 };
@@ -182,6 +185,24 @@ int xfd_rule_move(struct xf_nl *nl, const struct xfd_rule_ref *r,
  * file changed since the last look (else: a domain came). */
 void xfd_kept_apply(struct xf_nl *nl, bool changed);
 
+/* DOMAIN_SET domid to a settings text (`domain set` syntax); 0 or -errno,
+ * -EINVAL for a text that does not parse, with the reason in err. */
+int xfd_domain_set_text(struct xf_nl *nl, uint32_t domid, const char *text,
+			char *err, size_t errlen);
+
+/* ---- the fleet policy in etcd (store.c) ----------------------------------- */
+
+/* Start watching cfg.etcd (nothing without it): 0, or -1 logged. */
+int xfd_store_start(void);
+void xfd_store_stop(void);
+int xfd_store_fd(void);				/* -1 without a store */
+/* The fd was readable: log what happened to the connection and apply. */
+void xfd_store_event(struct xf_nl *nl);
+/* Make every running guest the store names hold its policy (after
+ * kept.c, so the store wins for the guests it names). */
+void xfd_store_apply(struct xf_nl *nl);
+void xfd_store_stats(FILE *f);
+
 /* The mode the module applies to domid (enum xfilter_mode; -1 unknown). */
 int xfd_domain_mode(struct xf_nl *nl, uint32_t domid);
 
@@ -223,8 +244,14 @@ struct xfd_flow {
 	struct xf_owner owner;
 };
 
-/* Drain every waiting batch of domid. */
-void xfd_batch_domain(struct xf_nl *nl, uint32_t domid);
+#define XFD_DOMID_LIMIT (XFILTER_DOMID_MAX + 1)
+/*
+ * One batch of each domain in domids[0..n) (at most XFD_SERVE_MAX a round:
+ * the others wait for the next); domids keeps those that may have more,
+ * their number is returned.
+ */
+#define XFD_SERVE_MAX 1024
+int xfd_batch_round(struct xf_nl *nl, uint32_t *domids, int n);
 /* Shutdown: answer what waits with each domain's fail policy. */
 void xfd_batch_drain_fail(struct xf_nl *nl);
 /* Attribute the flows of one batch (one consistent view). */

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The fleet policy in etcd (userspace/lib/policy.h: the layout and the
+ * watcher thread that keeps a copy of it). For each guest running here
+ * whose UUID the store names, the store is the truth: its rules become
+ * that guest's rules in the module's table, and its settings are set.
+ *
+ * This is the kept-rules path of kept.c fed from the store instead of the
+ * kept file: a guest is matched by UUID when it appears (after every
+ * domain scan, after rebind.c and kept.c, so the store wins) and rule and
+ * settings texts are applied by the same parsers and the same DOMAIN_SET
+ * code. It also runs whenever the copy changes (the watcher's eventfd).
+ *
+ * A guest's rules in the table are replaced only when they differ from
+ * the store's (compared as core/rule_text prints them), so an unchanged
+ * policy keeps its counters: the new rules are inserted at the place of
+ * the first old one (the top of the table for a guest that had none),
+ * then the old ones are deleted, so at no moment does the guest have
+ * neither. A rule or setting the parsers or the module refuse leaves the
+ * guest with what it had (logged once per revision, counted as bad).
+ *
+ * When the store cannot be reached the copy stays, so does what was
+ * applied, and a guest that starts meanwhile gets the last known policy.
+ * When a guest's keys are deleted its rules (those of its domid) go too;
+ * its settings stay as they are until set otherwise (the module has no
+ * "forget a domain's settings").
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "kept.h"
+#include "policy.h"
+#include "rule_text.h"
+#include "xfilterd.h"
+
+/* What we applied for one guest (by UUID). */
+struct applied {
+	char uuid[XF_POLICY_UUID_LEN + 1];
+	uint32_t domid;		/* where settings were set */
+	char *settings;		/* the text last set there, or NULL */
+	bool rules;		/* its domid's rules are the store's */
+	int64_t bad_rev;	/* the revision whose bad value was logged */
+};
+
+static struct xf_policy_watch watch;
+static bool started, was_connected;
+static uint64_t seen_disconnects, applied_generation;
+static struct applied *applied;
+static size_t napplied;
+static uint64_t nr_bad, nr_replaced;	/* counters for the status file */
+
+int xfd_store_start(void)
+{
+	char err[300];
+
+	if (!xfd_cfg.etcd)
+		return 0;
+	if (xf_etcd_global_init() ||
+	    xf_policy_watch_start(&watch, xfd_cfg.etcd, err, sizeof(err))) {
+		xfd_err("etcd %s: %s", xfd_cfg.etcd, err);
+		return -1;
+	}
+	started = true;
+	xfd_info("etcd %s: watching %s", xfd_cfg.etcd, XF_POLICY_PREFIX);
+	return 0;
+}
+
+void xfd_store_stop(void)
+{
+	size_t i;
+
+	if (!started)
+		return;
+	xf_policy_watch_stop(&watch);
+	started = false;
+	for (i = 0; i < napplied; i++)
+		free(applied[i].settings);
+	free(applied);
+	applied = NULL;
+	napplied = 0;
+}
+
+int xfd_store_fd(void)
+{
+	return started ? watch.efd : -1;
+}
+
+static struct applied *applied_of(const char *uuid, bool add)
+{
+	struct applied *a;
+	size_t i;
+
+	for (i = 0; i < napplied; i++)
+		if (!strcasecmp(applied[i].uuid, uuid))
+			return &applied[i];
+	if (!add)
+		return NULL;
+	a = realloc(applied, (napplied + 1) * sizeof(*a));
+	if (!a)
+		return NULL;
+	applied = a;
+	a = &applied[napplied++];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->uuid, sizeof(a->uuid), "%.36s", uuid);
+	return a;
+}
+
+/* The store's rules of g as the module's for domid, printed; -1: bad. */
+static int want_rules(const struct xf_policy_guest *g, uint32_t domid,
+		      struct xf_rule *r, char **text, char *why, size_t len)
+{
+	struct xf_rule_error e;
+	size_t i;
+
+	for (i = 0; i < g->nrules; i++) {
+		if (xf_rule_parse_line(g->rules[i], strlen(g->rules[i]), &r[i], &e)) {
+			snprintf(why, len, "%s: bad rule at '%s': %s", g->keys[i],
+				 e.index >= 0 ? e.token : g->rules[i], e.msg);
+			return -1;
+		}
+		if (r[i].fields & (XF_RF_DOMID | XF_RF_DOMNAME)) {
+			snprintf(why, len, "%s: a stored rule has no dom field (the key names the guest)",
+				 g->keys[i]);
+			return -1;
+		}
+		r[i].fields |= XF_RF_DOMID;
+		r[i].domid = domid;
+		text[i] = malloc(XF_RULE_TEXT_MAX);
+		if (!text[i]) {
+			snprintf(why, len, "out of memory");
+			return -1;
+		}
+		xf_rule_print(&r[i], text[i], XF_RULE_TEXT_MAX);
+	}
+	return 0;
+}
+
+/* Does the table hold exactly want (n texts) for domid, in order? */
+static bool same_rules(const struct xfd_rule_ref *t, int nt, uint32_t domid,
+		       char **want, size_t n)
+{
+	char text[XF_RULE_TEXT_MAX];
+	struct xf_rule r;
+	uint32_t index;
+	size_t k = 0;
+	int i;
+
+	for (i = 0; i < nt; i++) {
+		if (t[i].domid != domid)
+			continue;
+		if (k == n || xf_rule_from_attrs(t[i].attrs, &r, &index))
+			return false;
+		xf_rule_print(&r, text, sizeof(text));
+		if (strcmp(text, want[k++]))
+			return false;
+	}
+	return k == n;
+}
+
+static int del_index(struct xf_nl *nl, uint32_t index)
+{
+	struct nl_msg *msg = xf_nl_msg(nl, XFILTER_CMD_RULE_DEL, 0);
+	struct nlattr *n = msg ? nla_nest_start(msg, XFILTER_A_RULE) : NULL;
+
+	if (!n || nla_put_u32(msg, XFILTER_RULE_A_INDEX, index)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nla_nest_end(msg, n);
+	return xf_nl_request(nl, msg, NULL, NULL);
+}
+
+static int add_at(struct xf_nl *nl, const struct xf_rule *r, uint32_t index)
+{
+	struct nl_msg *msg = xf_nl_msg(nl, XFILTER_CMD_RULE_ADD, 0);
+
+	if (!msg || xf_rule_to_attrs(msg, r, index)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return xf_nl_request(nl, msg, NULL, NULL);
+}
+
+/*
+ * domid's rules become r[0..n): inserted where its first old rule is,
+ * then the old ones deleted. A refused rule takes back what was added.
+ */
+static int replace_rules(struct xf_nl *nl, const struct xfd_rule_ref *t,
+			 int nt, uint32_t domid, const struct xf_rule *r,
+			 size_t n, char *why, size_t len)
+{
+	uint32_t at = 0;
+	size_t k;
+	int i, err = 0;
+	bool first = true;
+
+	for (i = 0; i < nt; i++)
+		if (t[i].domid == domid && first) {
+			at = t[i].index;
+			first = false;
+		}
+	for (k = 0; k < n; k++) {
+		err = add_at(nl, &r[k], at + k);
+		if (err)
+			break;
+	}
+	if (err) {
+		snprintf(why, len, "its rule %zu refused: %s", k + 1,
+			 xf_nl_strerror(nl, err));
+		while (k--)	/* the k added before it */
+			del_index(nl, at + k);
+		return err;
+	}
+	/* Every old rule sat at or after `at`: each moved down by n. */
+	for (i = nt - 1; i >= 0; i--) {
+		if (t[i].domid != domid)
+			continue;
+		err = del_index(nl, t[i].index + n);
+		if (err) {
+			snprintf(why, len, "deleting its old rule %u: %s",
+				 t[i].index + (uint32_t)n, xf_nl_strerror(nl, err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+/*
+ * d's policy from g (NULL: the store has none); a is what we applied.
+ * True if the rule table changed (its indices are stale then).
+ */
+static bool apply_guest(struct xf_nl *nl, const struct xfd_dom *d,
+			const struct xf_policy_guest *g, struct applied *a,
+			const struct xfd_rule_ref *t, int nt)
+{
+	struct xf_rule *r = NULL;
+	char **text = NULL, why[512] = "";
+	size_t n = g ? g->nrules : 0, i;
+	bool bad = false, changed = false;
+	int err;
+
+	r = calloc(n ? n : 1, sizeof(*r));
+	text = calloc(n ? n : 1, sizeof(*text));
+	if (!r || !text) {
+		snprintf(why, sizeof(why), "out of memory");
+		bad = true;
+	} else if (g && want_rules(g, d->domid, r, text, why, sizeof(why))) {
+		bad = true;
+	} else if (g && g->settings &&
+		   xf_domain_settings_text(g->settings, NULL, why, sizeof(why))) {
+		bad = true;
+	}
+	if (bad) {
+		/* Logged once per revision: the watch may wake us often. */
+		if (!g || a->bad_rev != g->mod_revision) {
+			xfd_err("etcd: guest %s (%s): %s; it keeps its last applied policy",
+				d->name, d->uuid, why);
+			nr_bad++;
+			if (g)
+				a->bad_rev = g->mod_revision;
+		}
+		goto out;
+	}
+	if (!g && !a->rules)
+		goto out;	/* never applied: its rules are not ours */
+	if (same_rules(t, nt, d->domid, text, n)) {
+		a->rules = true;
+	} else {
+		err = replace_rules(nl, t, nt, d->domid, r, n, why, sizeof(why));
+		changed = true;		/* even a failure may have moved some */
+		if (err) {
+			xfd_err("etcd: guest %s (%s) domid %u: %s; it keeps its last applied rules",
+				d->name, d->uuid, d->domid, why);
+			nr_bad++;
+		} else {
+			a->rules = true;
+			nr_replaced++;
+			if (n)
+				xfd_info("etcd: guest %s (%s) domid %u: %zu rules applied from the store",
+					 d->name, d->uuid, d->domid, n);
+			else
+				xfd_info("etcd: guest %s (%s) domid %u: its rules removed (the store has none for it)",
+					 d->name, d->uuid, d->domid);
+		}
+	}
+	/* Set again on a new domid: the module keys settings by domid. */
+	if (g && g->settings && (!a->settings || a->domid != d->domid ||
+				 strcmp(a->settings, g->settings))) {
+		err = xfd_domain_set_text(nl, d->domid, g->settings, why, sizeof(why));
+		if (err) {
+			xfd_err("etcd: guest %s (%s) domid %u: settings '%s': %s",
+				d->name, d->uuid, d->domid, g->settings, why);
+			nr_bad++;
+		} else {
+			free(a->settings);
+			a->settings = strdup(g->settings);
+			a->domid = d->domid;
+			xfd_info("etcd: guest %s (%s) domid %u: settings '%s' set",
+				 d->name, d->uuid, d->domid, g->settings);
+		}
+	}
+out:
+	for (i = 0; text && i < n; i++)
+		free(text[i]);
+	free(text);
+	free(r);
+	return changed;
+}
+
+void xfd_store_apply(struct xf_nl *nl)
+{
+	struct xf_policy_guest *g;
+	struct xfd_rule_ref *t = NULL;
+	struct xfd_dom *d;
+	struct applied *a;
+	bool *has;
+	int nt = 0, lock, n = 0, i;
+
+	if (!started)
+		return;
+	for (d = xfd_doms; d; d = d->next)
+		n++;
+	g = calloc(n ? n : 1, sizeof(*g));
+	has = calloc(n ? n : 1, sizeof(*has));
+	if (!g || !has) {
+		free(g);
+		free(has);
+		return;
+	}
+	/* A copy of each running guest's policy, then the lock is let go. */
+	pthread_mutex_lock(&watch.lock);
+	applied_generation = watch.generation;
+	for (i = 0, d = xfd_doms; d; d = d->next, i++)
+		if (d->alive && xf_policy_is_uuid(d->uuid))
+			has[i] = xf_policy_watch_guest(&watch, d->uuid, &g[i]);
+	pthread_mutex_unlock(&watch.lock);
+
+	/* The kept file's writers (xfctl restore, kept.c) change the table too. */
+	lock = xf_kept_lock(xfd_cfg.state_dir);
+	if (xfd_rules_dump(nl, &t, &nt)) {
+		xfd_err("etcd: cannot read the rule table; the store's policy is applied at the next change");
+		goto out;
+	}
+	for (i = 0, d = xfd_doms; d; d = d->next, i++) {
+		if (!d->alive || !xf_policy_is_uuid(d->uuid))
+			continue;
+		a = applied_of(d->uuid, has[i]);
+		if (!a)
+			continue;	/* not the store's, and never was */
+		/* Gone from the store: so are the rules it gave. */
+		if (apply_guest(nl, d, has[i] ? &g[i] : NULL, a, t, nt)) {
+			/* The next guest's rules are at new places. */
+			xfd_rules_free(t, nt);
+			t = NULL;
+			nt = 0;
+			if (xfd_rules_dump(nl, &t, &nt)) {
+				xfd_err("etcd: cannot read the rule table; the store's policy is applied at the next change");
+				goto out;
+			}
+		}
+		if (!has[i]) {
+			free(a->settings);
+			*a = applied[--napplied];
+		}
+	}
+out:
+	xfd_rules_free(t, nt);
+	xf_kept_unlock(lock);
+	for (i = 0; i < n; i++)
+		if (has[i])
+			xf_policy_guest_free(&g[i]);
+	free(g);
+	free(has);
+	xfd_stats_write(true);
+}
+
+void xfd_store_event(struct xf_nl *nl)
+{
+	bool connected, changed;
+	uint64_t disc, resyncs;
+	int64_t rev;
+	char err[256];
+
+	xf_policy_watch_ack(&watch);
+	pthread_mutex_lock(&watch.lock);
+	connected = watch.connected;
+	disc = watch.disconnects;
+	resyncs = watch.resyncs;
+	rev = watch.revision;
+	changed = watch.generation != applied_generation;
+	snprintf(err, sizeof(err), "%s", watch.err);
+	pthread_mutex_unlock(&watch.lock);
+	if (disc != seen_disconnects || (!connected && was_connected)) {
+		xfd_warn("etcd: connection lost (%llu so far): %s; the last applied policy stays",
+			 (unsigned long long)disc, err);
+		seen_disconnects = disc;
+	}
+	if (connected && !was_connected)
+		xfd_info("etcd: connected, policy read at revision %lld (full read %llu)",
+			 (long long)rev, (unsigned long long)resyncs);
+	was_connected = connected;
+	if (changed)
+		xfd_store_apply(nl);
+	else
+		xfd_stats_write(true);
+}
+
+void xfd_store_stats(FILE *f)
+{
+	if (!started)
+		return;
+	pthread_mutex_lock(&watch.lock);
+	fprintf(f, "store etcd connected=%d revision=%lld disconnects=%llu resyncs=%llu events=%llu keys=%zu applied=%zu replaced=%llu bad=%llu\n",
+		watch.connected, (long long)watch.revision,
+		(unsigned long long)watch.disconnects,
+		(unsigned long long)watch.resyncs,
+		(unsigned long long)watch.events, watch.kv.n, napplied,
+		(unsigned long long)nr_replaced, (unsigned long long)nr_bad);
+	pthread_mutex_unlock(&watch.lock);
+}
