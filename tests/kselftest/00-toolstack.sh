@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default k612 stock
+# XF-PASSES: default trixie stock
 #
 # The lab itself: Xen answers, the toolstack runs, guest g1 is up and its
 # vif is a port of xenbr0.

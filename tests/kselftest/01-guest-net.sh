@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default k612
+# XF-PASSES: default trixie
 #
 # Guest <-> dom0 over the bridge, without xfilter: ICMP both ways, TCP both
 # ways, UDP, IPv6. The baseline every later test builds on.

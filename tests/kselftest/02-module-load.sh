@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default k612 stock
+# XF-PASSES: default trixie stock
 #
 # insmod/rmmod of xfilter.ko while g1 keeps traffic flowing through its vif:
 # the module attaches to the vif, sees the packets, and leaves no trace.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default k612
+# XF-PASSES: default trixie
 #
 # Owner-free rules on a bridged vif: the vif is a port of xenbr0, so its
 # rx_handler slot belongs to the bridge and xfilter sits on the netdev

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default k612
+# XF-PASSES: default trixie
 #
 # The generic netlink family rejects malformed requests with an extended
 # ack naming the problem, and refuses unprivileged callers. xfnl sends raw

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default k612
+# XF-PASSES: default trixie
 #
 # Only xen-netback's vifs in the initial namespace are hooked, by what the
 # device is, not by its name, and the domain id is netback's. An

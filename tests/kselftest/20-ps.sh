@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default k612
+# XF-PASSES: default trixie
 #
 # `xfctl ps` on a live PV guest: the processes and inet sockets dom0 reads
 # out of g1's memory must be exactly what g1's own /proc says (xftruth,

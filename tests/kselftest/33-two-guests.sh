@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default k612
+# XF-PASSES: default trixie
 #
 # Two guests at once with different rules: on g1 alice (uid 1001) is cut
 # from port 25, on g2 the mail user (uid 8) is. Each guest's flows are

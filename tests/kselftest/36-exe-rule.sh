@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default k612
+# XF-PASSES: default trixie
 #
 # exe rules in mode userland: xfilterd reads each owner's executable path
 # from the guest kernel (mm->exe_file, d_parent up to the init root, across

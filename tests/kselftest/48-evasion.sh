@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default k612
+# XF-PASSES: default trixie
 #
 # An unprivileged guest user (alice, 1001) tries to get her datagrams past
 # "uid 1001 ... drop" and "cgroup /jail ... drop" with every trick she has
@@ -29,8 +29,8 @@
 # verdict, so the counter would hold those too), the monitor shows each of
 # her flows dropped by the rule with her as the owner, no flow is
 # unattributed, and bob's own traffic to the same port passes. Both modes: the
-# default pass runs it with xfilterd answering (XF_MODE=userland), the k612
-# pass with the walker inside Xen (XF_MODE=hypervisor). In hypervisor mode
+# default pass runs it with xfilterd answering (XF_MODE=userland), the
+# trixie pass with the walker inside Xen (XF_MODE=hypervisor). In hypervisor mode
 # the cgroup is not read (userspace/xfctl/rule.c): a cgroup drop rule then
 # drops every flow its other fields match, bob's too.
 #

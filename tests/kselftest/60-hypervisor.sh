@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default k612 stock
+# XF-PASSES: default trixie stock
 #
 # The filter module inside Xen (fast mode), driven from dom0 with
 # `xfctl hv` (privcmd) and by xfilter.ko's probe at load.

@@ -5,8 +5,7 @@
 # lab's 6.1 (which tests/run's build step makes in the tree): the lab's
 # 6.12 (scripts/kver 6.12) and the newest 7.x Debian ships (scripts/kver 7,
 # sid). Each build runs in a scratch copy of the sources, so the tree's
-# xfilter.ko (6.1, copied into the lab's dom0 image) is never replaced,
-# and lane B's k612 lab pass may build in the tree meanwhile.
+# xfilter.ko (6.1, copied into the lab's dom0 image) is never replaced.
 #
 # Headers come from scripts/kernel-headers.sh (cached). sid's kernel is
 # built by gcc-16, which bookworm lacks: the headers are then configured

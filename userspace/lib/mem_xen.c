@@ -106,7 +106,7 @@ int xf_mem_xen_open(uint32_t domid, struct xf_mem **out, char *err,
 		    size_t errlen)
 {
 	struct mem_xen *x;
-	xc_dominfo_t info;
+	xc_domaininfo_t info;	/* xc_dominfo_t and xc_domain_getinfo() left in 4.18 */
 	unsigned int v;
 
 	x = calloc(1, sizeof(*x));
@@ -129,11 +129,12 @@ int xf_mem_xen_open(uint32_t domid, struct xf_mem **out, char *err,
 		seterr(err, errlen, "cannot open xenforeignmemory: %s", strerror(errno));
 		goto fail;
 	}
-	if (xc_domain_getinfo(x->xch, domid, 1, &info) != 1 || info.domid != domid) {
+	/* The first domain from domid on: Xen 4.17 to 4.20 have this call. */
+	if (xc_domain_getinfolist(x->xch, domid, 1, &info) != 1 || info.domain != domid) {
 		seterr(err, errlen, "no domain with id %u", domid);
 		goto fail;
 	}
-	x->m.pv = !info.hvm;
+	x->m.pv = !(info.flags & XEN_DOMINF_hvm_guest);
 	for (v = 0; v <= info.max_vcpu_id && x->m.nr_cr3 < 4; v++) {
 		vcpu_guest_context_any_t ctx;
 		uint64_t cr3;
