@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default trixie
+# XF-PASSES: default
 #
 # A guest rebooted under xfilter comes back under a new domid. Its rules,
 # named by guest when added, must follow it: xfilterd sees the domain

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default
+# XF-PASSES: stock
 #
 # A rootkit in the guest kernel (tests/guest/rootkit/xfrk.c, insmod'ed in g1)
 # lies to the introspection in four ways; xfilter must stay up, stay bounded,

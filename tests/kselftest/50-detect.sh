@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default
+# XF-PASSES: stock
 #
 # Scan detection names the process: in g1 an intruder (alice) scans dom0's
 # ports while the guest's web server (www-data, port 8080) is under load

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default
+# XF-PASSES: stock
 #
 # Detect block mode: alice's scan of dom0 is stopped within the window by
 # the rule the detector adds to g1's own blocks (with an expiry and the

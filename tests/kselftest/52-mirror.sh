@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default
+# XF-PASSES: stock
 #
 # Mirror rules: the packets g1 sends in matching flows are copied to a
 # device in dom0 (an IDS would listen there) without changing their

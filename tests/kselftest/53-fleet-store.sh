@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default
+# XF-PASSES: stock
 # XF-NEEDS: etcd
 #
 # The fleet policy in etcd: an owner rule written with `xfctl --store etcd`
