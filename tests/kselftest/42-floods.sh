@@ -28,18 +28,19 @@ G2=
 xl domid g2 > /dev/null 2>&1 && G2=g2
 
 meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
-# sample FILE: the held and flows counters every 0.2 s, until killed
+# sample FILE: g1's held packets (queue_packets is per domain: g2 holds
+# its own meanwhile) and the cache's flows (cache_size is for all), every
+# 0.2 s, until killed
 sample()
 {
+	local d
+	d=$(guest_domid g1)
 	while :; do
-		xfctl stats | awk '$1 == "held" { h = $2 } $1 == "flows" { f = $2 }
-			END { print h + 0, f + 0 }'
+		echo "$(xf_dstat "$d" held) $(xfctl stats | awk '$1 == "flows" { f = $2 } END { print f + 0 }')"
 		sleep 0.2
 	done > "$1"
 }
 peak() { awk -v c="$2" 'BEGIN { m = 0 } $c > m { m = $c } END { print m }' "$1"; }
-# dom_stat G NAME: one counter of one domain
-dom_stat() { xfctl -j domain show "$1" | sed -n "s/.*\"$2\":\([0-9]*\).*/\1/p"; }
 # connect_ms USER G [MIN]: the slowest of the 5 connects to dom0:7002 that
 # succeeded, in ms; "" if fewer than MIN (default 5) succeeded
 connect_ms()
@@ -86,7 +87,7 @@ flood()	# NAME XFFLOOD-ARGS: run it as alice in g1, measure during it
 	local name=$1 s0 d0 o0 out
 	shift
 	s0=$(kstat packets) d0=$(kstat dropped) o0=$(kstat overflow)
-	[ -n "$G2" ] && g2ft0=$(dom_stat g2 fail_timeout)
+	[ -n "$G2" ] && g2ft0=$(xf_dstat "$(guest_domid g2)" fail_timeout)
 	sample /tmp/flood-$name.smp & SMP=$!
 	as alice g1 "xfflood $* > /tmp/flood.out 2>&1 &" > /dev/null
 	sleep 2
@@ -107,7 +108,7 @@ flood()	# NAME XFFLOOD-ARGS: run it as alice in g1, measure during it
 	echo "# $name: packets +$(($(kstat packets) - s0)), dropped +$(($(kstat dropped) - d0)), overflow +$(($(kstat overflow) - o0)), queue peak $(peak /tmp/flood-$name.smp 1) held, cache peak $(peak /tmp/flood-$name.smp 2) flows"
 	echo "# $name: $(xfctl stats | tr -s ' \n' ' ')"
 	# A figure, not a check: it depends on the machine's speed.
-	[ -n "$G2" ] && echo "# $name: g2 flows that got the fail policy (verdict timeout) during the flood: $(($(dom_stat g2 fail_timeout) - g2ft0))"
+	[ -n "$G2" ] && echo "# $name: g2 flows that got the fail policy (verdict timeout) during the flood: $(($(xf_dstat "$(guest_domid g2)" fail_timeout) - g2ft0))"
 	t_ok "$name: the guest offered new flows (rate > 0)" sh -c "echo '$out' | grep -q 'rate=[1-9]'"
 	t_ok "$name: the queue stayed within queue_packets ($QP)" \
 		test "$(peak /tmp/flood-$name.smp 1)" -le "$QP"
