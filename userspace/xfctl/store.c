@@ -135,18 +135,31 @@ static int store_rule_args(struct xf_etcd *e, int argc, char **argv,
 	return 0;
 }
 
+/* The keys of one guest (uuid) or of all (NULL); false after an error. */
+static bool store_range(struct xf_etcd *e, const char *uuid,
+			struct xf_kv_list *all)
+{
+	char prefix[128];
+
+	if (uuid)
+		xf_policy_key(prefix, sizeof(prefix), uuid, "");
+	else
+		snprintf(prefix, sizeof(prefix), "%s", XF_POLICY_PREFIX);
+	if (xf_etcd_range(e, prefix, all)) {
+		xfctl_err("%s", e->err);
+		return false;
+	}
+	return true;
+}
+
 /* The guest's stored policy; false (after an error) if it cannot be read. */
 static bool read_guest(struct xf_etcd *e, const char *uuid,
 		       struct xf_policy_guest *g, int64_t *rev)
 {
 	struct xf_kv_list all;
-	char prefix[128];
 
-	xf_policy_key(prefix, sizeof(prefix), uuid, "");
-	if (xf_etcd_range(e, prefix, &all)) {
-		xfctl_err("%s", e->err);
+	if (!store_range(e, uuid, &all))
 		return false;
-	}
 	if (rev)
 		*rev = all.revision;
 	if (!xf_policy_guest_of(&all, uuid, g))
@@ -282,21 +295,15 @@ static int rule_flush(struct xf_etcd *e, int argc, char **argv)
 
 static int rule_list(struct xf_etcd *e, int argc, char **argv)
 {
-	char uuid[XF_POLICY_UUID_LEN + 1], u[XF_POLICY_UUID_LEN + 1], prefix[128];
+	char uuid[XF_POLICY_UUID_LEN + 1], u[XF_POLICY_UUID_LEN + 1];
 	struct xf_kv_list all;
 	size_t i;
 	int ret = dom_arg(e, argc, argv, "list", uuid), n = 0;
 
 	if (ret > 1)
 		return ret;
-	if (ret == 0)
-		xf_policy_key(prefix, sizeof(prefix), uuid, "");
-	else
-		snprintf(prefix, sizeof(prefix), "%s", XF_POLICY_PREFIX);
-	if (xf_etcd_range(e, prefix, &all)) {
-		xfctl_err("%s", e->err);
+	if (!store_range(e, ret == 0 ? uuid : NULL, &all))
 		return 1;
-	}
 	if (xfctl_opts.json)
 		putchar('[');
 	for (i = 0; i < all.n; i++) {
@@ -441,7 +448,7 @@ static int domain_set(struct xf_etcd *e, int argc, char **argv)
 
 static int domain_show(struct xf_etcd *e, int argc, char **argv)
 {
-	char uuid[XF_POLICY_UUID_LEN + 1], u[XF_POLICY_UUID_LEN + 1], prefix[128];
+	char uuid[XF_POLICY_UUID_LEN + 1], u[XF_POLICY_UUID_LEN + 1];
 	char name[XF_DOM_NAME_LEN];
 	struct xf_kv_list all;
 	size_t i;
@@ -453,14 +460,8 @@ static int domain_show(struct xf_etcd *e, int argc, char **argv)
 	}
 	if (argc && store_guest(e, argv[0], uuid, name, sizeof(name)))
 		return 2;
-	if (argc)
-		xf_policy_key(prefix, sizeof(prefix), uuid, "");
-	else
-		snprintf(prefix, sizeof(prefix), "%s", XF_POLICY_PREFIX);
-	if (xf_etcd_range(e, prefix, &all)) {
-		xfctl_err("%s", e->err);
+	if (!store_range(e, argc ? uuid : NULL, &all))
 		return 1;
-	}
 	if (xfctl_opts.json)
 		putchar('[');
 	for (i = 0; i < all.n; i++) {
