@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: trixie
+# XF-PASSES: default trixie
 #
 # Switching a domain between userland and hypervisor mode under traffic
 # loses no packet and keeps each flow's order. g1 pings dom0 (one ICMP

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: trixie
+# XF-PASSES: default trixie
 #
 # Hypervisor mode without hand work: nobody types `xfctl hv profile` or
 # `xfctl hv rules`. At load the module pushes its whole rule table to Xen
