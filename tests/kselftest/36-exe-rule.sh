@@ -27,8 +27,18 @@ t_is "xfilterd reads g1's executable paths (status exe=1)" "$(dstat g1 exe)" 1
 # slow machine cannot outlast it): its exe, from ps and /proc.
 P=
 guest g1 "su -s /bin/sh alice -c 'xfnet tcp-connect 10.0.0.1 25 -n 1 -H 3600' > /dev/null 2>&1 &" > /dev/null
+# Its pid, not that of another process of alice's with a socket to port 25
+# (an earlier test's nc may still hold one).
+xfnet_pid()
+{
+	local p
+	for p in $(owner_pid g1 1001 25 all); do
+		xfctl -j ps g1 | tr '{' '\n' | grep "\"pid\":$p," |
+			grep -q '"comm":"xfnet"' && { echo "$p"; return; }
+	done
+}
 for i in $(seq 60); do
-	P=$(owner_pid g1 1001 25)
+	P=$(xfnet_pid)
 	[ -n "$P" ] && break
 	sleep 1
 done
