@@ -230,6 +230,9 @@ again:
 		goto out;
 	}
 	if (!orphaned || (!p && (!new_p || (!q->open && !new_b)))) {
+		/* A batch only if none is open: most new flows join one. */
+		bool need_b = !p && !q->open;
+
 		spin_unlock(&q->lock);
 		/* Release the guest's grant-mapped frags before holding. */
 		if (!orphaned) {
@@ -241,10 +244,10 @@ again:
 			if (!new_p)
 				new_p = kzalloc(sizeof(*new_p),
 						GFP_ATOMIC | __GFP_NOWARN);
-			if (!new_b)
+			if (need_b && !new_b)
 				new_b = kzalloc(sizeof(*new_b),
 						GFP_ATOMIC | __GFP_NOWARN);
-			if (!new_p || !new_b)
+			if (!new_p || (need_b && !new_b))
 				goto nomem;
 		}
 		goto again;

@@ -291,6 +291,7 @@ static bool serve_pending(struct xf_nl *nl, bool all)
 	struct xfd_dom *d;
 	uint32_t domid;
 	int n = 0, i;
+	bool busy;
 
 	if (all) {
 		pthread_mutex_lock(&xfd_dom_lock);
@@ -310,13 +311,12 @@ static bool serve_pending(struct xf_nl *nl, bool all)
 			ids[n++] = domid;
 		}
 	}
+	/* Stopped early: domains beyond XFD_SERVE_MAX are still pending. */
+	busy = domid < XFD_DOMID_LIMIT;
 	n = xfd_batch_round(nl, ids, n);
 	for (i = 0; i < n; i++)
 		pending[ids[i] / 8] |= 1 << (ids[i] % 8);
-	for (i = 0; i < (int)sizeof(pending); i++)
-		if (pending[i])
-			return true;
-	return false;
+	return busy || n > 0;
 }
 
 static int open_netlink(struct xf_nl *nl, struct xf_nl *ev)
