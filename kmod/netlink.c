@@ -1403,7 +1403,16 @@ void xf_nl_log(struct xf_domain *dom, const struct xf_flow_key *key,
 		goto err;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
-	genlmsg_multicast(&xf_genl_family, msg, 0, XF_GRP_LOG, GFP_ATOMIC);
+	/*
+	 * -ENOBUFS: a listener's receive buffer was full (a monitor that
+	 * does not keep up). Counted as failed and reported again with the
+	 * next message, as for want of memory here.
+	 */
+	if (genlmsg_multicast(&xf_genl_family, msg, 0, XF_GRP_LOG,
+			      GFP_ATOMIC) == -ENOBUFS) {
+		atomic_add(left_out + 1, &dom->log_left_out);
+		xf_dom_stat(dom, XFILTER_STATS_A_LOG_FAILED, 1);
+	}
 	return;
 err:
 	/* The size above is wrong: say so once, count it, lose nothing. */

@@ -24,6 +24,8 @@
 #include "rule_text.h"
 #include "xfctl.h"
 
+#define MONITOR_RCVBUF (4 << 20)
+
 static const char *const source_names[] = {
 	[XFILTER_SOURCE_RULE] = "rule",
 	[XFILTER_SOURCE_DEFAULT] = "default",
@@ -201,11 +203,17 @@ int cmd_monitor(int argc, char **argv)
 		xf_nl_close(&nl);
 		return 1;
 	}
-	/* A burst can overrun the socket (ENOBUFS): say so and go on; a
-	 * socket that keeps failing (module unloaded) ends the monitor. */
+	/* Room for a few seconds of log_rate messages from many domains
+	 * while dom0 is busy; root may exceed net.core.rmem_max. */
+	if (setsockopt(nl_socket_get_fd(nl.sk), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &(int){ MONITOR_RCVBUF }, sizeof(int)))
+		nl_socket_set_buffer_size(nl.sk, MONITOR_RCVBUF, 0);
+	/* A burst can still overrun the socket (ENOBUFS): the module counts
+	 * what was lost as log_failed; say so and go on. A socket that keeps
+	 * failing (module unloaded) ends the monitor. */
 	while (errs < 100) {
 		if (xf_nl_listen(&nl, xfctl_monitor_cb, &m) < 0) {
-			xfctl_err("monitor: receive failed (events lost?)");
+			xfctl_err("monitor: receive failed: messages lost (counted as log_failed in xfctl stats)");
 			errs++;
 		} else {
 			errs = 0;

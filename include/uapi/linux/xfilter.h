@@ -370,6 +370,7 @@
  *                    per-domain rate limit (module parameter log_rate,
  *                    messages a second; also counted as
  *                    XFILTER_STATS_A_LOG_SUPPRESSED) or for want of memory
+ *                    here or in a listener's receive buffer
  *                    (XFILTER_STATS_A_LOG_FAILED)
  *
  * XFILTER_CMD_PROFILE_NOTIFY (multicast group XFILTER_MCGRP_BATCH)
@@ -645,7 +646,8 @@ enum xfilter_stats_attr {
 	/*
 	 * Log messages (XFILTER_CMD_LOG) of the domain left out by the
 	 * per-domain rate limit (module parameter log_rate), and those lost
-	 * because no memory was available for them.
+	 * because no memory was available for them or a listener's receive
+	 * buffer was full (a monitor that does not keep up).
 	 */
 	XFILTER_STATS_A_LOG_SUPPRESSED,
 	XFILTER_STATS_A_LOG_FAILED,
