@@ -7,7 +7,8 @@
  *	non-blocking connect() to A.B.C.(1..NADDR), ports in the range, each
  *	socket closed right after its SYN left: every attempt is a new flow
  *   xfflood udp ADDR PORTLO-PORTHI SECS
- *	one datagram per new socket (a new source port) to a random port
+ *	one datagram per new socket (a new source port) to the ports of the
+ *	range in turn: no two datagrams are one flow until the range wraps
  *
  * Prints "xfflood MODE sent=N secs=S rate=R" (R: new flows per second).
  */
@@ -75,7 +76,10 @@ int main(int argc, char **argv)
 		int fd, i;
 
 		for (i = 0; i < 64; i++) {
-			sa.sin_port = htons(lo + random() % (hi - lo + 1));
+			if (syn)
+				sa.sin_port = htons(lo + random() % (hi - lo + 1));
+			else
+				sa.sin_port = htons(lo + (sent + fails) % (hi - lo + 1));
 			if (syn) {
 				char a[32];
 
