@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default
+# XF-PASSES: stock
 #
 # Faults under traffic, repeated: the module unloaded and reloaded RELOADS
 # times (default 20) while packets are held for a slow verdict source; the
