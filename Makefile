@@ -131,6 +131,12 @@ $(B)/unit/test_xfctl_out: $(B)/tests/unit/test_xfctl_out.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(XF_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# tests/bench/fleet-bench.sh: the fleet store's cost on one host.
+$(B)/bench/fleet-bench: $(B)/tests/bench/fleet-bench.o $(B)/libxfuser.a $(B)/libxfcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(XF_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(B)/tests/bench/fleet-bench.o: CPPFLAGS += -Itests/unit
+
 # xfilterd's config parser alone (no daemon globals but xfd_cfg).
 $(B)/unit/test_conf: $(B)/tests/unit/test_conf.o $(B)/userspace/xfilterd/conf.o \
 		$(B)/libxfuser.a $(B)/libxfcore.a

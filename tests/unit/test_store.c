@@ -31,92 +31,9 @@
 #include "tap.h"
 #include "etcd.h"
 #include "policy.h"
+#include "etcd_lab.h"
 
 #define U "0b5e8a52-7c1d-4f5e-9a3b-2c6d8e0f1a2b"
-#define WAIT_S 60	/* a bound for a failure, not a timing window */
-
-static char dir[] = "/tmp/xf_store.XXXXXX";
-static int peer_port;
-
-static int free_port(void)
-{
-	struct sockaddr_in a = { .sin_family = AF_INET,
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = -1;
-
-	if (fd >= 0 && !bind(fd, (struct sockaddr *)&a, sizeof(a)) &&
-	    !getsockname(fd, (struct sockaddr *)&a, &len))
-		port = ntohs(a.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
-static pid_t etcd_start(int port)
-{
-	char data[128], client[64], peer[64], cluster[96], log[128];
-	pid_t pid;
-	int fd;
-
-	snprintf(data, sizeof(data), "%s/data", dir);
-	snprintf(client, sizeof(client), "http://127.0.0.1:%d", port);
-	snprintf(peer, sizeof(peer), "http://127.0.0.1:%d", peer_port);
-	snprintf(cluster, sizeof(cluster), "xftest=%s", peer);
-	snprintf(log, sizeof(log), "%s/etcd.log", dir);
-	pid = fork();
-	if (pid)
-		return pid;
-	fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-	if (fd >= 0) {
-		dup2(fd, 1);
-		dup2(fd, 2);
-	}
-	execlp("etcd", "etcd", "--name", "xftest", "--data-dir", data,
-	       "--listen-client-urls", client, "--advertise-client-urls", client,
-	       "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-	       "--initial-cluster", cluster, (char *)NULL);
-	_exit(127);
-}
-
-static void etcd_kill(pid_t pid)
-{
-	if (pid > 0) {
-		kill(pid, SIGKILL);	/* a crash, not a clean stop */
-		waitpid(pid, NULL, 0);
-	}
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* etcd answers a range on port (it is a condition: polled, bounded). */
-static bool etcd_up(int port, pid_t pid)
-{
-	char url[64], err[256];
-	struct xf_kv_list l;
-	struct xf_etcd e;
-	double end = now_s() + WAIT_S;
-	bool up = false;
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d", port);
-	if (xf_etcd_init(&e, url, err, sizeof(err)))
-		return false;
-	while (!up && now_s() < end && waitpid(pid, NULL, WNOHANG) == 0) {
-		up = !xf_etcd_range(&e, "/", &l);
-		if (up)
-			xf_kv_list_free(&l);
-		else
-			usleep(100000);
-	}
-	xf_etcd_free(&e);
-	return up;
-}
 
 /* build/xfctl --store etcd --etcd http://127.0.0.1:PORT ARGS: its status. */
 static int xfctl(int port, const char *fmt, ...)
@@ -130,7 +47,7 @@ static int xfctl(int port, const char *fmt, ...)
 	va_end(ap);
 	snprintf(cmd, sizeof(cmd),
 		 "build/xfctl --store etcd --etcd http://127.0.0.1:%d %s > %s/out 2> %s/err",
-		 port, args, dir, dir);
+		 port, args, etcd_dir, etcd_dir);
 	st = system(cmd);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
@@ -141,7 +58,7 @@ static bool err_has(const char *want)
 	FILE *f;
 	size_t n;
 
-	snprintf(path, sizeof(path), "%s/err", dir);
+	snprintf(path, sizeof(path), "%s/err", etcd_dir);
 	f = fopen(path, "r");
 	n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
 	buf[n] = 0;
@@ -270,7 +187,7 @@ int main(void)
 	pid_t etcd;
 
 	key_layout();
-	if (!mkdtemp(dir))
+	if (!mkdtemp(etcd_dir))
 		return 1;
 	p = free_port();
 	q = free_port();
@@ -375,8 +292,8 @@ int main(void)
 
 	xf_policy_watch_stop(&w);
 	etcd_kill(etcd);
-	snprintf(rm, sizeof(rm), "rm -rf %s", dir);
+	snprintf(rm, sizeof(rm), "rm -rf %s", etcd_dir);
 	if (system(rm))
-		diag("could not remove %s", dir);
+		diag("could not remove %s", etcd_dir);
 	return tap_done();
 }
