@@ -17,7 +17,9 @@
  * together (N guests do not pin N times queue_bytes of dom0's memory);
  * beyond that, new packets get the fail policy at once (counted as
  * overflow; with an accepting fail policy such a packet can overtake held
- * packets of its own flow).
+ * packets of its own flow). Near the packet bound, new flows are refused
+ * early at random (xf_queue_admit_new), so a flood does not take every
+ * slot from the guest's other users.
  *
  * Guest frames from xen-netback carry frags that are the guest's own pages,
  * grant-mapped: holding them would hold the guest's transmit slots. They
@@ -197,6 +199,28 @@ static struct xf_pending *xf_pending_new(struct xf_queue *q,
 }
 
 /*
+ * Under q->lock: whether a new flow may be held. Past 3/4 of queue_packets
+ * it is refused with a chance that grows to 1 at the bound, as RED does.
+ * With a plain bound, the slots a whole answered batch frees are all taken
+ * by the next burst of a flood, and another user of the same guest, whose
+ * new flow arrives at any other moment, finds the queue full every time
+ * (owners are not known yet, so this is the only fair share there is:
+ * every new flow of the domain gets the same chance).
+ */
+static bool xf_queue_admit_new(const struct xf_queue *q)
+{
+	u32 max = READ_ONCE(xf_queue_packets);
+	u32 lo = max - max / 4;
+
+	if (q->held_pkts < lo)
+		return true;
+	if (q->held_pkts >= max)
+		return false;
+	return ((u64)get_random_u32() * (max - lo) >> 32) >=
+	       q->held_pkts - lo;
+}
+
+/*
  * Holds skb behind its flow's pending verdict (a new pending flow unless
  * only_existing): 1 if held. Allocations and the copy of the guest's
  * grant-mapped frags happen out of q->lock, which the receive path of
@@ -225,7 +249,8 @@ again:
 		goto out;
 	}
 	if (q->held_pkts >= READ_ONCE(xf_queue_packets) ||
-	    q->held_bytes + skb->len > READ_ONCE(xf_queue_bytes)) {
+	    q->held_bytes + skb->len > READ_ONCE(xf_queue_bytes) ||
+	    (!p && !xf_queue_admit_new(q))) {
 		ret = -ENOSPC;
 		goto out;
 	}
