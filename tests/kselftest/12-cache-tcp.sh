@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default trixie
+# XF-PASSES: default
 #
 # The verdict cache follows TCP: an entry appears with the guest's SYN,
 # lives (long idle timeout) while the connection is open, starts a short

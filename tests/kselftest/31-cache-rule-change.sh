@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default trixie
+# XF-PASSES: default
 #
 # The verdict cache in userland mode: a connection is inspected once, on
 # its SYN, and every later packet is a cache hit; a rule added while

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default trixie
+# XF-PASSES: default
 #
 # The userland filter fails: killed (-9) under traffic, then stalled
 # (SIGSTOP). The module applies g1's fail policy within bounded time (at

@@ -3,8 +3,9 @@
 # XF-PASSES: stock
 #
 # Faults under traffic, repeated: the module unloaded and reloaded RELOADS
-# times (default 20) while packets are held for a slow verdict source; the
-# daemon killed (-9) and restarted KILLS times (default 5); the vif
+# times (default 8; make stress: 100) while packets are held for a slow
+# verdict source; the daemon killed (-9) and restarted KILLS times
+# (default 3; make stress: 30); the vif
 # hot-unplugged and re-plugged (xl network-detach / network-attach); the
 # guest saved and restored (xl save / xl restore, a new domid) and then
 # destroyed, both with packets queued. Each time: no oops or warning, no
@@ -18,8 +19,8 @@
 . ./lib.sh
 . ./xfd_lib.sh
 
-RELOADS=${RELOADS:-20}
-KILLS=${KILLS:-5}
+RELOADS=${RELOADS:-8}
+KILLS=${KILLS:-3}
 d=$(guest_domid g1)
 dmesg_mark
 skbs() { awk '$1 == "skbuff_head_cache" { print $2 }' /proc/slabinfo; }
