@@ -12,6 +12,17 @@
 # whose policy changed, the rule table is read once and the rules that
 # differ are replaced over netlink (xfilterd/store.c); 53-fleet-store
 # checks that path in the lab.
+#
+# One run (2026-12-06, 2-core host, otherwise idle; CHANGES 200):
+#
+#   guests  rules   keys  read_ms  copy_kib  rss_kib  lookup_us  p50_ms  p99_ms
+#   1          10     12      1.2         1       68       3.05    0.95    2.74
+#   1000       10  12000    201.1      1550    19064       6.37    0.98    2.28
+#
+# A store of 1,000 guests costs a host a 0.2 s read at start (and after
+# each reconnect), 1.5 MiB of copy (19 MiB resident once the reply was
+# parsed: malloc keeps it) and 6 us per running guest per change; a change
+# reaches the copy as fast as with one guest.
 set -eu
 cd "$(dirname "$0")/../.."
 changes=${1:-200}
