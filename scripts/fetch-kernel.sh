@@ -34,6 +34,14 @@ if [ -s "$DEST/boot/vmlinuz-$VERSION" ]; then
 	echo "$DEST"
 	exit 0
 fi
+# One fetch at a time: tests/run's lanes may ask for the same kernel.
+mkdir -p "$CACHE/kernels"
+exec 9>"$CACHE/kernels/.lock-$VERSION"
+flock 9
+if [ -s "$DEST/boot/vmlinuz-$VERSION" ]; then
+	echo "$DEST"
+	exit 0
+fi
 
 if ! lab_apt_for "$PKG" "$VERSION"; then
 	echo "fetch-kernel: no package $PKG in the configured archives$(lab_suites_of "$VERSION" | sed 's/^./ nor in &/')" >&2
