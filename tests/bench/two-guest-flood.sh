@@ -23,20 +23,22 @@
 # microseconds; the flood's own rate (new flows a second, as xfflood
 # counted them) is in the last column.
 #
-# One run (2026-12-06, QEMU TCG on a 2-core host shared with four other
-# labs: the idle figures of the same configuration vary by 2-5x between
-# runs, so read only large differences; n = 200 each):
+# One run (2026-12-06, QEMU TCG on a 2-core host running nothing else;
+# n = 200 each; the quiet guest's connect time in microseconds):
 #
 #   config   idle_p50  idle_p99 flood_p50 flood_p99  flood/s
-#   none        24582   1178892     37009    879475      173
-#   nft         19724    502827     17162    698591      627
-#   kernel       9815    228299     21103    209680     1034
-#   userland    45398    813193     18024   2078566     1044
+#   none         3014     21090      7609     19710     1347
+#   nft          2560      6454      6995     16293     1541
+#   kernel       2684      5732      7193     17873     1652
+#   userland    10562     31882     61386     92409     1629
 #
-# kernel: g1 held its share (2048 of 4096) and evicted 23807 of its own
-# entries, none of g2's (cache_pushed_out 0). userland: one of g2's 402
-# flows hit the verdict timeout while xfilterd also served g1's flood
-# (fail_timeout 1: the 2 s p99, a SYN retransmitted).
+# kernel: under g1's flood g2's p99 is that of no filter and of nftables;
+# g1 held its share of the cache (2048 of 4096) and evicted 39296 of its
+# own entries, none of g2's (cache_pushed_out 0). userland: the one daemon
+# serves both guests, so g2's connects wait behind g1's batches (p99 92 ms
+# against 32 ms idle), and none of g2's 400 flows hit the verdict timeout
+# (fail_timeout 0). An earlier run on a host shared with four other labs
+# had the same shape with 2-5x wider spread.
 . ./lib.sh
 . ./xfd_lib.sh
 
