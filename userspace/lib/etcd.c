@@ -308,6 +308,19 @@ static int add_b64(json_object *o, const char *name, const char *s, size_t n)
 	return 0;
 }
 
+/* Adds "key" to o and, for a prefix, "range_end": every key under it. */
+static int add_key_range(json_object *o, const char *key, bool prefix)
+{
+	char end[512];
+
+	if (add_b64(o, "key", key, strlen(key)))
+		return -1;
+	if (!prefix)
+		return 0;
+	xf_etcd_prefix_end(key, end, sizeof(end));
+	return add_b64(o, "range_end", end, strlen(end));
+}
+
 /* A JSON string or number holding an int64 (the gateway writes strings). */
 static int64_t get_i64(json_object *o, const char *name)
 {
@@ -348,22 +361,29 @@ static int64_t header_revision(json_object *o)
 	       get_i64(h, "revision") : 0;
 }
 
+/* POSTs the key (and its range, for a prefix) to path: the reply, or NULL. */
+static json_object *post_key_range(struct xf_etcd *e, const char *path,
+				   const char *key, bool prefix)
+{
+	json_object *req = json_object_new_object(), *reply;
+
+	if (!req || add_key_range(req, key, prefix)) {
+		json_object_put(req);
+		snprintf(e->err, sizeof(e->err), "out of memory");
+		return NULL;
+	}
+	reply = post(e, path, req);
+	json_object_put(req);
+	return reply;
+}
+
 int xf_etcd_range(struct xf_etcd *e, const char *prefix, struct xf_kv_list *out)
 {
-	json_object *req = json_object_new_object(), *reply, *kvs;
-	char end[512];
+	json_object *reply, *kvs;
 	size_t i, n;
 
 	memset(out, 0, sizeof(*out));
-	xf_etcd_prefix_end(prefix, end, sizeof(end));
-	if (!req || add_b64(req, "key", prefix, strlen(prefix)) ||
-	    add_b64(req, "range_end", end, strlen(end))) {
-		json_object_put(req);
-		snprintf(e->err, sizeof(e->err), "out of memory");
-		return -1;
-	}
-	reply = post(e, "/v3/kv/range", req);
-	json_object_put(req);
+	reply = post_key_range(e, "/v3/kv/range", prefix, true);
 	if (!reply)
 		return -1;
 	out->revision = header_revision(reply);
@@ -455,20 +475,11 @@ int xf_etcd_create(struct xf_etcd *e, const char *key, const char *value)
 int xf_etcd_delete(struct xf_etcd *e, const char *key, bool prefix,
 		   int64_t *deleted)
 {
-	json_object *req = json_object_new_object(), *reply;
-	char end[512];
+	json_object *reply;
 
 	if (deleted)
 		*deleted = 0;
-	xf_etcd_prefix_end(key, end, sizeof(end));
-	if (!req || add_b64(req, "key", key, strlen(key)) ||
-	    (prefix && add_b64(req, "range_end", end, strlen(end)))) {
-		json_object_put(req);
-		snprintf(e->err, sizeof(e->err), "out of memory");
-		return -1;
-	}
-	reply = post(e, "/v3/kv/deleterange", req);
-	json_object_put(req);
+	reply = post_key_range(e, "/v3/kv/deleterange", key, prefix);
 	if (!reply)
 		return -1;
 	if (deleted)
@@ -590,15 +601,13 @@ int xf_etcd_watch(struct xf_etcd *e, const char *prefix, int64_t start_rev,
 	struct curl_slist *hdr = curl_slist_append(curl_slist_append(NULL,
 		"Content-Type: application/json"), "Grpc-Metadata-Hasleader: true");
 	struct watch w = { .e = e, .fn = fn, .arg = arg, .stop = stop, .result = 1 };
-	char end[512], rev[32];
+	char rev[32];
 	CURLcode rc;
 	CURL *c = NULL;
 
 	w.tok = json_tokener_new();
-	xf_etcd_prefix_end(prefix, end, sizeof(end));
 	snprintf(rev, sizeof(rev), "%lld", (long long)start_rev);
-	if (!req || !cr || !hdr || !w.tok || add_b64(cr, "key", prefix, strlen(prefix)) ||
-	    add_b64(cr, "range_end", end, strlen(end))) {
+	if (!req || !cr || !hdr || !w.tok || add_key_range(cr, prefix, true)) {
 		snprintf(e->err, sizeof(e->err), "out of memory");
 		json_object_put(cr);
 		goto out;
