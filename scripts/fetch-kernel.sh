@@ -66,8 +66,7 @@ done
 
 # Unpack into a temporary directory and rename, so an interrupted run never
 # leaves a half-unpacked tree that the check above would take as complete.
-tmp=$(mktemp -d "$CACHE/kernels/.$VERSION.XXXXXX" 2>/dev/null ||
-	{ mkdir -p "$CACHE/kernels" && mktemp -d "$CACHE/kernels/.$VERSION.XXXXXX"; })
+tmp=$(mktemp -d "$CACHE/kernels/.$VERSION.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 for deb in "${debs[@]}"; do
 	dpkg-deb -x "$deb" "$tmp"

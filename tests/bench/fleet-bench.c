@@ -20,7 +20,6 @@
  * tests/bench/fleet-bench.sh runs it for 1 and 1,000 guests side by side.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,36 +63,28 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Whether the watcher's copy has text as guest 0's first rule. */
-static bool copy_has(struct xf_policy_watch *w, const char *uuid,
-		     const char *text)
+struct first_rule {
+	const char *uuid, *text;
+};
+
+/* Under w->lock: the copy has text as the guest's first rule. */
+static bool copy_has(struct xf_policy_watch *w, const void *arg)
 {
+	const struct first_rule *f = arg;
 	struct xf_policy_guest g;
 	bool has = false;
 
-	pthread_mutex_lock(&w->lock);
-	if (xf_policy_watch_guest(w, uuid, &g)) {
-		has = g.nrules && !strcmp(g.rules[0], text);
+	if (xf_policy_watch_guest(w, f->uuid, &g)) {
+		has = g.nrules && !strcmp(g.rules[0], f->text);
 		xf_policy_guest_free(&g);
 	}
-	pthread_mutex_unlock(&w->lock);
 	return has;
 }
 
-/* Waits (on the eventfd, bounded) until the copy has text. */
 static bool wait_copy(struct xf_policy_watch *w, const char *uuid,
 		      const char *text)
 {
-	double end = now_s() + WAIT_S;
-	struct pollfd p = { .fd = w->efd, .events = POLLIN };
-
-	while (!copy_has(w, uuid, text)) {
-		if (now_s() >= end)
-			return false;
-		if (poll(&p, 1, 1000) > 0)
-			xf_policy_watch_ack(w);
-	}
-	return true;
+	return watch_wait(w, copy_has, &(struct first_rule){ uuid, text });
 }
 
 int main(int argc, char **argv)

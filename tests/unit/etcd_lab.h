@@ -2,14 +2,16 @@
 /*
  * A real etcd for the host tests and benchmarks (Debian's etcd-server):
  * started on a temporary directory (etcd_dir, from mkdtemp) and free
- * localhost ports, killed like a crash. Shared by tests/unit/test_store.c
- * and tests/bench/fleet-bench.c.
+ * localhost ports, killed like a crash; and a wait for what the policy
+ * watcher's copy holds. Shared by tests/unit/test_store.c and
+ * tests/bench/fleet-bench.c.
  */
 #ifndef XF_TEST_ETCD_LAB_H
 #define XF_TEST_ETCD_LAB_H
 
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "etcd.h"
+#include "policy.h"
 
 #define WAIT_S 60	/* a bound for a failure, not a timing window */
 
@@ -103,6 +106,29 @@ static bool etcd_up(int port, pid_t pid)
 	}
 	xf_etcd_free(&e);
 	return up;
+}
+
+/*
+ * Waits until done(w, arg), called under w->lock, holds: woken by the
+ * watcher's eventfd, at most WAIT_S seconds (a bound for a failure).
+ */
+static bool watch_wait(struct xf_policy_watch *w,
+		       bool (*done)(struct xf_policy_watch *w, const void *arg),
+		       const void *arg)
+{
+	struct pollfd p = { .fd = w->efd, .events = POLLIN };
+	double end = now_s() + WAIT_S;
+	bool ok;
+
+	for (;;) {
+		pthread_mutex_lock(&w->lock);
+		ok = done(w, arg);
+		pthread_mutex_unlock(&w->lock);
+		if (ok || now_s() >= end)
+			return ok;
+		if (poll(&p, 1, 1000) > 0)
+			xf_policy_watch_ack(w);
+	}
 }
 
 #endif /* XF_TEST_ETCD_LAB_H */

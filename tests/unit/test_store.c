@@ -130,22 +130,15 @@ static bool watch_matches(struct xf_policy_watch *w, const struct want *x)
 }
 
 /* Wait for the watcher's events until it shows x; false after WAIT_S. */
+static bool matches(struct xf_policy_watch *w, const void *x)
+{
+	return watch_matches(w, x);
+}
+
 static bool wait_for(struct xf_policy_watch *w, const struct want *x)
 {
-	double end = now_s() + WAIT_S;
-	bool ok = false;
+	bool ok = watch_wait(w, matches, x);
 
-	for (;;) {
-		pthread_mutex_lock(&w->lock);
-		ok = watch_matches(w, x);
-		pthread_mutex_unlock(&w->lock);
-		if (ok || now_s() >= end)
-			break;
-		struct pollfd p = { .fd = w->efd, .events = POLLIN };
-
-		if (poll(&p, 1, 1000) > 0)
-			xf_policy_watch_ack(w);
-	}
 	if (!ok) {
 		pthread_mutex_lock(&w->lock);
 		diag("watcher: connected %d resyncs %llu disconnects %llu keys %zu err '%s'",
