@@ -65,6 +65,9 @@ static const struct nla_policy xf_rule_policy[XFILTER_RULE_A_MAX + 1] = {
 					    .len = IFNAMSIZ - 1 },
 	[XFILTER_RULE_A_CGROUP]		= { .type = NLA_NUL_STRING,
 					    .len = XFILTER_CGROUP_LEN - 1 },
+	/* RULE_COUNT only: what to add to the rule's counters. */
+	[XFILTER_RULE_A_PACKETS]	= { .type = NLA_U64 },
+	[XFILTER_RULE_A_BYTES]		= { .type = NLA_U64 },
 };
 
 static struct netlink_range_validation xf_window_range = {
@@ -125,6 +128,7 @@ static const struct nla_policy xf_policy[XFILTER_A_MAX + 1] = {
 	[XFILTER_A_DOMID]		= { .type = NLA_U32 },
 	[XFILTER_A_BATCH_ID]		= { .type = NLA_U32 },
 	[XFILTER_A_VERDICTS]		= NLA_POLICY_NESTED_ARRAY(xf_verdict_policy),
+	[XFILTER_A_GENERATION]		= { .type = NLA_U64 },	/* RULE_COUNT */
 };
 
 static bool xf_domid_valid(u32 domid)
@@ -247,6 +251,12 @@ static int xf_nl_parse_rule(struct nlattr *nest, struct xf_rule *r,
 			       extack);
 	if (err)
 		return err;
+	if (tb[XFILTER_RULE_A_PACKETS] || tb[XFILTER_RULE_A_BYTES]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[XFILTER_RULE_A_PACKETS] ?:
+				    tb[XFILTER_RULE_A_BYTES],
+				    "counters are added with RULE_COUNT, not set here");
+		return -EINVAL;
+	}
 	xf_rule_init(r);
 	*index = tb[XFILTER_RULE_A_INDEX] ?
 		 nla_get_u32(tb[XFILTER_RULE_A_INDEX]) : U32_MAX;
@@ -492,6 +502,43 @@ static int xf_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 	if (!err)
 		err = xf_nl_rule_del_equal(r, info->extack);
 	kfree(r);
+	return err;
+}
+
+static int xf_nl_rule_count(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *nest = info->attrs[XFILTER_A_RULE];
+	struct nlattr *tb[XFILTER_RULE_A_MAX + 1];
+	u64 packets = 0, bytes = 0;
+	int err, a;
+
+	if (GENL_REQ_ATTR_CHECK(info, XFILTER_A_GENERATION) ||
+	    GENL_REQ_ATTR_CHECK(info, XFILTER_A_RULE))
+		return -EINVAL;
+	err = nla_parse_nested(tb, XFILTER_RULE_A_MAX, nest, xf_rule_policy,
+			       info->extack);
+	if (err)
+		return err;
+	if (!tb[XFILTER_RULE_A_INDEX]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, nest, "missing XFILTER_RULE_A_INDEX");
+		return -EINVAL;
+	}
+	for (a = XFILTER_RULE_A_ACTION; a <= XFILTER_RULE_A_MAX; a++) {
+		if (tb[a] && a != XFILTER_RULE_A_PACKETS && a != XFILTER_RULE_A_BYTES) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[a],
+					    "only INDEX, PACKETS and BYTES name and count a rule here");
+			return -EINVAL;
+		}
+	}
+	if (tb[XFILTER_RULE_A_PACKETS])
+		packets = nla_get_u64(tb[XFILTER_RULE_A_PACKETS]);
+	if (tb[XFILTER_RULE_A_BYTES])
+		bytes = nla_get_u64(tb[XFILTER_RULE_A_BYTES]);
+	mutex_lock(&xf_config_mutex);
+	err = xf_ruleset_count(nla_get_u64(info->attrs[XFILTER_A_GENERATION]),
+			       nla_get_u32(tb[XFILTER_RULE_A_INDEX]),
+			       packets, bytes, info->extack);
+	mutex_unlock(&xf_config_mutex);
 	return err;
 }
 
@@ -1441,6 +1488,10 @@ static const struct genl_ops xf_genl_ops[] = {
 	{
 		.cmd = XFILTER_CMD_RULE_ADD,
 		.doit = xf_nl_rule_add,
+		.flags = GENL_ADMIN_PERM,
+	}, {
+		.cmd = XFILTER_CMD_RULE_COUNT,
+		.doit = xf_nl_rule_count,
 		.flags = GENL_ADMIN_PERM,
 	}, {
 		.cmd = XFILTER_CMD_RULE_DEL,

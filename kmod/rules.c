@@ -150,6 +150,31 @@ int xf_ruleset_delete_equal(const struct xf_rule *r,
 	return -ENOENT;
 }
 
+int xf_ruleset_count(u64 generation, u32 at, u64 packets, u64 bytes,
+		     struct netlink_ext_ack *extack)
+{
+	struct xf_ruleset *cur = xf_ruleset_locked();
+	struct xf_ruleset *rs;
+
+	lockdep_assert_held(&xf_config_mutex);
+	if (cur->t.generation != generation) {
+		NL_SET_ERR_MSG(extack, "the rule table changed since that generation");
+		return -ESTALE;
+	}
+	if (at >= cur->t.n_rules) {
+		NL_SET_ERR_MSG(extack, "rule index out of range");
+		return -ERANGE;
+	}
+	/* A copy: the receive path adds to the live counters without a lock. */
+	rs = xf_ruleset_copy(0);
+	if (!rs)
+		return -ENOMEM;
+	rs->rules[at].packets += packets;
+	rs->rules[at].bytes += bytes;
+	xf_ruleset_publish(rs);
+	return 0;
+}
+
 int xf_ruleset_flush(void)
 {
 	struct xf_ruleset *rs;

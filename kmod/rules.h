@@ -71,6 +71,8 @@ int xf_ruleset_insert(const struct xf_rule *r, u32 at,
 int xf_ruleset_delete(u32 at, struct netlink_ext_ack *extack);
 int xf_ruleset_delete_equal(const struct xf_rule *r,
 			    struct netlink_ext_ack *extack);
+int xf_ruleset_count(u64 generation, u32 at, u64 packets, u64 bytes,
+		     struct netlink_ext_ack *extack);
 int xf_ruleset_flush(void);
 /*
  * The rules become rules[0..n), in one publish: readers see the old table

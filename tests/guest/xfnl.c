@@ -14,6 +14,7 @@
  *        printing "rejected errno=N: EXTACK", 1 if it was accepted.
  *        CASE: dst-len plen-range action-range mode-range unknown-attr
  *              port-order no-action verdict-no-flow-id not-nested
+ *              add-counters count-stale count-match
  */
 #include <errno.h>
 #include <linux/genetlink.h>
@@ -64,6 +65,7 @@ static struct nlattr *put(struct nlmsghdr *h, int type, const void *data,
 static void put_u8(struct nlmsghdr *h, int t, unsigned char v) { put(h, t, &v, 1); }
 static void put_u16(struct nlmsghdr *h, int t, unsigned short v) { put(h, t, &v, 2); }
 static void put_u32(struct nlmsghdr *h, int t, unsigned int v) { put(h, t, &v, 4); }
+static void put_u64(struct nlmsghdr *h, int t, unsigned long long v) { put(h, t, &v, 8); }
 
 static struct nlattr *nest_start(struct nlmsghdr *h, int type)
 {
@@ -324,6 +326,18 @@ static int cmd_bad(const char *c)
 		put_u32(&r.h, XFILTER_A_RULE, 1);
 		goto send;
 	}
+	/* RULE_COUNT: an index from another generation; a match, not an index. */
+	if (!strcmp(c, "count-stale") || !strcmp(c, "count-match")) {
+		r.g.cmd = XFILTER_CMD_RULE_COUNT;
+		put_u64(&r.h, XFILTER_A_GENERATION, c[6] == 's' ? 999999 : 0);
+		n = nest_start(&r.h, XFILTER_A_RULE);
+		put_u32(&r.h, XFILTER_RULE_A_INDEX, 0);
+		if (c[6] == 'm')
+			put_u8(&r.h, XFILTER_RULE_A_ACTION, XFILTER_ACTION_DROP);
+		put_u64(&r.h, XFILTER_RULE_A_PACKETS, 5);
+		nest_end(&r.h, n);
+		goto send;
+	}
 	if (!strcmp(c, "verdict-no-flow-id") || !strcmp(c, "mode-range")) {
 		if (c[0] == 'v') {
 			r.g.cmd = XFILTER_CMD_VERDICT;
@@ -354,6 +368,8 @@ static int cmd_bad(const char *c)
 		put_u8(&r.h, XFILTER_RULE_A_DST_PLEN, 33);
 	} else if (!strcmp(c, "unknown-attr")) {
 		put_u32(&r.h, XFILTER_RULE_A_MAX + 5, 1);
+	} else if (!strcmp(c, "add-counters")) {
+		put_u64(&r.h, XFILTER_RULE_A_PACKETS, 5);
 	} else if (!strcmp(c, "port-order")) {
 		put_u16(&r.h, XFILTER_RULE_A_DPORT_MIN, 80);
 		put_u16(&r.h, XFILTER_RULE_A_DPORT_MAX, 22);

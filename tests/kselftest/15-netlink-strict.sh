@@ -38,7 +38,16 @@ t_ok "port range max below min: rejected" bad port-order
 t_ok "rule without an action: rejected" bad no-action
 t_ok "verdict without a flow id: rejected" bad verdict-no-flow-id
 t_ok "scalar where a nest is due: rejected" bad not-nested
+t_ok "counters in a rule add: rejected" bad add-counters
 t_is "no rule was added by any of them" "$(xfctl rule list | grep -c .)" 0
+t_ok "extack: counters are added with RULE_COUNT only" \
+	sh -c "xfnl bad add-counters | grep -q 'counters are added with RULE_COUNT'"
+t_ok "a rule to count" xfctl rule add dport 80 drop
+t_ok "RULE_COUNT naming a rule by its match: rejected" bad count-match
+t_ok "RULE_COUNT of another table generation: rejected (ESTALE)" \
+	sh -c "xfnl bad count-stale | grep -q 'errno=116: the rule table changed since that generation'"
+t_ok "and the rule's counters did not move" sh -c "xfctl rule list | grep -q ' 0 pkts'"
+t_ok "xfctl rule flush" xfctl rule flush
 t_ok "extack names the port range problem" \
 	sh -c "xfnl bad port-order | grep -q 'port range maximum below its minimum'"
 t_ok "extack names the missing action" \

@@ -23,6 +23,9 @@
 #	guest_start / guest_wait NAME   the same in two halves (boot several at once)
 #	guest_down NAME       destroy it
 #	dmesg_mark / dmesg_clean   no BUG/WARNING/Oops since the mark
+#	peer CMD...           run a shell command on the peer host (scripts/lab/run
+#	                      --peer: 192.168.77.2, this dom0 is 192.168.77.1),
+#	                      in its /xf/tests; prints its output, returns its rc
 
 XF_N=0
 XF_FAILED=0
@@ -179,6 +182,21 @@ guest()
 	return "$rc"
 }
 
+XF_PEER_ADDR=192.168.77.2
+peer()
+{
+	local out rc
+	echo "# [peer] $*" >&2
+	out=$({ printf '%s\n' "$*" | base64 -w0; echo; } |
+		timeout "${XF_PEER_TIMEOUT:-300}" socat -t 3600 - "TCP:$XF_PEER_ADDR:7000")
+	rc=$(printf '%s\n' "$out" | sed -n 's/^@@RC \([0-9]*\)$/\1/p')
+	printf '%s\n' "$out" | sed '/^@@RC [0-9]*$/d'
+	if [ -z "$rc" ]; then
+		echo "# [peer] no answer" >&2
+		return 125
+	fi
+	return "$rc"
+}
 XF_DMESG_MARK=0
 dmesg_mark() { XF_DMESG_MARK=$(dmesg | wc -l); }
 dmesg_clean()

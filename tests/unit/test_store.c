@@ -163,6 +163,8 @@ static void key_layout(void)
 	   XF_PK_SETTINGS, "settings key");
 	is(xf_policy_key_parse(XF_POLICY_PREFIX U "/name", u, NULL), XF_PK_NAME,
 	   "name key");
+	is(xf_policy_key_parse(XF_POLICY_PREFIX U "/counters", u, NULL),
+	   XF_PK_COUNTERS, "counters key (a guest's counters between hosts)");
 	is(xf_policy_key_parse(XF_POLICY_PREFIX U "/rules/7", u, NULL),
 	   XF_PK_OTHER, "a rule number not of 8 digits is not ours");
 	is(xf_policy_key_parse(XF_POLICY_PREFIX "0B5E8A52-7C1D-4F5E-9A3B-2C6D8E0F1A2B/settings",

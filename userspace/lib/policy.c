@@ -56,6 +56,8 @@ int xf_policy_key_parse(const char *key, char *uuid, uint32_t *seq)
 		return XF_PK_NAME;
 	if (!strcmp(rest, "settings"))
 		return XF_PK_SETTINGS;
+	if (!strcmp(rest, "counters"))
+		return XF_PK_COUNTERS;
 	if (strncmp(rest, "rules/", 6) || strlen(rest + 6) != 8 ||
 	    strspn(rest + 6, "0123456789") != 8)
 		return XF_PK_OTHER;
@@ -96,6 +98,7 @@ void xf_policy_guest_free(struct xf_policy_guest *g)
 	free(g->keys);
 	free(g->name);
 	free(g->settings);
+	free(g->counters);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -142,6 +145,10 @@ bool xf_policy_guest_of(const struct xf_kv_list *kv, const char *uuid,
 			break;
 		case XF_PK_SETTINGS:
 			ok = (g->settings = strdup(e->value)) != NULL;
+			break;
+		case XF_PK_COUNTERS:
+			ok = (g->counters = strdup(e->value)) != NULL;
+			g->counters_rev = e->mod_revision;
 			break;
 		case XF_PK_RULE:
 			r = realloc(g->rules, (g->nrules + 1) * sizeof(*r));

@@ -46,6 +46,7 @@ enum xf_policy_key {
 	XF_PK_NAME,
 	XF_PK_SETTINGS,
 	XF_PK_RULE,
+	XF_PK_COUNTERS,
 };
 
 /* A well-formed UUID (8-4-4-4-12 hex digits). */
@@ -66,6 +67,8 @@ struct xf_policy_guest {
 	char *settings;		/* NULL when not stored */
 	char **rules, **keys;	/* rule texts and their keys, in order */
 	size_t nrules;
+	char *counters;		/* what its rules counted on the host it left */
+	int64_t counters_rev;	/* that key's mod_revision */
 	int64_t mod_revision;	/* the newest of its keys */
 };
 void xf_policy_guest_free(struct xf_policy_guest *g);

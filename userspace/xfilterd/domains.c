@@ -19,6 +19,9 @@
 
 #include "xfilterd.h"
 
+/* Departures handled per scan (one event brings one or two). */
+#define XFD_GONE_MAX 64
+
 #define XFD_MAX_DOMS 1024
 #define XFD_RETRY_MIN_MS 1000
 #define XFD_RETRY_MAX_MS 30000
@@ -125,6 +128,11 @@ void xfd_domains_scan(struct xf_nl *nl)
 	struct xfd_dom *d, **pp;
 	unsigned int n, i;
 	char **ids, name[XFD_NAME_LEN], vm[XFD_UUID_LEN];
+	static struct {
+		uint32_t domid;
+		char uuid[XFD_UUID_LEN];
+	} gone[XFD_GONE_MAX];
+	unsigned int ngone;
 	bool seen;
 
 	ids = xs_directory(xs, XBT_NULL, "/local/domain", &n);
@@ -164,16 +172,24 @@ void xfd_domains_scan(struct xf_nl *nl)
 			 d->name[0] ? d->name : "?", d->uuid[0] ? d->uuid : "?");
 	}
 	free(ids);
+	ngone = 0;
 	for (pp = &xfd_doms; (d = *pp);) {
 		if (d->alive || d->state == XFD_DOM_PREP) {
 			pp = &d->next;
 			continue;
 		}
 		xfd_info("domain %u (%s) is gone", d->domid, d->name);
+		if (ngone < XFD_GONE_MAX) {
+			gone[ngone].domid = d->domid;
+			memcpy(gone[ngone++].uuid, d->uuid, sizeof(d->uuid));
+		}
 		*pp = d->next;
 		dom_free(d);
 	}
 	pthread_mutex_unlock(&xfd_dom_lock);
+	/* Before a new domid of the same guest takes them (rebind below). */
+	for (i = 0; i < ngone; i++)
+		xfd_store_departed(nl, gone[i].domid, gone[i].uuid);
 
 	/*
 	 * Only the main thread frees records: they stay valid here. A guest

@@ -130,6 +130,8 @@ static int rule_dump_cb(struct nl_msg *msg, void *arg)
 	memcpy(r->attrs, tb[XFILTER_A_RULE], nla_total_size(nla_len(tb[XFILTER_A_RULE])));
 	r->index = nla_get_u32(rtb[XFILTER_RULE_A_INDEX]);
 	r->domid = nla_get_u32(rtb[XFILTER_RULE_A_DOMID]);
+	r->generation = tb[XFILTER_A_GENERATION] ?
+			nla_get_u64(tb[XFILTER_A_GENERATION]) : 0;
 	rd->n++;
 	return NL_OK;
 }

@@ -19,6 +19,13 @@
  * neither. A rule or setting the parsers or the module refuse leaves the
  * guest with what it had (logged once per revision, counted as bad).
  *
+ * Counters follow the guest: when a guest the store governs leaves this
+ * host (migrated away, saved, shut down), what each of its rules counted
+ * is put under its "counters" key; the host where it runs next (this one
+ * too, after a new domid) adds them to its rules there (RULE_COUNT, rules
+ * matched by their text without dom) and deletes the key, so each count
+ * is carried once. A daemon that dies between the two carries it twice.
+ *
  * When the store cannot be reached the copy stays, so does what was
  * applied, and a guest that starts meanwhile gets the last known policy.
  * When a guest's keys are deleted its rules (those of its domid) go too;
@@ -26,6 +33,8 @@
  * "forget a domain's settings").
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -42,9 +51,11 @@ struct applied {
 	char *settings;		/* the text last set there, or NULL */
 	bool rules;		/* its domid's rules are the store's */
 	int64_t bad_rev;	/* the revision whose bad value was logged */
+	int64_t counted_rev;	/* the counters key carried into its rules */
 };
 
 static struct xf_policy_watch watch;
+static struct xf_etcd writer;	/* the main thread's: the counters key */
 static bool started, was_connected;
 static uint64_t seen_disconnects, applied_generation;
 static struct applied *applied;
@@ -62,6 +73,13 @@ int xfd_store_start(void)
 		xfd_err("etcd %s: %s", xfd_cfg.etcd, err);
 		return -1;
 	}
+	if (xf_etcd_init(&writer, xfd_cfg.etcd, err, sizeof(err))) {
+		xf_policy_watch_stop(&watch);
+		xfd_err("etcd %s: %s", xfd_cfg.etcd, err);
+		return -1;
+	}
+	/* It runs in the main loop: a store that is away costs it little. */
+	writer.timeout_ms = 1000;
 	started = true;
 	xfd_info("etcd %s: watching %s", xfd_cfg.etcd, XF_POLICY_PREFIX);
 	return 0;
@@ -74,6 +92,7 @@ void xfd_store_stop(void)
 	if (!started)
 		return;
 	xf_policy_watch_stop(&watch);
+	xf_etcd_free(&writer);
 	started = false;
 	for (i = 0; i < napplied; i++)
 		free(applied[i].settings);
@@ -227,6 +246,143 @@ static int replace_rules(struct xf_nl *nl, const struct xfd_rule_ref *t,
 	return 0;
 }
 
+/* A dumped rule as every host prints it (no dom), and its counters. */
+static int rule_counted(const struct xfd_rule_ref *t, char *text, size_t len,
+			uint64_t *packets, uint64_t *bytes)
+{
+	struct nlattr *tb[XFILTER_RULE_A_MAX + 1];
+	struct xf_rule r;
+	uint32_t index;
+
+	if (xf_rule_from_attrs(t->attrs, &r, &index) ||
+	    nla_parse_nested(tb, XFILTER_RULE_A_MAX, t->attrs, NULL) < 0)
+		return -1;
+	r.fields &= ~XF_RF_DOMID;
+	xf_rule_print(&r, text, len);
+	*packets = tb[XFILTER_RULE_A_PACKETS] ?
+		   nla_get_u64(tb[XFILTER_RULE_A_PACKETS]) : 0;
+	*bytes = tb[XFILTER_RULE_A_BYTES] ?
+		 nla_get_u64(tb[XFILTER_RULE_A_BYTES]) : 0;
+	return 0;
+}
+
+void xfd_store_departed(struct xf_nl *nl, uint32_t domid, const char *uuid)
+{
+	char key[160], text[XF_RULE_TEXT_MAX], *buf = NULL;
+	uint64_t p, b, total = 0;
+	struct xfd_rule_ref *t = NULL;
+	struct applied *a;
+	size_t len = 0;
+	int nt = 0, i, n = 0;
+	FILE *f;
+
+	a = started ? applied_of(uuid, false) : NULL;
+	if (!a || !a->rules)
+		return;		/* its rules are not the store's */
+	if (xfd_rules_dump(nl, &t, &nt)) {
+		xfd_err("etcd: guest %s domid %u left: cannot read the rule table; its counters are not kept",
+			uuid, domid);
+		goto out;
+	}
+	f = open_memstream(&buf, &len);
+	if (!f)
+		goto out;
+	for (i = 0; i < nt; i++) {
+		if (t[i].domid != domid ||
+		    rule_counted(&t[i], text, sizeof(text), &p, &b))
+			continue;
+		fprintf(f, "%" PRIu64 " %" PRIu64 " %s\n", p, b, text);
+		total += p;
+		n++;
+	}
+	if (fclose(f) || !n)
+		goto out;
+	xf_policy_key(key, sizeof(key), uuid, "counters");
+	if (xf_etcd_put(&writer, key, buf))
+		xfd_err("etcd: guest %s domid %u left: its counters are not kept: %s",
+			uuid, domid, writer.err);
+	else
+		xfd_info("etcd: guest %s domid %u left: its %d rules' counters (%" PRIu64 " packets) kept in the store",
+			 uuid, domid, n, total);
+out:
+	free(buf);
+	xfd_rules_free(t, nt);
+}
+
+static int count_rule(struct xf_nl *nl, const struct xfd_rule_ref *r,
+		      uint64_t packets, uint64_t bytes)
+{
+	struct nl_msg *msg = xf_nl_msg(nl, XFILTER_CMD_RULE_COUNT, 0);
+	struct nlattr *n = NULL;
+
+	if (!msg || nla_put_u64(msg, XFILTER_A_GENERATION, r->generation) ||
+	    !(n = nla_nest_start(msg, XFILTER_A_RULE)) ||
+	    nla_put_u32(msg, XFILTER_RULE_A_INDEX, r->index) ||
+	    nla_put_u64(msg, XFILTER_RULE_A_PACKETS, packets) ||
+	    nla_put_u64(msg, XFILTER_RULE_A_BYTES, bytes)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nla_nest_end(msg, n);
+	return xf_nl_request(nl, msg, NULL, NULL);
+}
+
+/*
+ * The counters g's guest left in the store, added to its rules on d's
+ * domid (each line to the first rule of the same text not yet counted),
+ * then the key deleted. Retried at the next change if the table moved.
+ */
+static void carry_counters(struct xf_nl *nl, const struct xfd_dom *d,
+			   const struct xf_policy_guest *g, struct applied *a)
+{
+	char text[XF_RULE_TEXT_MAX], key[160], *line, *next, *copy;
+	struct xfd_rule_ref *t = NULL;
+	uint64_t p, b, lp, lb, total = 0;
+	bool *used = NULL;
+	int nt = 0, i, n = 0, err = 0, off;
+
+	copy = strdup(g->counters);
+	if (!copy || xfd_rules_dump(nl, &t, &nt) ||
+	    !(used = calloc(nt ? nt : 1, sizeof(*used))))
+		goto out;
+	for (line = copy; !err && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		if (sscanf(line, "%" SCNu64 " %" SCNu64 " %n", &lp, &lb, &off) != 2)
+			continue;	/* not ours: left alone */
+		for (i = 0; i < nt; i++) {
+			if (used[i] || t[i].domid != d->domid ||
+			    rule_counted(&t[i], text, sizeof(text), &p, &b) ||
+			    strcmp(text, line + off))
+				continue;
+			used[i] = true;
+			err = count_rule(nl, &t[i], lp, lb);
+			if (!err) {
+				total += lp;
+				n++;
+			}
+			break;
+		}
+	}
+	if (err) {
+		xfd_err("etcd: guest %s (%s) domid %u: carrying its counters: %s",
+			d->name, d->uuid, d->domid, xf_nl_strerror(nl, err));
+		goto out;
+	}
+	a->counted_rev = g->counters_rev;
+	xfd_info("etcd: guest %s (%s) domid %u: counters carried from the store (%d rules, %" PRIu64 " packets)",
+		 d->name, d->uuid, d->domid, n, total);
+	xf_policy_key(key, sizeof(key), g->uuid, "counters");
+	if (xf_etcd_delete(&writer, key, false, NULL))
+		xfd_err("etcd: guest %s (%s): deleting %s: %s", d->name,
+			d->uuid, key, writer.err);
+out:
+	free(used);
+	free(copy);
+	xfd_rules_free(t, nt);
+}
+
 /*
  * d's policy from g (NULL: the store has none); a is what we applied.
  * True if the rule table changed (its indices are stale then).
@@ -285,6 +441,8 @@ static bool apply_guest(struct xf_nl *nl, const struct xfd_dom *d,
 					 d->name, d->uuid, d->domid);
 		}
 	}
+	if (g && a->rules && g->counters && g->counters_rev != a->counted_rev)
+		carry_counters(nl, d, g, a);
 	/* Set again on a new domid: the module keys settings by domid. */
 	if (g && g->settings && (!a->settings || a->domid != d->domid ||
 				 strcmp(a->settings, g->settings))) {

@@ -171,6 +171,7 @@ int xfd_fail_policy(struct xf_nl *nl, uint32_t domid);
 struct xfd_rule_ref {
 	uint32_t index;
 	uint32_t domid;
+	uint64_t generation;	/* of the table the index is from */
 	struct nlattr *attrs;	/* copy of the XFILTER_A_RULE nest */
 };
 int xfd_rules_dump(struct xf_nl *nl, struct xfd_rule_ref **v, int *n);
@@ -202,6 +203,8 @@ void xfd_store_event(struct xf_nl *nl);
  * kept.c, so the store wins for the guests it names). */
 void xfd_store_apply(struct xf_nl *nl);
 void xfd_store_stats(FILE *f);
+/* Domain domid of guest uuid is gone: its rules' counters to the store. */
+void xfd_store_departed(struct xf_nl *nl, uint32_t domid, const char *uuid);
 
 /* The mode the module applies to domid (enum xfilter_mode; -1 unknown). */
 int xfd_domain_mode(struct xf_nl *nl, uint32_t domid);

@@ -129,6 +129,25 @@
  * settings stay; temporary rules (detect block) are dropped with the
  * rest, as with RULE_FLUSH. Counters of the new rules start at 0.
  *
+ * XFILTER_CMD_RULE_COUNT (admin)
+ * ------------------------------
+ *
+ * Adds to one rule's counters what it counted elsewhere: xfilterd carries
+ * a guest's counters through the fleet store when the guest moves to
+ * another host (live migration) or comes back with a new domid, so they
+ * continue there. The match and the generation stay as they are.
+ *
+ *    XFILTER_A_GENERATION: NLA_U64, required: the rule table's, as a
+ *                          RULE_GET dump gave it with the index
+ *    XFILTER_A_RULE: NLA_NESTED
+ *        XFILTER_RULE_A_INDEX: NLA_U32, required
+ *        XFILTER_RULE_A_PACKETS: NLA_U64, added to its packets
+ *        XFILTER_RULE_A_BYTES: NLA_U64, added to its bytes
+ *
+ * -ESTALE if the table changed since that generation (dump it again), no
+ * other attribute in the nest. Counts that land on the table during the
+ * step are lost, as with every change (a handful of packets at most).
+ *
  * XFILTER_CMD_RULE_GET (dump)
  * ---------------------------
  *
@@ -458,6 +477,7 @@ enum xfilter_cmd {
 	XFILTER_CMD_ALERT_GET,
 	XFILTER_CMD_ALERT,
 	XFILTER_CMD_RULE_REPLACE,
+	XFILTER_CMD_RULE_COUNT,
 	__XFILTER_CMD_MAX
 };
 #define XFILTER_CMD_MAX (__XFILTER_CMD_MAX - 1)
