@@ -25,15 +25,6 @@ URL=http://127.0.0.1:2379
 E=
 D=$(guest_domid g1)
 C="-t 3000"
-etcd_start()
-{
-	echo "# [dom0] etcd on $URL" >&2
-	etcd --name lab --data-dir /tmp/etcd-lab --listen-client-urls "$URL" \
-		--advertise-client-urls "$URL" --listen-peer-urls http://127.0.0.1:2380 \
-		--initial-advertise-peer-urls http://127.0.0.1:2380 \
-		--initial-cluster lab=http://127.0.0.1:2380 >> /tmp/etcd-lab.log 2>&1 &
-	E=$!
-}
 cleanup()
 {
 	kill $L1 $L2 $L3 2>/dev/null
@@ -50,7 +41,7 @@ xfnet tcp-listen 25 > /dev/null 2>&1 & L1=$!
 dmesg_mark
 U=$(xenstore-read "/local/domain/$D/vm" | sed 's|^/vm/||')
 echo "# g1 is domid $D, uuid $U"
-etcd_start
+etcd_start "$URL"
 t_ok "etcd runs in dom0" wait_for 60 store rule list
 t_ok "store: g1 (running here, resolved to its UUID): uid 1001 dport 25 drop" \
 	store rule add dom g1 uid 1001 dport 25 drop
@@ -77,7 +68,7 @@ t_ok "the rule stays" sh -c "xfctl rule list | grep -q 'dom $D uid 1001 dport 25
 t_ok "alice is still dropped" \
 	out_has "ok=0 refused=0 filtered=2" alice g1 "xfnet tcp-connect 10.0.0.1 25 -n 2 -t 1500"
 
-etcd_start
+etcd_start "$URL"
 t_ok "etcd back: xfilterd reads everything again" wait_for 60 stat_has "connected=1 .* resyncs=2 "
 t_ok "store: rule del" store rule del dom g1 uid 1001 dport 25 drop
 t_ok "xfilterd removed the rule from the module" \

@@ -40,6 +40,29 @@ got() { grep -c "^udp-recv " "$1"; }
 got_ge() { [ "$(got "$1")" -ge "$2" ]; }
 pkts() { rule_pkts "uid 1001 proto udp dport 5480 drop"; }
 pkts_ge() { [ "$(pkts)" -ge "$1" ] 2> /dev/null; }
+# change_lat UUID DOMID N: N rule changes put in the store (add, del in
+# turn) from this host; per change, the time before xfctl starts, after it
+# returned (etcd took the put) and of the xfilterd log line saying it
+# applied the rules to DOMID, on the clock of the host that runs it, to
+# /tmp/lat54. Each waits for its own line.
+applied_n() { grep -c "domid $1: [0-9]* rules applied from the store" "$XFD_LOG"; }
+applied_gt() { [ "$(applied_n "$1")" -gt "$2" ]; }
+change_lat()
+{
+	local n=0 c0 t0 t1 op
+	: > /tmp/lat54
+	while [ $n -lt "$3" ]; do
+		c0=$(applied_n "$2")
+		op=add
+		[ $((n % 2)) = 1 ] && op=del
+		t0=$(date +%s.%N)
+		xfctl --store etcd --etcd "$URL" rule $op dom "$1" uid 1002 proto udp dport 5482 drop || return 1
+		t1=$(date +%s.%N)
+		wait_for 60 applied_gt "$2" "$c0" || return 1
+		echo "$t0 $t1 $(grep "domid $2: [0-9]* rules applied" "$XFD_LOG" | tail -n 1 | cut -d[ -f2 | cut -d] -f1)" >> /tmp/lat54
+		n=$((n + 1))
+	done
+}
 host_setup()
 {
 	xf_load && echo 3000 > /sys/module/xfilter/parameters/verdict_timeout_ms &&
@@ -55,12 +78,7 @@ echo "# g1 is domid $D here, uuid $U"
 t_ok "the peer host answers on the link" wait_for 120 peer true
 t_ok "peer: the helpers" peer "echo $(printf '%s' "$HELPERS" | base64 -w0) | base64 -d > /tmp/h54.sh"
 
-echo "# [dom0] etcd on $URL" >&2
-etcd --name lab --data-dir /tmp/etcd-lab --listen-client-urls "$URL,http://127.0.0.1:2379" \
-	--advertise-client-urls "$URL" --listen-peer-urls http://127.0.0.1:2380 \
-	--initial-advertise-peer-urls http://127.0.0.1:2380 \
-	--initial-cluster lab=http://127.0.0.1:2380 >> /tmp/etcd-lab.log 2>&1 &
-E=$!
+etcd_start "$URL,http://127.0.0.1:2379"
 t_ok "etcd runs here" wait_for 60 store rule list
 t_ok "store: g1 uid 1001 proto udp dport 5480 drop" \
 	store rule add dom g1 uid 1001 proto udp dport 5480 drop
@@ -123,6 +141,15 @@ echo "# alice: $pk_here dropped here when the move began, $pk_left when g1 left;
 t_is "none of alice's datagrams reached this dom0" "$esc_here" 0
 t_is "none of alice's datagrams reached the peer's dom0" "$esc_peer" 0
 echo "# peer: $(on_peer "xfctl domain show $D2 | head -n 3" | tr -s ' \n' ' ')"
+
+# Policy change to enforcement where g1 runs now: 20 changes of its rules
+# put in the store from the peer (etcd is on this host), each timed to the
+# peer's xfilterd applying it (one clock). Figures only, no limit.
+t_ok "peer: 20 rule changes in the store, each applied to g1 there" \
+	on_peer "change_lat $U $D2 20"
+on_peer "cat /tmp/lat54" > /tmp/lat54
+ms() { awk "{ printf \"%.1f\\n\", (\$$2 - \$$1) * 1000 }" /tmp/lat54 | sort -n | awk '{ v[NR] = $1 } END { printf "p50 %s p90 %s max %s", v[int(NR / 2)], v[int(NR * 9 / 10)], v[NR] }'; }
+echo "# store change to rules applied on the peer (ms, 20 changes): from xfctl's start $(ms 1 3); from the put's return $(ms 2 3); the put itself (xfctl run) $(ms 1 2)"
 t_ok "peer: no oops, warning or leak report in dmesg" on_peer "! dmesg | grep -E 'BUG:|WARNING:|Oops|general protection|Call Trace|leak'"
 on_peer "xfd_stop; xfctl rule flush; rmmod xfilter" > /dev/null
 t_ok "no oops, warning or leak report in dmesg" dmesg_clean

@@ -136,6 +136,19 @@ rule_pkts()
 	xfctl rule list | grep -- "$1" | head -n1 | sed -n 's/.* \([0-9][0-9]*\) pkts.*/\1/p'
 }
 
+# etcd_start URLS: a one-member etcd in dom0 (the fleet tests) serving
+# clients on URLS (comma separated; the first is advertised), its data in
+# /tmp/etcd-lab, its log /tmp/etcd-lab.log; its pid in E.
+etcd_start()
+{
+	echo "# [dom0] etcd on $1" >&2
+	etcd --name lab --data-dir /tmp/etcd-lab --listen-client-urls "$1" \
+		--advertise-client-urls "${1%%,*}" --listen-peer-urls http://127.0.0.1:2380 \
+		--initial-advertise-peer-urls http://127.0.0.1:2380 \
+		--initial-cluster lab=http://127.0.0.1:2380 >> /tmp/etcd-lab.log 2>&1 &
+	E=$!
+}
+
 kstat() { xfctl stats | awk -v k="$1" '$1 == k { print $2 }'; }
 
 dstat()
