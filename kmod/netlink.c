@@ -442,6 +442,25 @@ static int xf_nl_rule_add(struct sk_buff *skb, struct genl_info *info)
 	return err;
 }
 
+/*
+ * A rule named by INDEX (RULE_DEL, RULE_COUNT): the first other attribute
+ * of its nest, counters left out when they are what the command adds.
+ */
+static struct nlattr *xf_nl_rule_beyond_index(struct nlattr **tb,
+					      bool counters)
+{
+	int a;
+
+	for (a = XFILTER_RULE_A_ACTION; a <= XFILTER_RULE_A_MAX; a++) {
+		if (counters && (a == XFILTER_RULE_A_PACKETS ||
+				 a == XFILTER_RULE_A_BYTES))
+			continue;
+		if (tb[a])
+			return tb[a];
+	}
+	return NULL;
+}
+
 /* A rule named by its match: a block of its domain first, then the table. */
 static int xf_nl_rule_del_equal(const struct xf_rule *r,
 				struct netlink_ext_ack *extack)
@@ -480,14 +499,12 @@ static int xf_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 		return err;
 	/* Exactly one way of naming the rule: its index or its match. */
 	if (tb[XFILTER_RULE_A_INDEX]) {
-		int a;
+		struct nlattr *extra = xf_nl_rule_beyond_index(tb, false);
 
-		for (a = XFILTER_RULE_A_ACTION; a <= XFILTER_RULE_A_MAX; a++) {
-			if (tb[a]) {
-				NL_SET_ERR_MSG_ATTR(info->extack, tb[a],
-						    "name a rule by INDEX or by its match, not both");
-				return -EINVAL;
-			}
+		if (extra) {
+			NL_SET_ERR_MSG_ATTR(info->extack, extra,
+					    "name a rule by INDEX or by its match, not both");
+			return -EINVAL;
 		}
 		mutex_lock(&xf_config_mutex);
 		err = xf_ruleset_delete(nla_get_u32(tb[XFILTER_RULE_A_INDEX]),
@@ -508,9 +525,9 @@ static int xf_nl_rule_del(struct sk_buff *skb, struct genl_info *info)
 static int xf_nl_rule_count(struct sk_buff *skb, struct genl_info *info)
 {
 	struct nlattr *nest = info->attrs[XFILTER_A_RULE];
-	struct nlattr *tb[XFILTER_RULE_A_MAX + 1];
+	struct nlattr *tb[XFILTER_RULE_A_MAX + 1], *extra;
 	u64 packets = 0, bytes = 0;
-	int err, a;
+	int err;
 
 	if (GENL_REQ_ATTR_CHECK(info, XFILTER_A_GENERATION) ||
 	    GENL_REQ_ATTR_CHECK(info, XFILTER_A_RULE))
@@ -523,12 +540,11 @@ static int xf_nl_rule_count(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, nest, "missing XFILTER_RULE_A_INDEX");
 		return -EINVAL;
 	}
-	for (a = XFILTER_RULE_A_ACTION; a <= XFILTER_RULE_A_MAX; a++) {
-		if (tb[a] && a != XFILTER_RULE_A_PACKETS && a != XFILTER_RULE_A_BYTES) {
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[a],
-					    "only INDEX, PACKETS and BYTES name and count a rule here");
-			return -EINVAL;
-		}
+	extra = xf_nl_rule_beyond_index(tb, true);
+	if (extra) {
+		NL_SET_ERR_MSG_ATTR(info->extack, extra,
+				    "only INDEX, PACKETS and BYTES name and count a rule here");
+		return -EINVAL;
 	}
 	if (tb[XFILTER_RULE_A_PACKETS])
 		packets = nla_get_u64(tb[XFILTER_RULE_A_PACKETS]);
