@@ -228,6 +228,11 @@ xf_dstat()
 	xfctl -j domain show "$1" | grep -o "\"$2\":[0-9][0-9]*" | head -n1 | cut -d: -f2
 }
 
+# xf_dstat_is DOM NAME VALUE: for wait_for, as gauges such as "held" move
+# with the guest's own background traffic (a neighbour solicitation is a
+# new flow too).
+xf_dstat_is() { [ "$(xf_dstat "$1" "$2")" = "$3" ]; }
+
 xf_sum_ok()
 {
 	local j p a d h
