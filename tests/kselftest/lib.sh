@@ -229,8 +229,8 @@ xf_dstat()
 }
 
 # xf_dstat_is DOM NAME VALUE: for wait_for, as gauges such as "held" move
-# with the guest's own background traffic (a neighbour solicitation is a
-# new flow too).
+# with the guest's own background traffic (any new flow of the guest is
+# held while its source decides).
 xf_dstat_is() { [ "$(xf_dstat "$1" "$2")" = "$3" ]; }
 
 xf_sum_ok()
