@@ -64,11 +64,10 @@ int xf_guest_open_core(struct xf_guest *g, const char *core,
 		       const struct xf_guest_src *src, char *err, size_t errlen)
 {
 	memset(g, 0, sizeof(*g));
-	if (xf_guest_load_profile(src, &g->prof, &g->path, err, errlen))
-		return -1;
 	if (xf_mem_core_open(core, &g->mem, err, errlen))
 		return -1;
-	if (guest_finish(g, err, errlen)) {
+	if (xf_guest_load_profile(src, &g->prof, &g->path, err, errlen) ||
+	    guest_finish(g, err, errlen)) {
 		xf_guest_close(g);
 		return -1;
 	}
@@ -79,11 +78,10 @@ int xf_guest_open_xen(struct xf_guest *g, uint32_t domid,
 		      const struct xf_guest_src *src, char *err, size_t errlen)
 {
 	memset(g, 0, sizeof(*g));
-	if (xf_guest_load_profile(src, &g->prof, &g->path, err, errlen))
-		return -1;
 	if (xf_mem_xen_open(domid, &g->mem, err, errlen))
 		return -1;
-	if (guest_finish(g, err, errlen)) {
+	if (xf_guest_load_profile(src, &g->prof, &g->path, err, errlen) ||
+	    guest_finish(g, err, errlen)) {
 		xf_guest_close(g);
 		return -1;
 	}
