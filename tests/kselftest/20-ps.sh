@@ -82,13 +82,8 @@ else
 fi
 # The same guest through `xl dump-core` (PV: pages keyed by MFN), written
 # wherever dom0 has the most room (its filesystems are all in RAM).
-best= avail=0
-for dir in /tmp /run /dev/shm /; do
-	k=$(df -k "$dir" 2>/dev/null | awk 'NR == 2 { print $4 }')
-	if [ -n "$k" ] && [ "$k" -gt "$avail" ]; then
-		best=$dir avail=$k
-	fi
-done
+best=$(roomiest_dir)
+avail=$(df -k "$best" | awk 'NR == 2 { print $4 }')
 need=$(( $(xl list g1 | awk 'NR == 2 { print $3 }') * 1024 + 32768 ))
 if [ "$avail" -gt "$need" ]; then
 	core=$best/xf-g1.core

@@ -28,7 +28,7 @@ cleanup()
 	kill $L1 $L2 2>/dev/null
 	xfd_cleanup
 	[ -n "$E" ] && kill -KILL "$E" 2>/dev/null && wait "$E"
-	rm -rf /tmp/etcd-lab
+	[ -z "$ETCD_DIR" ] || rm -rf "$ETCD_DIR"
 }
 trap cleanup EXIT
 store() { xfctl --store etcd --etcd "$URL" "$@"; }

@@ -228,6 +228,21 @@ xf_dstat()
 	xfctl -j domain show "$1" | grep -o "\"$2\":[0-9][0-9]*" | head -n1 | cut -d: -f2
 }
 
+# roomiest_dir: of dom0's RAM filesystems, the one with the most room (the
+# rootfs is a tmpfs capped at half of RAM, and the systemd dom0's image
+# fills much of it; /dev/shm and /run are tmpfs mounts of their own).
+roomiest_dir()
+{
+	local dir k best=/tmp avail=0
+	for dir in /tmp /run /dev/shm /; do
+		k=$(df -k "$dir" 2>/dev/null | awk 'NR == 2 { print $4 }')
+		if [ -n "$k" ] && [ "$k" -gt "$avail" ]; then
+			best=$dir avail=$k
+		fi
+	done
+	echo "$best"
+}
+
 # xf_dstat_is DOM NAME VALUE: for wait_for, as gauges such as "held" move
 # with the guest's own background traffic (any new flow of the guest is
 # held while its source decides).

@@ -138,11 +138,14 @@ rule_pkts()
 
 # etcd_start URLS: a one-member etcd in dom0 (the fleet tests) serving
 # clients on URLS (comma separated; the first is advertised), its data in
-# /tmp/etcd-lab, its log /tmp/etcd-lab.log; its pid in E.
+# $ETCD_DIR, its log /tmp/etcd-lab.log; its pid in E. Each start
+# preallocates 64 MB WAL segments: the data goes where there is room.
+ETCD_DIR=
 etcd_start()
 {
-	echo "# [dom0] etcd on $1" >&2
-	etcd --name lab --data-dir /tmp/etcd-lab --listen-client-urls "$1" \
+	[ -n "$ETCD_DIR" ] || ETCD_DIR=$(roomiest_dir)/etcd-lab
+	echo "# [dom0] etcd on $1, data in $ETCD_DIR" >&2
+	etcd --name lab --data-dir "$ETCD_DIR" --listen-client-urls "$1" \
 		--advertise-client-urls "${1%%,*}" --listen-peer-urls http://127.0.0.1:2380 \
 		--initial-advertise-peer-urls http://127.0.0.1:2380 \
 		--initial-cluster lab=http://127.0.0.1:2380 >> /tmp/etcd-lab.log 2>&1 &
