@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: default
+# XF-PASSES: stock
 #
 # The scenario of the xFilter paper: a guest is a stepping stone. Its mail
 # service (user mail) sends to port 25 of dom0 while an intruder (user

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: pkg trixie
+# XF-PASSES: stock trixie
 #
 # xfilter as an operator installs it: the .debs of scripts/build-debs were
 # installed in dom0 with dpkg (DKMS built xfilter.ko for dom0's kernel) and

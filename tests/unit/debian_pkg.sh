@@ -47,7 +47,7 @@ t "debian/changelog's version ($chver) is dkms.conf's PACKAGE_VERSION ($ver)" \
 	test -n "$ver" -a "$chver" = "$ver"
 
 cache=${XF_CACHE:-$TOP/.cache}
-# tests/run builds them once for this test and the lab's pkg pass.
+# tests/run builds them once for this test and the lab's stock pass.
 if [ -n "${XF_DEBS:-}" ]; then
 	printf '%s\n' $XF_DEBS > "$T/out"
 	rc=0
