@@ -29,21 +29,17 @@
 # make. Xen builds with -Werror; a warning anywhere else (the policy build)
 # fails the build too. Prints the hypervisor's path on stdout.
 #
-# --fetch stops after the build dependencies and the source: the part that
-# runs apt-get, which tests/run does before anything runs beside it.
-#
-# Usage: scripts/build-xen.sh [--xen 4.17|4.20] [--xsm] [--force] [--fetch]
+# Usage: scripts/build-xen.sh [--xen 4.17|4.20] [--xsm] [--force]
 set -euo pipefail
 . "$(dirname "$0")/lab/common.sh"
 
-ver=4.17 xsm=0 force=0 fetch_only=0
+ver=4.17 xsm=0 force=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--xen) ver=${2:?--xen needs 4.17 or 4.20}; shift 2 ;;
 	--xen=*) ver=${1#--xen=}; shift ;;
 	--xsm) xsm=1; shift ;;
 	--force) force=1; shift ;;
-	--fetch) fetch_only=1; shift ;;
 	-h|--help) sed -n '/^# Usage/s/^# //p' "$0"; exit 0 ;;
 	*) echo "build-xen.sh: unknown argument '$1'" >&2; exit 2 ;;
 	esac
@@ -271,7 +267,6 @@ main()
 
 	install_deps
 	pristine=$(fetch_source)
-	[ "$fetch_only" = 0 ] || return 0
 	prepare_tree "$pristine"
 	link_sources
 	log "make -C xen (log: $OUT/build.log)"
