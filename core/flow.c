@@ -137,8 +137,9 @@ static XF_INLINE int parse_ipv4(struct xf_flow *out, const uint8_t *p,
 		out->frag_id = get_be16(p + 4);
 		if (frag & 0x1fff) {
 			out->frag = XF_FRAG_LATER;
-			/* Offset 8 bytes into TCP rewrites the flags: RFC 1858. */
-			if ((frag & 0x1fff) == 1 && key->proto == XF_IPPROTO_TCP)
+			/* RFC 1858: an offset of 8 bytes rewrites TCP flags. */
+			if ((frag & 0x1fff) == 1 &&
+			    key->proto == XF_IPPROTO_TCP)
 				return XF_FLOW_E_FRAG;
 			return XF_FLOW_OK;
 		}
