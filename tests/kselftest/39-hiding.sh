@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: stock
+# XF-PASSES: default
 #
 # No verdict is cheaper to get by hiding (docs/security.md). An
 # unprivileged guest user closes its socket before the verdict source looks
