@@ -152,6 +152,14 @@ etcd_start()
 	E=$!
 }
 
+# etcd_t_ok DESC CMD...: t_ok, and etcd's last log lines when it fails
+etcd_t_ok()
+{
+	local f0=$XF_FAILED
+	t_ok "$@"
+	[ "$XF_FAILED" -eq "$f0" ] || tail -n 15 /tmp/etcd-lab.log | sed 's/^/#   etcd: /'
+}
+
 kstat() { xfctl stats | awk -v k="$1" '$1 == k { print $2 }'; }
 
 dstat()
