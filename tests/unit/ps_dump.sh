@@ -22,6 +22,10 @@
 #	tests/unit/profile_images.sh unpacks fifteen, and a dump boots each)
 # Each kernel is also checked on a dump carrying a VMCOREINFO note (the
 # KASLR slide then comes from KERNELOFFSET); XF_DUMP_VMCI=0 skips that.
+# Dumps this run makes are deleted once checked (each is the guest's RAM,
+# 512 MB, and eight would fill a small CI disk), except the default one
+# that other tests share (scripts/make-dump.sh with no options);
+# XF_KEEP_DUMPS=1 keeps them all.
 # Prints TAP.
 set -u
 
@@ -29,6 +33,20 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 XFCTL=$TOP/build/xfctl
 KVERS=${*:-$(for s in 6.1 6.12 5.10 7; do "$TOP/scripts/kver" $s; done)}
 . "$TOP/tests/unit/tap.sh"
+
+DUMPS=$TOP/.cache/dumps
+DEFAULT_DUMP=$("$TOP/scripts/kver" 6.1)-small
+had_dumps=" $(ls "$DUMPS" 2>/dev/null | tr '\n' ' ') "
+
+# drop_new_dumps: delete what this run added to $DUMPS but the default dump.
+drop_new_dumps() {
+	local d
+	[ "${XF_KEEP_DUMPS:-0}" = 1 ] && return
+	for d in $(ls "$DUMPS" 2>/dev/null); do
+		case "$had_dumps" in *" $d "*) continue ;; esac
+		[ "$d" = "$DEFAULT_DUMP" ] || rm -rf "${DUMPS:?}/$d"
+	done
+}
 
 if [ ! -x "$XFCTL" ]; then
 	make -C "$TOP" -s build/xfctl >/dev/null 2>&1 || true
@@ -217,6 +235,7 @@ for k in $KVERS; do
 	[ -s "$TOP/.cache/dumps/$k-big/core" ] && check_dump "$k" -s big
 	check_errors "$k"
 	[ "${XF_DUMP_VMCI:-1}" = 1 ] && check_dump "$k" -v
+	drop_new_dumps
 done
 echo "1..$n"
 exit $fail
