@@ -46,8 +46,13 @@
 struct xf_flow_key {
 	uint8_t saddr[16];
 	uint8_t daddr[16];
-	uint16_t sport;
-	uint16_t dport;
+	union {
+		struct {
+			uint16_t sport;
+			uint16_t dport;
+		};
+		uint32_t ports;	/* both at once (core/flow.c) */
+	};
 	uint16_t domid;
 	uint8_t family;		/* XF_AF_INET or XF_AF_INET6 */
 	uint8_t proto;		/* IP protocol, after the IPv6 extension headers */

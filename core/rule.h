@@ -162,18 +162,22 @@ enum xf_verdict_source {
 	XF_SRC_UNATTRIBUTED = 2,
 };
 
+/*
+ * The first four members are, in this order, what a verdict-cache entry
+ * packs in one byte: core/cache.c unpacks it with one table load.
+ */
 struct xf_verdict {
 	uint8_t action;		/* enum xf_action */
 	uint8_t source;		/* enum xf_verdict_source */
-	uint16_t rule;		/* index, or XF_RULE_NONE */
 	bool unattributed;	/* decided with an owner lacking F_FOUND */
+	uint8_t mirror;		/* slot of the first matching mirror rule, 0 */
+	uint16_t rule;		/* index, or XF_RULE_NONE */
 	/*
 	 * A rule on owner fields the owner lacked was reached (skipped if it
 	 * accepts, deciding if it drops): the verdict may change once the
 	 * walker finds more, so it is not cached as a sure one.
 	 */
 	bool uncertain;
-	uint8_t mirror;		/* slot of the first matching mirror rule, 0 */
 	uint64_t generation;	/* of the table that decided */
 };
 
