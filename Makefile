@@ -95,7 +95,8 @@ $(B)/guest/%: tests/guest/%.c
 GUEST_KVER ?= $(LAB_KVER)
 GUEST_KDIR ?= /lib/modules/$(GUEST_KVER)/build
 guest: $(B)/guest/xfrk.ko
-$(B)/guest/xfrk.ko: tests/guest/rootkit/xfrk.c tests/guest/rootkit/Kbuild
+$(B)/guest/xfrk.ko: tests/guest/rootkit/xfrk.c tests/guest/rootkit/Kbuild \
+		include/xfilter/hypercall.h
 	@mkdir -p $(dir $@)
 	@if [ -f $(GUEST_KDIR)/Makefile ]; then \
 		$(MAKE) -C $(GUEST_KDIR) M=$(CURDIR)/tests/guest/rootkit modules && \

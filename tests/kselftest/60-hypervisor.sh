@@ -39,6 +39,11 @@ patched) t_ok "the patched Xen answers the probe" test $patched = 1 ;;
 stock) t_ok "stock Xen does not know xfilter_op" test "$probe_rc" = 3 ;;
 esac
 
+# tests/run boots the patched Xen of pass default with XSM SILO, as XCP-ng
+# builds it (--env XF_XSM=silo): xfilter_op must work for dom0 under it.
+if [ "${XF_XSM:-}" = silo ]; then
+	t_ok "Xen runs XSM SILO" sh -c "xl dmesg | grep -q 'Initialising XSM SILO mode'"
+fi
 grep -q '^xfilter ' /proc/modules || t_ok "insmod xfilter.ko" insmod /xf/xfilter.ko
 if [ $patched = 1 ]; then
 	t_ok "module found the hypervisor filter at load" sh -c \
@@ -99,6 +104,22 @@ EOF
 t_ok "rule load (generation 7)" hv hv rules --generation 7 --default accept \
 	--unattributed drop /tmp/hv.rules
 t_ok "probe shows 1 rule, generation 7" sh -c \
+	"$XFCTL -j hv probe | grep -q '\"generation\": 7, \"rules\": 1'"
+
+# ---- the guest may not use xfilter_op --------------------------------------
+# What an intruder with root in g1 would try: xfilter_op from its kernel
+# (tests/guest/rootkit/xfrk.c hcall=1) to read the probe, load an empty
+# rule table and check a flow of dom0. Only the control domain may: the
+# dummy XSM and SILO answer EPERM (FLASK: 64-hv-xsm.sh).
+out=$(guest g1 "insmod /xf/bin/xfrk.ko hcall=1 2>&1; dmesg | sed -n 's/.*xfrk: hcall //p' | tail -n 1")
+echo "$out" | sed 's/^/# [g1] /'
+if echo "$out" | grep -q 'Invalid module format\|No such file'; then
+	t_skip "g1's kernel calls xfilter_op: refused" "xfrk.ko is not built for g1's kernel"
+else
+	t_is "g1's kernel calls xfilter_op: probe, rules, check all EPERM" \
+		"$(echo "$out" | tail -n 1)" "probe=-1 rules=-1 check=-1"
+fi
+t_ok "the rule table is still dom0's (generation 7, 1 rule)" sh -c \
 	"$XFCTL -j hv probe | grep -q '\"generation\": 7, \"rules\": 1'"
 
 # ---- a guest flow owned by alice, one owned by root ---------------------------

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# XF-PASSES: xsm
+# XF-PASSES: xsm migrate
 #
 # xfilter_op under FLASK in enforcing mode, with the example policy of the
 # patched Xen source built into the hypervisor (scripts/build-xen.sh --xsm):
@@ -8,13 +8,15 @@
 # guest (domU_t: domain2 { xfilter_op }), and Xen logs no denial for it;
 # a guest labelled prot_domU_t, once the policy's prot_doms_locked is set
 # (dom0 may then no longer read its memory), is refused with EACCES, and
-# the denial is logged.
+# the denial is logged. A guest calling xfilter_op from its own kernel
+# (xfrk.ko hcall=1) is refused too (EACCES), and the denial logged.
 #
 #   Xen 4.17 + XSM FLASK (enforcing) [xsm_xfilter_op]
 #    │  xfilter_op: probe (no domain), profile and check (domain g1)
 #   dom0 (dom0_t: xfctl hv) ── xenbr0 ── vif<D>.0 ── g1 (domU_t) nc as alice
 #
-# Not in tests/run's passes; run it with
+# tests/run runs it in pass migrate (booted flask=enforcing), before
+# 54-migrate.sh, which takes g1 away; alone:
 #   scripts/lab/run --pass xsm --xen "$(scripts/build-xen.sh --xsm)" \
 #	--xen-args flask=enforcing --env "XF_XSM=flask" 64-hv-xsm.sh
 . ./lib.sh
@@ -102,4 +104,14 @@ t_ok "Xen logged the denial of domain2 xfilter_op on gx" sh -c \
 	"xl dmesg | grep 'avc:  *denied' | grep 'xfilter_op' | grep -q 'tclass=domain2'"
 t_ok "flask-set-bool prot_doms_locked 0" flask-set-bool prot_doms_locked 0
 t_ok "destroy gx" xl destroy gx
+
+# ---- a guest (domU_t) calling xfilter_op: no xen2 { xfilter_op } -------------
+# An intruder with root in g1 calls it from g1's kernel (xfrk.ko hcall=1):
+# probe, an empty rule table, a check of dom0; FLASK refuses each (EACCES).
+out=$(guest g1 "insmod /xf/bin/xfrk.ko hcall=1 2>&1; dmesg | sed -n 's/.*xfrk: hcall //p' | tail -n 1")
+echo "$out" | sed 's/^/# [g1] /'
+t_is "g1's kernel calls xfilter_op: probe, rules, check all EACCES" \
+	"$(echo "$out" | tail -n 1)" "probe=-13 rules=-13 check=-13"
+t_ok "Xen logged the denial of xen2 xfilter_op to domU_t" sh -c \
+	"xl dmesg | grep 'avc:  *denied' | grep 'xfilter_op' | grep 'scontext=system_u:system_r:domU_t' | grep -q 'tclass=xen2'"
 t_done

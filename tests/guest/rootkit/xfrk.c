@@ -16,6 +16,12 @@
  *                       of task N to new_port: the hash chains still hold the
  *                       sock, the packets still carry the real port (inet_sport),
  *                       but the sock no longer says so.
+ *   hcall=1             call xfilter_op from the guest's kernel, as an intruder
+ *                       with root would to read the rules, replace them with
+ *                       an empty table or check a flow of dom0: probe, rules,
+ *                       check, each answer logged ("xfrk: hcall ..."). Xen must
+ *                       refuse all three (-EPERM, -EACCES under FLASK).
+ *                       Nothing stays: the insmod fails with ECANCELED.
  *
  * cycle/garbage/wild are undone after hold_s seconds (the guest's own
  * for_each_process users, khungtaskd among them, must not meet them for long)
@@ -41,6 +47,9 @@
 #include <linux/workqueue.h>
 #include <net/inet_sock.h>
 #include <net/sock.h>
+#include <asm/xen/hypercall.h>
+
+#include "../../../include/xfilter/hypercall.h"
 
 static int hide_pid;
 static int cycle_pid;
@@ -52,6 +61,7 @@ static int lock_s = 30;
 static int ports_pid;
 static int new_port = 4444;
 static int hold_s = 30;
+static bool hcall;
 module_param(hide_pid, int, 0444);
 module_param(cycle_pid, int, 0444);
 module_param(garbage, bool, 0444);
@@ -62,6 +72,7 @@ module_param(lock_s, int, 0444);
 module_param(ports_pid, int, 0444);
 module_param(new_port, int, 0444);
 module_param(hold_s, int, 0444);
+module_param(hcall, bool, 0444);
 
 static rwlock_t *xfrk_tasklist_lock;
 static struct task_struct *hidden;
@@ -256,6 +267,24 @@ static void xfrk_unports(void)
 	nsocks = 0;
 }
 
+/* hcall=1: what xfilter_op answers a guest; nothing to undo. */
+static int xfrk_hcall(void)
+{
+	struct xf_hv_probe probe = { 0 };
+	struct xf_hv_rules rules = { .generation = 1 };
+	struct xf_hv_check check = { .domid = 0, .n = 1 };
+	long p, r, c;
+
+	p = xen_single_call(XF_HV_HYPERCALL_NR, xf_hv_cmd(XF_HV_PROBE),
+			    (unsigned long)&probe, 0, 0, 0);
+	r = xen_single_call(XF_HV_HYPERCALL_NR, xf_hv_cmd(XF_HV_RULES),
+			    (unsigned long)&rules, 0, 0, 0);
+	c = xen_single_call(XF_HV_HYPERCALL_NR, xf_hv_cmd(XF_HV_CHECK),
+			    (unsigned long)&check, 0, 0, 0);
+	pr_info("xfrk: hcall probe=%ld rules=%ld check=%ld\n", p, r, c);
+	return -ECANCELED;
+}
+
 static int __init xfrk_init(void)
 {
 	int r;
@@ -265,6 +294,8 @@ static int __init xfrk_init(void)
 		pr_err("xfrk: tasklist_lock not found\n");
 		return -ENOENT;
 	}
+	if (hcall)
+		return xfrk_hcall();
 	if (hide_pid)
 		return xfrk_hide();
 	if (cycle_pid || garbage || wild)
