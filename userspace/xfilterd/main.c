@@ -450,6 +450,7 @@ int main(int argc, char **argv)
 		}
 		xfd_domains_tick();
 		xfd_hv_tick(&nl);
+		xfd_store_tick();
 		xfd_stats_write(false);
 	}
 

@@ -25,6 +25,9 @@
  * too, after a new domid) adds them to its rules there (RULE_COUNT, rules
  * matched by their text without dom) and deletes the key, so each count
  * is carried once. A daemon that dies between the two carries it twice.
+ * A put the store does not take is tried again from the main loop
+ * (xfd_store_tick()) until it does; only a daemon stopped meanwhile, or
+ * more than XFD_PUTS_MAX waiting, loses counters (logged and counted).
  *
  * When the store cannot be reached the copy stays, so does what was
  * applied, and a guest that starts meanwhile gets the last known policy.
@@ -62,6 +65,28 @@ static struct applied *applied;
 static size_t napplied;
 static uint64_t nr_bad, nr_replaced;	/* counters for the status file */
 
+/*
+ * Departed guests' counters whose put failed (the writer's 1 s timeout on a
+ * loaded or distant member): put again from the main loop, 1, 2, 4 ... up
+ * to 30 s apart, until the store takes them. Bounded: past XFD_PUTS_MAX
+ * waiting, a departure's counters are lost (logged, counted).
+ */
+#define XFD_PUTS_MAX 64
+#define XFD_PUT_BACKOFF_MAX_US (30 * 1000000ULL)
+struct counters_put {
+	char key[160];
+	char uuid[XF_POLICY_UUID_LEN + 1];
+	uint32_t domid;
+	int rules;
+	uint64_t packets;
+	char *text;		/* the key's value */
+	unsigned int tries;
+	uint64_t at_us;		/* next try */
+};
+static struct counters_put pending_puts[XFD_PUTS_MAX];
+static int nputs;
+static uint64_t nr_counters_late, nr_counters_lost;
+
 int xfd_store_start(void)
 {
 	char err[300];
@@ -85,12 +110,51 @@ int xfd_store_start(void)
 	return 0;
 }
 
+void xfd_store_tick(void)
+{
+	uint64_t now = xfd_now_us(), wait;
+	struct counters_put *q;
+	int i = 0;
+
+	if (!nputs)
+		return;
+	while (i < nputs) {
+		q = &pending_puts[i];
+		if (now < q->at_us) {
+			i++;
+			continue;
+		}
+		if (xf_etcd_put(&writer, q->key, q->text)) {
+			wait = 1000000ULL << (q->tries < 5 ? q->tries : 5);
+			q->tries++;
+			q->at_us = now + (wait < XFD_PUT_BACKOFF_MAX_US ?
+					  wait : XFD_PUT_BACKOFF_MAX_US);
+			i++;
+			continue;
+		}
+		nr_counters_late++;
+		xfd_info("etcd: guest %s domid %u left: its %d rules' counters (%" PRIu64 " packets) kept in the store (put %u)",
+			 q->uuid, q->domid, q->rules, q->packets, q->tries + 1);
+		free(q->text);
+		*q = pending_puts[--nputs];
+		now = xfd_now_us();
+	}
+}
+
 void xfd_store_stop(void)
 {
 	size_t i;
+	int j;
 
 	if (!started)
 		return;
+	for (j = 0; j < nputs; j++) {
+		nr_counters_lost++;
+		xfd_err("etcd: guest %s domid %u left: its counters are not kept: the store did not take them in %u puts",
+			pending_puts[j].uuid, pending_puts[j].domid, pending_puts[j].tries);
+		free(pending_puts[j].text);
+	}
+	nputs = 0;
 	xf_policy_watch_stop(&watch);
 	xf_etcd_free(&writer);
 	started = false;
@@ -298,12 +362,28 @@ void xfd_store_departed(struct xf_nl *nl, uint32_t domid, const char *uuid)
 	if (fclose(f) || !n)
 		goto out;
 	xf_policy_key(key, sizeof(key), uuid, "counters");
-	if (xf_etcd_put(&writer, key, buf))
-		xfd_err("etcd: guest %s domid %u left: its counters are not kept: %s",
-			uuid, domid, writer.err);
-	else
+	if (!xf_etcd_put(&writer, key, buf)) {
 		xfd_info("etcd: guest %s domid %u left: its %d rules' counters (%" PRIu64 " packets) kept in the store",
 			 uuid, domid, n, total);
+	} else if (nputs == XFD_PUTS_MAX) {
+		nr_counters_lost++;
+		xfd_err("etcd: guest %s domid %u left: its counters are not kept: %s (%d puts already wait)",
+			uuid, domid, writer.err, nputs);
+	} else {
+		struct counters_put *q = &pending_puts[nputs++];
+
+		snprintf(q->key, sizeof(q->key), "%s", key);
+		snprintf(q->uuid, sizeof(q->uuid), "%s", uuid);
+		q->domid = domid;
+		q->rules = n;
+		q->packets = total;
+		q->text = buf;
+		buf = NULL;
+		q->tries = 1;
+		q->at_us = xfd_now_us() + 1000000;
+		xfd_warn("etcd: guest %s domid %u left: putting its counters failed: %s; trying again",
+			 uuid, domid, writer.err);
+	}
 out:
 	free(buf);
 	xfd_rules_free(t, nt);
@@ -570,11 +650,13 @@ void xfd_store_stats(FILE *f)
 	if (!started)
 		return;
 	pthread_mutex_lock(&watch.lock);
-	fprintf(f, "store etcd connected=%d revision=%lld disconnects=%llu resyncs=%llu events=%llu keys=%zu applied=%zu replaced=%llu bad=%llu\n",
+	fprintf(f, "store etcd connected=%d revision=%lld disconnects=%llu resyncs=%llu events=%llu keys=%zu applied=%zu replaced=%llu bad=%llu counters_waiting=%d counters_late=%llu counters_lost=%llu\n",
 		watch.connected, (long long)watch.revision,
 		(unsigned long long)watch.disconnects,
 		(unsigned long long)watch.resyncs,
 		(unsigned long long)watch.events, watch.kv.n, napplied,
-		(unsigned long long)nr_replaced, (unsigned long long)nr_bad);
+		(unsigned long long)nr_replaced, (unsigned long long)nr_bad,
+		nputs, (unsigned long long)nr_counters_late,
+		(unsigned long long)nr_counters_lost);
 	pthread_mutex_unlock(&watch.lock);
 }

@@ -205,6 +205,8 @@ void xfd_store_apply(struct xf_nl *nl);
 void xfd_store_stats(FILE *f);
 /* Domain domid of guest uuid is gone: its rules' counters to the store. */
 void xfd_store_departed(struct xf_nl *nl, uint32_t domid, const char *uuid);
+/* From the main loop: puts of departed guests' counters that failed. */
+void xfd_store_tick(void);
 
 /* The mode the module applies to domid (enum xfilter_mode; -1 unknown). */
 int xfd_domain_mode(struct xf_nl *nl, uint32_t domid);
