@@ -330,9 +330,33 @@ static int rule_counted(const struct xfd_rule_ref *t, char *text, size_t len,
 	return 0;
 }
 
+/*
+ * An earlier departure of the same guest whose put still waits: its
+ * counts would overwrite the new ones in the store (or be overwritten), so
+ * it is dropped before the new put (logged, counted as lost).
+ */
+static void drop_waiting_put(const char *key)
+{
+	struct counters_put *q;
+	int i;
+
+	for (i = 0; i < nputs; i++) {
+		q = &pending_puts[i];
+		if (strcmp(q->key, key))
+			continue;
+		nr_counters_lost++;
+		xfd_err("etcd: guest %s domid %u left: its counters are not kept: the guest left again before the store took them",
+			q->uuid, q->domid);
+		free(q->text);
+		*q = pending_puts[--nputs];
+		return;
+	}
+}
+
 void xfd_store_departed(struct xf_nl *nl, uint32_t domid, const char *uuid)
 {
 	char key[160], text[XF_RULE_TEXT_MAX], *buf = NULL;
+	struct counters_put *q;
 	uint64_t p, b, total = 0;
 	struct xfd_rule_ref *t = NULL;
 	struct applied *a;
@@ -362,6 +386,7 @@ void xfd_store_departed(struct xf_nl *nl, uint32_t domid, const char *uuid)
 	if (fclose(f) || !n)
 		goto out;
 	xf_policy_key(key, sizeof(key), uuid, "counters");
+	drop_waiting_put(key);
 	if (!xf_etcd_put(&writer, key, buf)) {
 		xfd_info("etcd: guest %s domid %u left: its %d rules' counters (%" PRIu64 " packets) kept in the store",
 			 uuid, domid, n, total);
@@ -370,8 +395,7 @@ void xfd_store_departed(struct xf_nl *nl, uint32_t domid, const char *uuid)
 		xfd_err("etcd: guest %s domid %u left: its counters are not kept: %s (%d puts already wait)",
 			uuid, domid, writer.err, nputs);
 	} else {
-		struct counters_put *q = &pending_puts[nputs++];
-
+		q = &pending_puts[nputs++];
 		snprintf(q->key, sizeof(q->key), "%s", key);
 		snprintf(q->uuid, sizeof(q->uuid), "%s", uuid);
 		q->domid = domid;
