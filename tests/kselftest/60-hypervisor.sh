@@ -112,8 +112,7 @@ t_ok "probe shows 1 rule, generation 7" sh -c \
 # rule table and check a flow of dom0. Only the control domain may: the
 # dummy XSM and SILO answer EPERM, FLASK EACCES (and 64-hv-xsm.sh checks
 # its denial is logged).
-out=$(guest g1 "insmod /xf/bin/xfrk.ko hcall=1 2>&1; dmesg | sed -n 's/.*xfrk: hcall //p' | tail -n 1")
-echo "$out" | sed 's/^/# [g1] /'
+out=$(guest_hcall g1)
 if echo "$out" | grep -q 'Invalid module format\|No such file'; then
 	t_skip "g1's kernel calls xfilter_op: refused" "xfrk.ko is not built for g1's kernel"
 else

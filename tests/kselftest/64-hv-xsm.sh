@@ -108,8 +108,7 @@ t_ok "destroy gx" xl destroy gx
 # ---- a guest (domU_t) calling xfilter_op: no xen2 { xfilter_op } -------------
 # An intruder with root in g1 calls it from g1's kernel (xfrk.ko hcall=1):
 # probe, an empty rule table, a check of dom0; FLASK refuses each (EACCES).
-out=$(guest g1 "insmod /xf/bin/xfrk.ko hcall=1 2>&1; dmesg | sed -n 's/.*xfrk: hcall //p' | tail -n 1")
-echo "$out" | sed 's/^/# [g1] /'
+out=$(guest_hcall g1)
 t_is "g1's kernel calls xfilter_op: probe, rules, check all EACCES" \
 	"$(echo "$out" | tail -n 1)" "probe=-13 rules=-13 check=-13"
 t_ok "Xen logged the denial of xen2 xfilter_op to domU_t" sh -c \

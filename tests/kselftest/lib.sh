@@ -182,6 +182,18 @@ guest()
 	return "$rc"
 }
 
+# guest_hcall NAME: what xfilter_op answers NAME's own kernel (xfrk.ko
+# hcall=1: probe, an empty rule table, a check of dom0), as xfrk logs it
+# ("probe=RC rules=RC check=RC"), after the insmod's own output; the
+# whole answer is echoed as comments.
+guest_hcall()
+{
+	local out
+	out=$(guest "$1" "insmod /xf/bin/xfrk.ko hcall=1 2>&1; dmesg | sed -n 's/.*xfrk: hcall //p' | tail -n 1")
+	printf '%s\n' "$out" | sed "s/^/# [$1] /" >&2
+	printf '%s\n' "$out"
+}
+
 XF_PEER_ADDR=192.168.77.2
 peer()
 {
