@@ -87,6 +87,27 @@ static struct counters_put pending_puts[XFD_PUTS_MAX];
 static int nputs;
 static uint64_t nr_counters_late, nr_counters_lost;
 
+/* When a put that failed tries times is tried again: 1, 2, 4 ... 30 s on. */
+static uint64_t next_put_us(uint64_t now, unsigned int tries)
+{
+	uint64_t wait = 1000000ULL << (tries - 1 < 5 ? tries - 1 : 5);
+
+	return now + (wait < XFD_PUT_BACKOFF_MAX_US ? wait :
+		      XFD_PUT_BACKOFF_MAX_US);
+}
+
+/* Waiting put i is given up: logged (why), counted, removed. */
+static void drop_put(int i, const char *why)
+{
+	struct counters_put *q = &pending_puts[i];
+
+	nr_counters_lost++;
+	xfd_err("etcd: guest %s domid %u left: its counters are not kept: %s",
+		q->uuid, q->domid, why);
+	free(q->text);
+	*q = pending_puts[--nputs];
+}
+
 int xfd_store_start(void)
 {
 	char err[300];
@@ -112,7 +133,7 @@ int xfd_store_start(void)
 
 void xfd_store_tick(void)
 {
-	uint64_t now = xfd_now_us(), wait;
+	uint64_t now = xfd_now_us();
 	struct counters_put *q;
 	int i = 0;
 
@@ -125,10 +146,7 @@ void xfd_store_tick(void)
 			continue;
 		}
 		if (xf_etcd_put(&writer, q->key, q->text)) {
-			wait = 1000000ULL << (q->tries < 5 ? q->tries : 5);
-			q->tries++;
-			q->at_us = now + (wait < XFD_PUT_BACKOFF_MAX_US ?
-					  wait : XFD_PUT_BACKOFF_MAX_US);
+			q->at_us = next_put_us(now, ++q->tries);
 			i++;
 			continue;
 		}
@@ -144,17 +162,11 @@ void xfd_store_tick(void)
 void xfd_store_stop(void)
 {
 	size_t i;
-	int j;
 
 	if (!started)
 		return;
-	for (j = 0; j < nputs; j++) {
-		nr_counters_lost++;
-		xfd_err("etcd: guest %s domid %u left: its counters are not kept: the store did not take them in %u puts",
-			pending_puts[j].uuid, pending_puts[j].domid, pending_puts[j].tries);
-		free(pending_puts[j].text);
-	}
-	nputs = 0;
+	while (nputs)
+		drop_put(nputs - 1, "the daemon stops before the store took them");
 	xf_policy_watch_stop(&watch);
 	xf_etcd_free(&writer);
 	started = false;
@@ -333,24 +345,17 @@ static int rule_counted(const struct xfd_rule_ref *t, char *text, size_t len,
 /*
  * An earlier departure of the same guest whose put still waits: its
  * counts would overwrite the new ones in the store (or be overwritten), so
- * it is dropped before the new put (logged, counted as lost).
+ * it is dropped before the new put.
  */
 static void drop_waiting_put(const char *key)
 {
-	struct counters_put *q;
 	int i;
 
-	for (i = 0; i < nputs; i++) {
-		q = &pending_puts[i];
-		if (strcmp(q->key, key))
-			continue;
-		nr_counters_lost++;
-		xfd_err("etcd: guest %s domid %u left: its counters are not kept: the guest left again before the store took them",
-			q->uuid, q->domid);
-		free(q->text);
-		*q = pending_puts[--nputs];
-		return;
-	}
+	for (i = 0; i < nputs; i++)
+		if (!strcmp(pending_puts[i].key, key)) {
+			drop_put(i, "the guest left again before the store took them");
+			return;
+		}
 }
 
 void xfd_store_departed(struct xf_nl *nl, uint32_t domid, const char *uuid)
@@ -404,7 +409,7 @@ void xfd_store_departed(struct xf_nl *nl, uint32_t domid, const char *uuid)
 		q->text = buf;
 		buf = NULL;
 		q->tries = 1;
-		q->at_us = xfd_now_us() + 1000000;
+		q->at_us = next_put_us(xfd_now_us(), 1);
 		xfd_warn("etcd: guest %s domid %u left: putting its counters failed: %s; trying again",
 			 uuid, domid, writer.err);
 	}
