@@ -204,7 +204,7 @@ PY
 
 # Errors name what is wrong; nothing is printed on stdout.
 check_errors() { # check_errors KVER
-	local dir=$TOP/.cache/dumps/$1-small k other e
+	local dir=$DUMPS/$1-small k other e
 	[ -s "$dir/core" ] || return 0
 	k=$(cat "$dir/kernel")
 	err_case() { # err_case DESC WANT-IN-STDERR ARGS...
@@ -232,7 +232,7 @@ for k in $KVERS; do
 	check_dump "$k"
 	# The benchmark's big dump (make-dump.sh -s big) is checked too when
 	# it exists; it is not made here (slow to boot).
-	[ -s "$TOP/.cache/dumps/$k-big/core" ] && check_dump "$k" -s big
+	[ -s "$DUMPS/$k-big/core" ] && check_dump "$k" -s big
 	check_errors "$k"
 	[ "${XF_DUMP_VMCI:-1}" = 1 ] && check_dump "$k" -v
 	drop_new_dumps
