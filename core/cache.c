@@ -2,10 +2,10 @@
 /*
  * Verdict cache. See cache.h for the concurrency contract; in short, the
  * lookup is lock-free and every structural change is made by one writer at
- * a time, publishing with XF_STORE_PTR and freeing through ops->free after
- * a grace period. Entries are immutable once published except for the two
- * fields readers update (deadline, state), whose races are benign: at
- * worst an entry lives one linger period longer, or dies a bit early and
+ * a time, publishing with XF_STORE_PTR and reusing a slot only after a
+ * grace period (limbo). Entries are immutable once published except for
+ * the two fields readers update (deadline, state), whose races are benign:
+ * at worst an entry lives one linger period longer, or dies a bit early and
  * the next packet takes the slow path.
  */
 #include "cache.h"
@@ -167,6 +167,22 @@ static XF_INLINE void entry_verdict(const struct xf_cache_entry *e,
 	v->uncertain = state == XF_CS_SHORT && !(verdict & VERDICT_UNATTR);
 }
 
+_Static_assert(sizeof(struct xf_cache_entry) == 64,
+	       "a cache entry is one cache line");
+
+/* Slot s's entry, or NULL for 0 and (a corrupted table) out of range. */
+static XF_INLINE struct xf_cache_entry *entry_at(const struct xf_cache *c,
+						 uint32_t s)
+{
+	return s && s < c->nslots ? &c->entries[s] : NULL;
+}
+
+static inline uint32_t slot_of(const struct xf_cache *c,
+			       const struct xf_cache_entry *e)
+{
+	return (uint32_t)(e - c->entries);
+}
+
 static XF_INLINE struct xf_cache_entry *find(struct xf_cache *c,
 					  const struct xf_flow_key *key)
 {
@@ -177,15 +193,28 @@ static XF_INLINE struct xf_cache_entry *find(struct xf_cache *c,
 	/*
 	 * Writers keep chains at XF_CACHE_CHAIN_MAX; a reader racing with
 	 * them may see one or two more. The bound is for a corrupted table,
-	 * where a miss is the safe answer.
+	 * where a miss is the safe answer. Slot numbers are loaded as
+	 * pointers are (XF_LOAD_PTR): the entry's address depends on them.
 	 */
-	e = XF_LOAD_PTR(c->buckets[h & c->mask]);
+	e = entry_at(c, XF_LOAD_PTR(c->buckets[h & c->mask]));
 	for (i = 1; e && !key_eq(&e->key, key); i++) {
 		if (i == 2 * XF_CACHE_CHAIN_MAX)
 			return NULL;
-		e = XF_LOAD_PTR(e->next);
+		e = entry_at(c, XF_LOAD_PTR(e->next));
 	}
 	return e;
+}
+
+const struct xf_cache_entry *xf_cache_first(const struct xf_cache *c,
+					    uint32_t b)
+{
+	return entry_at(c, XF_LOAD_PTR(c->buckets[b & c->mask]));
+}
+
+const struct xf_cache_entry *xf_cache_next(const struct xf_cache *c,
+					   const struct xf_cache_entry *e)
+{
+	return entry_at(c, XF_LOAD_PTR(e->next));
 }
 
 /* A TCP FIN or RST from either side; reader context. */
@@ -264,6 +293,11 @@ void xf_cache_note_peer(struct xf_cache *c, const struct xf_flow_key *key,
 		tcp_close_flags(c, e, tcp_flags, state, now);
 }
 
+void xf_cache_limbo_done(struct xf_cache_limbo *l)
+{
+	XF_STORE_RELEASE(l->done, true);
+}
+
 /* Writer side from here on. */
 
 static bool is_gone(const struct xf_cache *c, const struct xf_cache_entry *e,
@@ -274,70 +308,136 @@ static bool is_gone(const struct xf_cache *c, const struct xf_cache_entry *e,
 }
 
 /* Closer to its deadline: the LRU-ish eviction order. */
-static bool older(const struct xf_cache_entry *a,
-		  const struct xf_cache_entry *b)
+static bool older(const struct xf_cache *c, uint32_t a, uint32_t b)
 {
-	return XF_READ_ONCE(a->deadline) < XF_READ_ONCE(b->deadline);
+	return XF_READ_ONCE(c->entries[a].deadline) <
+	       XF_READ_ONCE(c->entries[b].deadline);
 }
 
-/* Append e to its domain's list (newest last). */
-static void dom_link(struct xf_cache *c, struct xf_cache_dom *d,
-		     struct xf_cache_entry *e)
+/*
+ * Limbo: a batch gathers unlinked slots while the other waits for its
+ * grace period; a batch whose period is over goes back to the free list
+ * and the gathered one is retired in its place. Called before every insert
+ * and by the sweep, so slots come back as soon as they may.
+ */
+static void limbo_splice(struct xf_cache *c, struct xf_cache_limbo *l)
 {
-	e->dom = d;
-	e->dom_next = NULL;
-	e->dom_prev = d->newest;
-	if (d->newest)
-		d->newest->dom_next = e;
+	struct xf_cache_slot *m;
+	uint32_t s = l->head, n;
+
+	/* Uncharge the domains; bounded by the count, as every walk here. */
+	for (n = 0; n < l->count; n++, s = m->next) {
+		m = &c->slots[s];
+		if (m->dom && m->dom->limbo)
+			m->dom->limbo--;
+		m->dom = NULL;
+	}
+	c->slots[l->tail].next = c->free;
+	c->free = l->head;
+	c->nfree += l->count;
+	l->head = l->tail = l->count = 0;
+	l->waiting = false;
+}
+
+static void limbo_advance(struct xf_cache *c)
+{
+	struct xf_cache_limbo *l;
+	unsigned int k;
+
+	/* Twice: a retire that ends its period at once is spliced too. */
+	for (k = 0; k < 2; k++) {
+		l = &c->limbo[c->collecting ^ 1];
+		if (l->waiting) {
+			if (!XF_LOAD_ACQUIRE(l->done))
+				return;
+			limbo_splice(c, l);
+		}
+		l = &c->limbo[c->collecting];
+		if (!l->count)
+			return;
+		l->done = false;
+		l->waiting = true;
+		c->collecting ^= 1;
+		c->ops->retire(c->ctx, l);
+	}
+}
+
+static void limbo_add(struct xf_cache *c, uint32_t s)
+{
+	struct xf_cache_limbo *l = &c->limbo[c->collecting];
+	struct xf_cache_slot *m = &c->slots[s];
+
+	m->next = 0;
+	if (l->count)
+		c->slots[l->tail].next = s;
 	else
-		d->oldest = e;
-	d->newest = e;
+		l->head = s;
+	l->tail = s;
+	l->count++;
+	if (m->dom)
+		m->dom->limbo++;
+}
+
+/* Append slot s to its domain's list (newest last). */
+static void dom_link(struct xf_cache *c, struct xf_cache_dom *d, uint32_t s)
+{
+	struct xf_cache_slot *m = &c->slots[s];
+
+	m->dom = d;
+	m->next = 0;
+	m->prev = d->newest;
+	if (d->newest)
+		c->slots[d->newest].next = s;
+	else
+		d->oldest = s;
+	d->newest = s;
 	if (!d->count++)
 		c->domains++;
 	if (d != c->hog && (!c->hog || d->count > c->hog->count))
 		c->hog = d;
 }
 
-static void dom_unlink(struct xf_cache *c, struct xf_cache_entry *e)
+static void dom_unlink(struct xf_cache *c, uint32_t s)
 {
-	struct xf_cache_dom *d = e->dom;
+	struct xf_cache_slot *m = &c->slots[s];
+	struct xf_cache_dom *d = m->dom;
 
-	if (e->dom_prev)
-		e->dom_prev->dom_next = e->dom_next;
+	if (m->prev)
+		c->slots[m->prev].next = m->next;
 	else
-		d->oldest = e->dom_next;
-	if (e->dom_next)
-		e->dom_next->dom_prev = e->dom_prev;
+		d->oldest = m->next;
+	if (m->next)
+		c->slots[m->next].prev = m->prev;
 	else
-		d->newest = e->dom_prev;
+		d->newest = m->prev;
 	if (!--d->count)
 		c->domains--;
 }
 
-/* Unlink *pp (an entry) and hand it to ops->free. */
-static void unlink_entry(struct xf_cache *c, struct xf_cache_entry **pp)
+/* Unlink the entry *link names (a bucket, or an entry's next) into limbo. */
+static void unlink_entry(struct xf_cache *c, uint32_t *link)
 {
-	struct xf_cache_entry *e = *pp;
+	uint32_t s = *link;
 
-	XF_STORE_PTR(*pp, e->next);
+	XF_WRITE_ONCE(*link, c->entries[s].next);
 	c->count--;
-	dom_unlink(c, e);	/* before free: the list shares reclaim */
-	c->ops->free(c->ctx, e);
+	dom_unlink(c, s);
+	limbo_add(c, s);
 }
 
-/* Unlink e found through its domain's list: look it up in its bucket. */
-static bool unlink_found(struct xf_cache *c, struct xf_cache_entry *e)
+/* Unlink slot s found through its domain's list: find it in its bucket. */
+static bool unlink_found(struct xf_cache *c, uint32_t s)
 {
-	struct xf_cache_entry **pp;
+	uint32_t *link;
 	unsigned int i;
 
-	pp = &c->buckets[hash_key(c, &e->key) & c->mask];
-	for (i = 0; *pp && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
-		if (*pp == e) {
-			unlink_entry(c, pp);
+	link = &c->buckets[hash_key(c, &c->entries[s].key) & c->mask];
+	for (i = 0; *link && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
+		if (*link == s) {
+			unlink_entry(c, link);
 			return true;
 		}
-		pp = &(*pp)->next;
+		link = &c->entries[*link].next;
 	}
 	return false;	/* a corrupted table: leave it */
 }
@@ -349,16 +449,16 @@ static bool unlink_found(struct xf_cache *c, struct xf_cache_entry *e)
 static uint32_t reap_bucket(struct xf_cache *c, uint32_t b, uint64_t gen,
 			    uint64_t now)
 {
-	struct xf_cache_entry **pp = &c->buckets[b];
+	uint32_t *link = &c->buckets[b];
 	uint32_t n = 0;
 	unsigned int i;
 
-	for (i = 0; *pp && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
-		if (is_gone(c, *pp, gen, now)) {
-			unlink_entry(c, pp);
+	for (i = 0; *link && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
+		if (is_gone(c, &c->entries[*link], gen, now)) {
+			unlink_entry(c, link);
 			n++;
 		} else {
-			pp = &(*pp)->next;
+			link = &c->entries[*link].next;
 		}
 	}
 	c->stats.reaped += n;
@@ -385,17 +485,17 @@ uint32_t xf_cache_dom_share(const struct xf_cache *c,
 static bool evict_own(struct xf_cache *c, struct xf_cache_dom *d,
 		      uint64_t gen, uint64_t now)
 {
-	struct xf_cache_entry *e = d->oldest, *victim = NULL;
+	uint32_t s = d->oldest, victim = 0;
 	unsigned int i;
 
-	for (i = 0; e && i < XF_CACHE_DOM_SCAN; i++, e = e->dom_next) {
-		if (is_gone(c, e, gen, now)) {
-			if (unlink_found(c, e))
+	for (i = 0; s && i < XF_CACHE_DOM_SCAN; i++, s = c->slots[s].next) {
+		if (is_gone(c, &c->entries[s], gen, now)) {
+			if (unlink_found(c, s))
 				c->stats.reaped++;
 			return false;
 		}
-		if (!victim || older(e, victim))
-			victim = e;
+		if (!victim || older(c, s, victim))
+			victim = s;
 	}
 	if (!victim || !unlink_found(c, victim))
 		return false;
@@ -412,7 +512,7 @@ static bool evict_own(struct xf_cache *c, struct xf_cache_dom *d,
 static void make_room(struct xf_cache *c, struct xf_cache_dom *d,
 		      uint64_t gen, uint64_t now)
 {
-	struct xf_cache_entry **victim = NULL, **pp;
+	uint32_t *victim = NULL, *link;
 	struct xf_cache_dom *hog = c->hog, *vd;
 	uint32_t reaped = 0, b, k;
 	unsigned int i;
@@ -420,11 +520,11 @@ static void make_room(struct xf_cache *c, struct xf_cache_dom *d,
 	for (k = 0; k < XF_CACHE_EVICT_SCAN; k++) {
 		b = c->hand++ & c->mask;
 		reaped += reap_bucket(c, b, gen, now);
-		pp = &c->buckets[b];
-		for (i = 0; *pp && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
-			if (!victim || older(*pp, *victim))
-				victim = pp;
-			pp = &(*pp)->next;
+		link = &c->buckets[b];
+		for (i = 0; *link && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
+			if (!victim || older(c, *link, *victim))
+				victim = link;
+			link = &c->entries[*link].next;
 		}
 	}
 	if (reaped)
@@ -438,7 +538,7 @@ static void make_room(struct xf_cache *c, struct xf_cache_dom *d,
 	}
 	if (!victim)
 		return;
-	vd = (*victim)->dom;
+	vd = c->slots[*victim].dom;
 	if (vd == d) {
 		d->evicted++;
 	} else {
@@ -466,11 +566,12 @@ static bool cacheable(const struct xf_cache *c, const struct xf_flow *f)
 int xf_cache_insert(struct xf_cache *c, const struct xf_flow *f,
 		    const struct xf_verdict *v, uint64_t cur_gen, uint64_t now)
 {
-	struct xf_cache_entry *e, **pp, **oldest = NULL;
+	uint32_t *link, *oldest = NULL;
 	bool unsure = xf_cache_short(f, v);
 	uint64_t life = idle_timeout(c, f->key.proto);
+	struct xf_cache_entry *e;
 	struct xf_cache_dom *d;
-	uint32_t b, len = 0;
+	uint32_t b, s, len = 0;
 	unsigned int i;
 
 	if (!cacheable(c, f) || (unsure && !c->p.unattributed_life)) {
@@ -486,22 +587,29 @@ int xf_cache_insert(struct xf_cache *c, const struct xf_flow *f,
 	d = c->ops->dom ? c->ops->dom(c->ctx, f->key.domid) : &c->all;
 	if (!d || d->gone)
 		return XF_CACHE_E_REFUSED;
+	limbo_advance(c);
+	/* Its share already waits in limbo: no more churn until it is back. */
+	if (d->limbo >= xf_cache_dom_share(c, d)) {
+		d->refused++;
+		return XF_CACHE_E_REFUSED;
+	}
 
 	b = xf_cache_hash(c, &f->key) & c->mask;
 	reap_bucket(c, b, cur_gen, now);
 	/* Replace an entry for the same flow; find the bucket's oldest. */
-	pp = &c->buckets[b];
-	for (i = 0; *pp && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
-		if (key_eq(&(*pp)->key, &f->key)) {
-			unlink_entry(c, pp);
+	link = &c->buckets[b];
+	for (i = 0; *link && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
+		if (key_eq(&c->entries[*link].key, &f->key)) {
+			unlink_entry(c, link);
 			c->stats.replaced++;
 			continue;
 		}
 		/* Only the domain's own: a full bucket is no way in. */
-		if ((*pp)->dom == d && (!oldest || older(*pp, *oldest)))
-			oldest = pp;
+		if (c->slots[*link].dom == d &&
+		    (!oldest || older(c, *link, *oldest)))
+			oldest = link;
 		len++;
-		pp = &(*pp)->next;
+		link = &c->entries[*link].next;
 	}
 	if (len >= XF_CACHE_CHAIN_MAX) {
 		if (!oldest) {
@@ -520,11 +628,14 @@ int xf_cache_insert(struct xf_cache *c, const struct xf_flow *f,
 	if (c->count >= c->p.max_entries)
 		return XF_CACHE_E_NOMEM;	/* nothing evictable found */
 
-	e = c->ops->alloc(c->ctx, sizeof(*e));
-	if (!e) {
+	s = c->free;
+	if (!s) {
 		c->stats.alloc_failed++;
 		return XF_CACHE_E_NOMEM;
 	}
+	c->free = c->slots[s].next;
+	c->nfree--;
+	e = &c->entries[s];
 	memset(e, 0, sizeof(*e));
 	e->key = f->key;
 	e->gen = (uint32_t)cur_gen;
@@ -541,9 +652,9 @@ int xf_cache_insert(struct xf_cache *c, const struct xf_flow *f,
 	}
 	e->deadline = now + life;
 	e->next = c->buckets[b];
-	dom_link(c, d, e);
+	dom_link(c, d, s);
 	/* Every field above is visible before the entry is. */
-	XF_STORE_PTR(c->buckets[b], e);
+	XF_STORE_PTR(c->buckets[b], s);
 	c->count++;
 	c->stats.inserts++;
 	return 0;
@@ -551,16 +662,16 @@ int xf_cache_insert(struct xf_cache *c, const struct xf_flow *f,
 
 bool xf_cache_remove(struct xf_cache *c, const struct xf_flow_key *key)
 {
-	struct xf_cache_entry **pp;
+	uint32_t *link;
 	unsigned int i;
 
-	pp = &c->buckets[xf_cache_hash(c, key) & c->mask];
-	for (i = 0; *pp && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
-		if (key_eq(&(*pp)->key, key)) {
-			unlink_entry(c, pp);
+	link = &c->buckets[xf_cache_hash(c, key) & c->mask];
+	for (i = 0; *link && i < 2 * XF_CACHE_CHAIN_MAX; i++) {
+		if (key_eq(&c->entries[*link].key, key)) {
+			unlink_entry(c, link);
 			return true;
 		}
-		pp = &(*pp)->next;
+		link = &c->entries[*link].next;
 	}
 	return false;
 }
@@ -574,20 +685,38 @@ uint32_t xf_cache_sweep(struct xf_cache *c, uint64_t gen, uint64_t now,
 		budget = c->mask + 1;
 	for (k = 0; k < budget; k++)
 		n += reap_bucket(c, c->hand++ & c->mask, gen, now);
+	limbo_advance(c);
 	return n;
 }
 
 void xf_cache_flush(struct xf_cache *c)
 {
-	struct xf_cache_entry **pp;
+	uint32_t *link;
 	uint32_t b;
 	unsigned int i;
 
 	for (b = 0; b <= c->mask; b++) {
-		pp = &c->buckets[b];
-		for (i = 0; *pp && i < 2 * XF_CACHE_CHAIN_MAX; i++)
-			unlink_entry(c, pp);
+		link = &c->buckets[b];
+		for (i = 0; *link && i < 2 * XF_CACHE_CHAIN_MAX; i++)
+			unlink_entry(c, link);
 	}
+}
+
+/* Slots of d waiting in limbo no longer count against it (d goes). */
+static void limbo_forget(struct xf_cache *c, struct xf_cache_dom *d)
+{
+	struct xf_cache_limbo *l;
+	uint32_t s, n;
+	unsigned int k;
+
+	for (k = 0; k < 2; k++) {
+		l = &c->limbo[k];
+		for (n = 0, s = l->head; n < l->count; n++,
+		     s = c->slots[s].next)
+			if (c->slots[s].dom == d)
+				c->slots[s].dom = NULL;
+	}
+	d->limbo = 0;
 }
 
 void xf_cache_dom_flush(struct xf_cache *c, struct xf_cache_dom *d, bool gone)
@@ -599,6 +728,7 @@ void xf_cache_dom_flush(struct xf_cache *c, struct xf_cache_dom *d, bool gone)
 		if (!unlink_found(c, d->oldest))
 			break;
 	if (gone) {
+		limbo_forget(c, d);
 		d->gone = true;
 		if (c->hog == d)
 			c->hog = NULL;
@@ -617,20 +747,32 @@ void xf_cache_rules_changed(struct xf_cache *c, uint64_t new_gen)
 	}
 }
 
-int xf_cache_init(struct xf_cache *c, struct xf_cache_entry **buckets,
-		  uint32_t nbuckets, const struct xf_cache_params *p,
+int xf_cache_init(struct xf_cache *c, uint32_t *buckets, uint32_t nbuckets,
+		  struct xf_cache_entry *entries, struct xf_cache_slot *slots,
+		  uint32_t nslots, const struct xf_cache_params *p,
 		  const struct xf_cache_ops *ops, void *ctx,
 		  const uint8_t seed[16])
 {
 	uint64_t k0, k1;
+	uint32_t s;
 
 	if (!nbuckets || (nbuckets & (nbuckets - 1)) || !p->max_entries ||
-	    !ops || !ops->alloc || !ops->free)
+	    nslots <= p->max_entries || !ops || !ops->retire ||
+	    ((uintptr_t)entries & 63))
 		return XF_CACHE_E_INVAL;
 	memset(c, 0, sizeof(*c));
 	memset(buckets, 0, sizeof(*buckets) * nbuckets);
+	memset(slots, 0, sizeof(*slots) * nslots);
 	c->buckets = buckets;
+	c->entries = entries;
+	c->slots = slots;
 	c->mask = nbuckets - 1;
+	c->nslots = nslots;
+	/* Free list in slot order: a new table fills its array from the start. */
+	for (s = 1; s + 1 < nslots; s++)
+		slots[s].next = s + 1;
+	c->free = 1;
+	c->nfree = nslots - 1;
 	c->p = *p;
 	c->ops = ops;
 	c->ctx = ctx;

@@ -6,11 +6,20 @@
  * Concurrency: xf_cache_lookup() takes no lock and may run on many CPUs at
  * once (the kernel calls it under rcu_read_lock() in softirq). Every other
  * function changes the table and must be serialized by the caller (a
- * spinlock in the kernel). Entries are published with XF_STORE_PTR and
- * unlinked ones handed to ops->free, which must wait until no reader can
- * still see them (kernel: call_rcu on the reclaim area, see below).
- * Readers write only two fields of an entry, racily and harmlessly: the
- * deadline (extended on hits) and the state (FIN/RST seen).
+ * spinlock in the kernel). Readers write only two fields of an entry,
+ * racily and harmlessly: the deadline (extended on hits) and the state
+ * (FIN/RST seen).
+ *
+ * Memory: the caller gives the table all its storage at init, so a lookup
+ * touches two arrays and no allocator's layout. An entry is one 64-byte,
+ * 64-byte-aligned line in an array of slots (everything a hit reads: one
+ * cache miss per entry); buckets and chains link slots by 32-bit number, so
+ * the bucket array is half the size of an array of pointers and stays in
+ * the CPU's cache. The writer's bookkeeping (domain lists, free list) sits
+ * in a parallel array the hit path never reads. Entries are published with
+ * XF_STORE_PTR; an unlinked slot goes to limbo, and only comes back to the
+ * free list once ops->retire's grace period has ended (kernel: call_rcu
+ * on a whole batch of slots), so no reader still on it sees it reused.
  *
  * Time is a caller-chosen monotonic tick (kernel: jiffies; userland: ns or
  * ms); every timeout in struct xf_cache_params is in the same unit.
@@ -61,6 +70,11 @@
  * bucket is likewise relieved of the inserting domain's own oldest entry;
  * a bucket full of other domains' entries refuses the insert (the keyed
  * hash makes that rare). Dead, expired and stale entries go first.
+ * Slots a domain's entries left in limbo count against it too: a domain
+ * with its share in limbo inserts nothing until a grace period has passed,
+ * so a guest that churns flows faster than grace periods end cannot take
+ * the free slots of the others (xf_cache_nslots() leaves room for every
+ * share twice over: live and in limbo).
  */
 #ifndef XF_CORE_CACHE_H
 #define XF_CORE_CACHE_H
@@ -83,48 +97,64 @@ enum xf_cache_state {
 };
 
 /*
- * 64 bytes that the hit path touches, then a reclaim area the caller may
- * use while the entry waits for readers to finish (kernel: a struct
- * rcu_head for call_rcu(); static_assert its size against reclaim).
+ * What a hit reads, and nothing else: one cache line. Slot 0 is never used,
+ * so 0 ends a chain.
  */
 struct xf_cache_entry {
-	struct xf_cache_entry *next;
 	struct xf_flow_key key;
 	uint64_t deadline;	/* in ticks; written by readers */
+	uint32_t next;		/* slot of the next entry in the bucket */
 	uint32_t gen;		/* low 32 bits of the rule generation */
 	uint16_t rule;		/* index or XF_RULE_NONE */
 	uint8_t verdict;	/* action | source << 2 | unattributed << 4 */
 	uint8_t state;		/* enum xf_cache_state; written by readers */
-	union {
-		/* While linked: the domain's list, oldest first (writers). */
-		struct {
-			struct xf_cache_entry *dom_prev, *dom_next;
-		};
-		/* Once unlinked, until freed. */
-		uint64_t reclaim[2];
-	};
+} __attribute__((__aligned__(64)));
+
+/* A slot's writer-only part, beside its entry (same index). */
+struct xf_cache_slot {
+	/*
+	 * Linked: the domain's list, oldest first. Free or in limbo: next
+	 * links the free list or the limbo batch.
+	 */
+	uint32_t prev, next;
+	/* Linked, or in limbo: the domain it counts against (may be NULL). */
 	struct xf_cache_dom *dom;
 };
 
 /*
  * A domain's part of the cache, in the caller's per-domain record, under
  * the writer lock (counters may be read racily). It must stay until
- * xf_cache_dom_flush() has run for it.
+ * xf_cache_dom_flush() has run for it with gone.
  */
 struct xf_cache_dom {
-	struct xf_cache_entry *oldest, *newest;
+	uint32_t oldest, newest;	/* slots */
 	uint32_t count;
+	uint32_t limbo;		/* its unlinked slots not yet free */
 	bool gone;		/* flushed for good: refuses inserts */
 	uint64_t evicted;	/* own entries evicted for its own new flows */
 	uint64_t pushed_out;	/* own entries evicted for another domain */
-	uint64_t refused;	/* inserts refused (a bucket full of others) */
+	uint64_t refused;	/* inserts refused (bucket full, limbo full) */
+};
+
+/*
+ * Unlinked slots waiting for a grace period, handed to ops->retire as one
+ * batch. The caller calls xf_cache_limbo_done() on it once no reader can
+ * still be on any of its slots, from any context.
+ */
+struct xf_cache_limbo {
+	uint32_t head, tail, count;
+	bool waiting;		/* retired, grace period not over */
+	bool done;		/* set by xf_cache_limbo_done() */
+	uint64_t reclaim[2];	/* the caller's (kernel: struct rcu_head) */
 };
 
 struct xf_cache_ops {
-	/* Any context the insert runs in (kernel: GFP_ATOMIC); may fail. */
-	void *(*alloc)(void *ctx, size_t size);
-	/* Free e once no reader can reference it (kernel: call_rcu). */
-	void (*free)(void *ctx, struct xf_cache_entry *e);
+	/*
+	 * Under the writer lock, any context: start a grace period for l
+	 * (kernel: call_rcu). Userland without concurrent readers may call
+	 * xf_cache_limbo_done(l) at once.
+	 */
+	void (*retire)(void *ctx, struct xf_cache_limbo *l);
 	/*
 	 * Optional, under the writer lock: the record of the domain a new
 	 * entry belongs to, NULL to refuse it. Without it every entry
@@ -154,19 +184,26 @@ struct xf_cache_stats {
 	uint64_t evicted;	/* live entries pushed out for space */
 	uint64_t evicted_other;	/* ... of a domain not the inserter */
 	uint64_t reaped;	/* dead, expired or stale entries removed */
-	uint64_t alloc_failed;
+	uint64_t alloc_failed;	/* no free slot: all used or in limbo */
 	uint64_t not_cacheable;
 	uint64_t stale_inserts;	/* verdict from an older generation */
 	uint64_t short_inserts;	/* unsure verdicts cached as XF_CS_SHORT */
 };
 
 struct xf_cache {
-	struct xf_cache_entry **buckets;	/* caller storage */
+	uint32_t *buckets;	/* slot of each chain's first entry */
+	struct xf_cache_entry *entries;	/* caller storage, nslots */
+	struct xf_cache_slot *slots;	/* caller storage, nslots */
 	uint32_t mask;
+	uint32_t nslots;
 	uint32_t count;
+	uint32_t free;		/* free list: first slot */
+	uint32_t nfree;
 	uint32_t hand;		/* clock hand for eviction and sweeps */
 	uint32_t epoch;		/* generation >> 32 of current entries */
 	uint32_t domains;	/* domains holding entries */
+	unsigned int collecting;	/* limbo[] that gathers unlinked slots */
+	struct xf_cache_limbo limbo[2];
 	struct xf_cache_dom *hog;	/* held the most when last looked */
 	struct xf_cache_dom all;	/* without ops->dom */
 	uint64_t sip[4];	/* SipHash state after keying */
@@ -202,14 +239,29 @@ static inline bool xf_cache_short(const struct xf_flow *f,
 }
 
 /*
- * buckets: nbuckets pointers, nbuckets a power of two (>= max_entries is
- * a good size). seed: 16 random bytes, secret from the guest, so it cannot
- * aim flows at one bucket.
+ * Slots for a table of max_entries: room for every entry twice (live, and
+ * in limbo after eviction) and slot 0, which is never used.
  */
-int xf_cache_init(struct xf_cache *c, struct xf_cache_entry **buckets,
-		  uint32_t nbuckets, const struct xf_cache_params *p,
+static inline uint32_t xf_cache_nslots(uint32_t max_entries)
+{
+	return 2 * max_entries + 1;
+}
+
+/*
+ * buckets: nbuckets slot numbers, nbuckets a power of two (>= max_entries
+ * is a good size). entries and slots: nslots each, at least max_entries +
+ * 1 (xf_cache_nslots() is the size to use); entries 64-byte aligned.
+ * seed: 16 random bytes, secret from the guest, so it cannot aim flows at
+ * one bucket.
+ */
+int xf_cache_init(struct xf_cache *c, uint32_t *buckets, uint32_t nbuckets,
+		  struct xf_cache_entry *entries, struct xf_cache_slot *slots,
+		  uint32_t nslots, const struct xf_cache_params *p,
 		  const struct xf_cache_ops *ops, void *ctx,
 		  const uint8_t seed[16]);
+
+/* l's grace period is over: its slots may be reused (any context). */
+void xf_cache_limbo_done(struct xf_cache_limbo *l);
 
 /*
  * Lock-free. gen is the generation of the rule table the caller would
@@ -253,6 +305,15 @@ void xf_cache_dom_flush(struct xf_cache *c, struct xf_cache_dom *d, bool gone);
  */
 void xf_cache_entry_verdict(const struct xf_cache_entry *e,
 			    struct xf_verdict *v);
+
+/*
+ * Reader side, for dumps (under rcu_read_lock()): the first entry of
+ * bucket b, the entry after e in its bucket; NULL at the end.
+ */
+const struct xf_cache_entry *xf_cache_first(const struct xf_cache *c,
+					    uint32_t b);
+const struct xf_cache_entry *xf_cache_next(const struct xf_cache *c,
+					   const struct xf_cache_entry *e);
 
 /* The most entries d may hold now. */
 uint32_t xf_cache_dom_share(const struct xf_cache *c,

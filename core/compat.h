@@ -38,11 +38,14 @@
 
 /*
  * Memory ordering for structures read without a lock (the verdict cache):
- * XF_LOAD_PTR / XF_STORE_PTR are rcu_dereference / rcu_assign_pointer
+ * XF_LOAD_PTR / XF_STORE_PTR (pointers, and the slot numbers the verdict
+ * cache links entries by) are rcu_dereference / rcu_assign_pointer
  * (their raw forms in the kernel), consume/release atomics in userland.
  * Callers hold rcu_read_lock(), rcu_read_lock_bh() or the writer lock. XF_READ_ONCE/XF_WRITE_ONCE
  * are for scalars that readers update racily (cache deadlines, state).
  * XF_ADD_RELAXED is for counters bumped by concurrent readers.
+ * XF_LOAD_ACQUIRE / XF_STORE_RELEASE pass a flag between CPUs (a grace
+ * period's end).
  */
 #if defined(__KERNEL__)
 /*
@@ -53,6 +56,8 @@
 #define XF_STORE_PTR(p, v) smp_store_release(&(p), v)
 #define XF_READ_ONCE(x) READ_ONCE(x)
 #define XF_WRITE_ONCE(x, v) WRITE_ONCE(x, v)
+#define XF_LOAD_ACQUIRE(x) smp_load_acquire(&(x))
+#define XF_STORE_RELEASE(x, v) smp_store_release(&(x), v)
 #elif defined(__XEN__)
 #define XF_LOAD_PTR(p) rcu_dereference(p)
 #define XF_STORE_PTR(p, v) rcu_assign_pointer(p, v)
@@ -63,6 +68,10 @@
 #define XF_STORE_PTR(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
 #define XF_READ_ONCE(x) __atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define XF_WRITE_ONCE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#endif
+#ifndef XF_LOAD_ACQUIRE
+#define XF_LOAD_ACQUIRE(x) __atomic_load_n(&(x), __ATOMIC_ACQUIRE)
+#define XF_STORE_RELEASE(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELEASE)
 #endif
 #define XF_ADD_RELAXED(x, v) __atomic_fetch_add(&(x), (v), __ATOMIC_RELAXED)
 

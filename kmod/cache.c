@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Glue between the core/ verdict cache and the kernel: entries from a slab
- * cache (GFP_ATOMIC, inserts happen in softirq), freed with call_rcu on the
- * entry's reclaim area, ticks are jiffies, one writer spinlock (BH-safe),
- * and a periodic sweep that reaps expired, dead and stale entries.
+ * Glue between the core/ verdict cache and the kernel: the table's arrays
+ * allocated once at load (so inserts in softirq never allocate), a batch
+ * of unlinked slots returned for reuse by call_rcu, ticks are jiffies, one
+ * writer spinlock (BH-safe), and a periodic sweep that reaps expired, dead
+ * and stale entries and returns slots whose grace period is over.
  */
 #include <linux/jiffies.h>
 #include <linux/moduleparam.h>
@@ -21,7 +22,7 @@
 
 static unsigned int xf_cache_size = 65536;
 module_param_named(cache_size, xf_cache_size, uint, 0444);
-MODULE_PARM_DESC(cache_size, "verdict cache entries (default 65536)");
+MODULE_PARM_DESC(cache_size, "verdict cache entries, 64 to 4194304 (default 65536; 164 bytes each, allocated at load)");
 
 /*
  * Off: no lookup, no insert, every packet is decided afresh (by the rules,
@@ -84,31 +85,22 @@ MODULE_PARM_DESC(unattributed_cache_ms, "ms an unattributed UDP/other verdict st
 
 static struct xf_cache xf_vcache;
 static DEFINE_SPINLOCK(xf_cache_lock);
-static struct kmem_cache *xf_entry_slab;
 static struct delayed_work xf_sweep_work;
 
-static_assert(sizeof(struct rcu_head) <= sizeof(((struct xf_cache_entry *)0)->reclaim));
+static_assert(sizeof(struct rcu_head) <= sizeof(((struct xf_cache_limbo *)0)->reclaim));
 
-static void *xf_entry_alloc(void *ctx, size_t size)
+static void xf_limbo_done_rcu(struct rcu_head *head)
 {
-	if (WARN_ON_ONCE(size != sizeof(struct xf_cache_entry)))
-		return NULL;
-	return kmem_cache_alloc(xf_entry_slab, GFP_ATOMIC | __GFP_NOWARN);
+	struct xf_cache_limbo *l = container_of((void *)head,
+						struct xf_cache_limbo, reclaim);
+
+	xf_cache_limbo_done(l);
 }
 
-static void xf_entry_free_rcu(struct rcu_head *head)
+/* Under xf_cache_lock (any context): one grace period for the batch. */
+static void xf_limbo_retire(void *ctx, struct xf_cache_limbo *l)
 {
-	struct xf_cache_entry *e = container_of((void *)head,
-						struct xf_cache_entry, reclaim);
-
-	kmem_cache_free(xf_entry_slab, e);
-}
-
-static void xf_entry_free(void *ctx, struct xf_cache_entry *e)
-{
-	struct rcu_head *head = (struct rcu_head *)e->reclaim;
-
-	call_rcu(head, xf_entry_free_rcu);
+	call_rcu((struct rcu_head *)l->reclaim, xf_limbo_done_rcu);
 }
 
 /* Under xf_cache_lock and RCU: the domain's record stays at least that long. */
@@ -120,8 +112,7 @@ static struct xf_cache_dom *xf_entry_dom(void *ctx, u16 domid)
 }
 
 static const struct xf_cache_ops xf_cache_kops = {
-	.alloc = xf_entry_alloc,
-	.free = xf_entry_free,
+	.retire = xf_limbo_retire,
 	.dom = xf_entry_dom,
 };
 
@@ -240,8 +231,8 @@ int xf_cache_dump_k(struct sk_buff *skb, struct netlink_callback *cb,
 	rcu_read_lock();
 	for (; b <= xf_vcache.mask; b++, cb->args[2] = 0) {
 		n = 0;
-		for (e = rcu_dereference(xf_vcache.buckets[b]); e;
-		     e = rcu_dereference(e->next), n++) {
+		for (e = xf_cache_first(&xf_vcache, b); e;
+		     e = xf_cache_next(&xf_vcache, e), n++) {
 			if (n < cb->args[2])
 				continue;
 			if ((domid != U32_MAX && e->key.domid != domid) ||
@@ -285,36 +276,46 @@ int xf_cache_kinit(void)
 		.unattributed_life = msecs_to_jiffies(xf_unattributed_cache_ms),
 		.tcp_pickup = xf_tcp_pickup,
 	};
-	struct xf_cache_entry **buckets;
+	struct xf_cache_entry *entries;
+	struct xf_cache_slot *slots;
+	u32 *buckets;
 	u8 seed[16];
-	u32 n;
+	u32 n, nslots;
 	int err;
 
-	if (xf_cache_size < 64 || xf_cache_size > (1U << 24))
+	if (xf_cache_size < 64 || xf_cache_size > (1U << 22))
 		xf_cache_size = 65536;
 	n = roundup_pow_of_two(xf_cache_size);
+	nslots = xf_cache_nslots(xf_cache_size);
 	p.max_entries = xf_cache_size;
 	p.dom_max = min(xf_cache_dom_max, xf_cache_size);
 	p.dom_min = min(xf_cache_dom_min, xf_cache_size / 4);
-	xf_entry_slab = KMEM_CACHE(xf_cache_entry, 0);
-	if (!xf_entry_slab)
-		return -ENOMEM;
+	/* Page-aligned either way (kmalloc_large or vmalloc): 64 is kept. */
 	buckets = kvcalloc(n, sizeof(*buckets), GFP_KERNEL);
-	if (!buckets) {
-		kmem_cache_destroy(xf_entry_slab);
-		return -ENOMEM;
+	entries = kvcalloc(nslots, sizeof(*entries), GFP_KERNEL);
+	slots = kvcalloc(nslots, sizeof(*slots), GFP_KERNEL);
+	if (!buckets || !entries || !slots) {
+		pr_err("xfilter: no memory for a verdict cache of %u entries (%zu KiB)\n",
+		       xf_cache_size, ((size_t)n * sizeof(*buckets) +
+		       (size_t)nslots * (sizeof(*entries) + sizeof(*slots))) >> 10);
+		err = -ENOMEM;
+		goto fail;
 	}
 	get_random_bytes(seed, sizeof(seed));
-	err = xf_cache_init(&xf_vcache, buckets, n, &p, &xf_cache_kops, NULL,
-			    seed);
+	err = xf_cache_init(&xf_vcache, buckets, n, entries, slots, nslots, &p,
+			    &xf_cache_kops, NULL, seed);
 	if (err) {
-		kvfree(buckets);
-		kmem_cache_destroy(xf_entry_slab);
-		return -EINVAL;
+		err = -EINVAL;
+		goto fail;
 	}
 	INIT_DELAYED_WORK(&xf_sweep_work, xf_sweep);
 	schedule_delayed_work(&xf_sweep_work, HZ);
 	return 0;
+fail:
+	kvfree(slots);
+	kvfree(entries);
+	kvfree(buckets);
+	return err;
 }
 
 void xf_cache_kexit(void)
@@ -323,7 +324,8 @@ void xf_cache_kexit(void)
 	spin_lock_bh(&xf_cache_lock);
 	xf_cache_flush(&xf_vcache);
 	spin_unlock_bh(&xf_cache_lock);
-	rcu_barrier();	/* every xf_entry_free_rcu() has run */
+	rcu_barrier();	/* no xf_limbo_done_rcu() still to run */
+	kvfree(xf_vcache.slots);
+	kvfree(xf_vcache.entries);
 	kvfree(xf_vcache.buckets);
-	kmem_cache_destroy(xf_entry_slab);
 }

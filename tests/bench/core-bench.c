@@ -9,11 +9,11 @@
  * Prints "ns_per_packet hits misses". Under callgrind, run with
  * --toggle-collect=bench_loop to count the loop's instructions only.
  *
- * Memory: entries from malloc() on 4 KiB pages by default; with "huge",
- * the bucket array and the entries (packed at their size, as a kmem_cache
- * packs them) on transparent huge pages, as the kernel's slab and kmalloc
- * memory sits in its direct map (2 MiB / 1 GiB pages): at 100 K flows and
- * more, a TLB miss per lookup is then the bench's, not the kernel's.
+ * Memory: the table's arrays (sized as kmod/cache.c sizes them) on 4 KiB
+ * pages by default, as vmalloc maps them, and as a Xen PV dom0 maps all of
+ * its memory; with "huge", on transparent huge pages, as kmalloc_large
+ * memory sits in a PVH dom0's or bare kernel's direct map (2 MiB / 1 GiB
+ * pages).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,42 +28,28 @@
 #define ETH_LEN 14
 #define L3_LEN (FRAME_LEN - ETH_LEN)
 
-/* "huge": one region for every entry, carved in order, never reused. */
-static char *arena;
-static size_t arena_off, arena_len;
-
-static void *huge_pages(size_t len)
+/* Page-aligned, zeroed, and with "huge" on transparent huge pages. */
+static void *table_mem(size_t len, int huge)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		return NULL;
-	madvise(p, len, MADV_HUGEPAGE);	/* a hint: THP may say no */
+	if (huge)
+		madvise(p, len, MADV_HUGEPAGE);	/* a hint: THP may say no */
+	else
+		madvise(p, len, MADV_NOHUGEPAGE);
 	return p;
 }
 
-static void *b_alloc(void *ctx, size_t size)
+/* Without concurrent readers a grace period is over at once. */
+static void b_retire(void *ctx, struct xf_cache_limbo *l)
 {
-	void *p;
-
-	if (!arena)
-		return malloc(size);
-	size = (size + 7) & ~(size_t)7;	/* KMEM_CACHE's alignment */
-	if (arena_off + size > arena_len)
-		return NULL;
-	p = arena + arena_off;
-	arena_off += size;
-	return p;
+	xf_cache_limbo_done(l);
 }
 
-static void b_free(void *ctx, struct xf_cache_entry *e)
-{
-	if (!arena)
-		free(e);
-}
-
-static const struct xf_cache_ops ops = { b_alloc, b_free, NULL };
+static const struct xf_cache_ops ops = { b_retire, NULL };
 
 static uint64_t rng = 88172645463325252ULL;
 
@@ -120,8 +106,11 @@ int main(int argc, char **argv)
 		.rule = XF_RULE_NONE, .generation = 1,
 	};
 	uint8_t seed[16] = "benchbenchbench";
-	struct xf_cache_entry **buckets;
-	uint32_t flows, npkts, hitpct, nb, i, nmiss;
+	struct xf_cache_entry *entries;
+	struct xf_cache_slot *slots;
+	uint32_t *buckets;
+	uint32_t flows, npkts, hitpct, nb, i, nmiss, nslots;
+	int huge;
 	uint8_t *hit_frames, *miss_frames, **pkts, *ring, *src;
 	struct timespec t0, t1;
 	struct xf_cache c;
@@ -137,21 +126,20 @@ int main(int argc, char **argv)
 	for (nb = 1; nb < flows; nb <<= 1)
 		;
 	p.max_entries = flows;
-	if (argc == 5) {
-		arena_len = (size_t)flows * sizeof(struct xf_cache_entry);
-		arena = huge_pages(arena_len);
-		buckets = huge_pages(nb * sizeof(*buckets));
-		if (!arena || !buckets)
-			return 1;
-	} else {
-		buckets = calloc(nb, sizeof(*buckets));
-	}
+	nslots = xf_cache_nslots(flows);
+	huge = argc == 5;
+	buckets = table_mem((size_t)nb * sizeof(*buckets), huge);
+	entries = table_mem((size_t)nslots * sizeof(*entries), huge);
+	slots = table_mem((size_t)nslots * sizeof(*slots), huge);
+	if (!buckets || !entries || !slots)
+		return 1;
 	nmiss = flows / 10 + 1;
 	hit_frames = malloc((size_t)flows * 64);
 	miss_frames = malloc((size_t)nmiss * 64);
 	pkts = malloc((size_t)npkts * sizeof(*pkts));
-	if (!buckets || !hit_frames || !miss_frames || !pkts ||
-	    xf_cache_init(&c, buckets, nb, &p, &ops, NULL, seed))
+	if (!hit_frames || !miss_frames || !pkts ||
+	    xf_cache_init(&c, buckets, nb, entries, slots, nslots, &p, &ops,
+			  NULL, seed))
 		return 1;
 
 	/* Cache every hit flow with its SYN, keep an ACK frame to replay. */
@@ -191,8 +179,6 @@ int main(int argc, char **argv)
 	printf("%.1f %llu %llu %u\n", ns, (unsigned long long)hits,
 	       (unsigned long long)(npkts - hits), c.count);
 	xf_cache_flush(&c);
-	if (!arena)
-		free(buckets);
 	free(hit_frames);
 	free(miss_frames);
 	free(pkts);

@@ -12,21 +12,18 @@
 #include "flow.h"
 #include "rule.h"
 
-static void *f_alloc(void *ctx, size_t size)
+static void f_retire(void *ctx, struct xf_cache_limbo *l)
 {
-	return malloc(size);
+	xf_cache_limbo_done(l);
 }
 
-static void f_free(void *ctx, struct xf_cache_entry *e)
-{
-	free(e);
-}
-
-static const struct xf_cache_ops ops = { f_alloc, f_free, NULL };
+static const struct xf_cache_ops ops = { f_retire, NULL };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct xf_cache_entry *buckets[8];
+	static struct xf_cache_entry entries[9];
+	static struct xf_cache_slot slots[9];
+	static uint32_t buckets[8];
 	static struct xf_rule rules[1];
 	static struct xf_dom_policy doms[1];
 	struct xf_cache_params p = {
@@ -61,7 +58,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		xf_rules_init(&t, rules, 1, doms, 1);
 		xf_rules_match(&t, &fl.key, NULL, &v);
-		xf_cache_init(&c, buckets, 8, &p, &ops, NULL,
+		xf_cache_init(&c, buckets, 8, entries, slots,
+			      xf_cache_nslots(p.max_entries), &p, &ops, NULL,
 			      (const uint8_t *)"fuzzfuzzfuzzfuzz");
 		xf_cache_insert(&c, &fl, &v, t.generation, 0);
 		xf_cache_lookup(&c, &fl, t.generation, 1, &v);

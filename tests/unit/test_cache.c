@@ -6,33 +6,72 @@
 #include "cache.h"
 #include "frames.h"
 
-/* Userland ops: counted allocations, optional failure, deferred frees. */
+static const uint8_t seed[16] = "0123456789abcdef";
+
+/*
+ * Userland ops: retires counted; a grace period ends at once, or (defer)
+ * only when the test says so, as call_rcu would later.
+ */
 struct env {
-	int allocs, frees, fail_next;
+	int retires;
+	bool defer;
+	struct xf_cache_limbo *pending;
 };
 
-static void *t_alloc(void *ctx, size_t size)
+static void t_retire(void *ctx, struct xf_cache_limbo *l)
 {
 	struct env *env = ctx;
 
-	if (env->fail_next) {
-		env->fail_next--;
-		return NULL;
-	}
-	env->allocs++;
-	return malloc(size);
+	env->retires++;
+	if (env->defer)
+		env->pending = l;
+	else
+		xf_cache_limbo_done(l);
 }
 
-static void t_free(void *ctx, struct xf_cache_entry *e)
+static const struct xf_cache_ops ops = { t_retire, NULL };
+
+/* Storage for a table of up to 1024 entries, one test at a time. */
+#define SLOTS_MAX 2049
+static uint32_t bk[256];
+static struct xf_cache_entry ent[SLOTS_MAX];
+static struct xf_cache_slot sl[SLOTS_MAX];
+
+static int init(struct xf_cache *c, uint32_t nbuckets,
+		const struct xf_cache_params *p, const struct xf_cache_ops *o,
+		struct env *env)
 {
-	struct env *env = ctx;
-
-	env->frees++;
-	free(e);
+	return xf_cache_init(c, bk, nbuckets, ent, sl,
+			     xf_cache_nslots(p->max_entries), p, o, env, seed);
 }
 
-static const struct xf_cache_ops ops = { t_alloc, t_free, NULL };
-static const uint8_t seed[16] = "0123456789abcdef";
+/*
+ * Every slot but 0 is in exactly one place: the free list, a limbo batch
+ * or a bucket's chain; and the counts say so.
+ */
+static bool slots_accounted(const struct xf_cache *c)
+{
+	static uint8_t seen[SLOTS_MAX];
+	uint32_t s, n, b, nfree = 0, nlimbo = 0, live = 0;
+	unsigned int k;
+
+	memset(seen, 0, sizeof(seen));
+	for (s = c->free; s; s = c->slots[s].next, nfree++)
+		if (s >= c->nslots || seen[s]++)
+			return false;
+	for (k = 0; k < 2; k++)
+		for (n = 0, s = c->limbo[k].head; n < c->limbo[k].count;
+		     n++, s = c->slots[s].next, nlimbo++)
+			if (!s || s >= c->nslots || seen[s]++)
+				return false;
+	for (b = 0; b <= c->mask; b++)
+		for (s = c->buckets[b]; s; s = c->entries[s].next, live++)
+			if (s >= c->nslots || seen[s]++)
+				return false;
+	return nfree == c->nfree && live == c->count &&
+	       nfree + nlimbo + live == c->nslots - 1;
+}
+
 
 static struct xf_cache_params params(void)
 {
@@ -76,14 +115,13 @@ static struct xf_verdict verdict(uint8_t action, uint64_t gen)
 
 static void test_tcp(void)
 {
-	static struct xf_cache_entry *b[64];
 	struct xf_cache_params p = params();
 	struct xf_verdict v = verdict(XF_ACT_DROP, GEN), out;
 	struct env env = { 0 };
 	struct xf_cache c;
 	struct xf_flow f;
 
-	is(xf_cache_init(&c, b, 64, &p, &ops, &env, seed), 0, "init");
+	is(init(&c, 64, &p, &ops, &env), 0, "init");
 	f = flow(6, 1000, ACK);
 	is(xf_cache_insert(&c, &f, &v, GEN, 0), XF_CACHE_E_NOT_CACHEABLE,
 	   "tcp without syn not cached");
@@ -111,7 +149,7 @@ static void test_tcp(void)
 	is(xf_cache_lookup(&c, &f, GEN, 2501, &out), XF_CACHE_MISS,
 	   "idle timeout");
 	is(xf_cache_sweep(&c, GEN, 2501, 64), 1, "sweep reaps expired");
-	is(env.frees, 1, "freed");
+	is(c.nfree, c.nslots - 1, "its slot is free again");
 
 	/* FIN: the last packets still hit, for tcp_linger only. */
 	f.tcp_flags = SYN;
@@ -175,19 +213,18 @@ static void test_tcp(void)
 
 	xf_cache_flush(&c);
 	is(c.count, 0, "flush empties");
-	is(env.frees, env.allocs, "every entry freed");
+	ok(slots_accounted(&c), "every slot accounted for");
 }
 
 static void test_udp_other(void)
 {
-	static struct xf_cache_entry *b[16];
 	struct xf_cache_params p = params();
 	struct xf_verdict v = verdict(XF_ACT_ACCEPT, GEN), out;
 	struct env env = { 0 };
 	struct xf_cache c;
 	struct xf_flow f;
 
-	xf_cache_init(&c, b, 16, &p, &ops, &env, seed);
+	init(&c, 16, &p, &ops, &env);
 	f = flow(17, 53, 0);
 	is(xf_cache_insert(&c, &f, &v, GEN, 0), 0, "udp pseudo-session");
 	is(xf_cache_lookup(&c, &f, GEN, 99, &out), XF_CACHE_HIT, "udp hit");
@@ -225,19 +262,18 @@ static void test_udp_other(void)
 	is(xf_cache_lookup(&c, &f, GEN, 0, &out), XF_CACHE_MISS,
 	   "later fragment never hits");
 	xf_cache_flush(&c);
-	is(env.frees, env.allocs, "no leak");
+	ok(slots_accounted(&c), "no slot lost or linked twice");
 }
 
 static void test_generation(void)
 {
-	static struct xf_cache_entry *b[16];
 	struct xf_cache_params p = params();
 	struct xf_verdict v = verdict(XF_ACT_ACCEPT, GEN), out;
 	struct env env = { 0 };
 	struct xf_cache c;
 	struct xf_flow f = flow(17, 1, 0);
 
-	xf_cache_init(&c, b, 16, &p, &ops, &env, seed);
+	init(&c, 16, &p, &ops, &env);
 	xf_cache_insert(&c, &f, &v, GEN, 0);
 	is(xf_cache_lookup(&c, &f, GEN, 1, &out), XF_CACHE_HIT, "same gen");
 	is(xf_cache_lookup(&c, &f, GEN + 1, 1, &out), XF_CACHE_MISS,
@@ -267,12 +303,11 @@ static void test_generation(void)
 	is(xf_cache_insert(&c, &f, &v, v.generation, 1), 0,
 	   "new-epoch insert");
 	xf_cache_flush(&c);
-	is(env.frees, env.allocs, "no leak");
+	ok(slots_accounted(&c), "no slot lost or linked twice");
 }
 
 static void test_alloc_and_bounds(void)
 {
-	static struct xf_cache_entry *b[64];
 	struct xf_cache_params p = params();
 	struct xf_verdict v = verdict(XF_ACT_ACCEPT, GEN), out;
 	struct env env = { 0 };
@@ -280,15 +315,8 @@ static void test_alloc_and_bounds(void)
 	struct xf_flow f;
 	int i, hits;
 
-	xf_cache_init(&c, b, 64, &p, &ops, &env, seed);
-	env.fail_next = 1;
+	init(&c, 64, &p, &ops, &env);
 	f = flow(17, 1, 0);
-	is(xf_cache_insert(&c, &f, &v, GEN, 0), XF_CACHE_E_NOMEM,
-	   "allocation failure reported");
-	is(c.stats.alloc_failed, 1, "counted");
-	is(xf_cache_lookup(&c, &f, GEN, 0, &out), XF_CACHE_MISS,
-	   "nothing cached");
-	is(c.count, 0, "count unchanged");
 	v.action = 7;
 	is(xf_cache_insert(&c, &f, &v, GEN, 0), XF_CACHE_E_INVAL,
 	   "bad action refused");
@@ -324,7 +352,7 @@ static void test_alloc_and_bounds(void)
 
 	/* When everything live is evictable, expired ones go first. */
 	xf_cache_flush(&c);
-	xf_cache_init(&c, b, 1, &p, &ops, &env, seed);
+	init(&c, 1, &p, &ops, &env);
 	c.p.max_entries = 1000;
 	for (i = 0; i < 20; i++) {
 		f = flow(17, (uint16_t)i, 0);
@@ -335,13 +363,17 @@ static void test_alloc_and_bounds(void)
 	is(xf_cache_lookup(&c, &f, GEN, 0, &out), XF_CACHE_HIT,
 	   "newest in the capped chain");
 	xf_cache_flush(&c);
-	is(env.frees, env.allocs, "no leak");
+	ok(slots_accounted(&c), "no slot lost or linked twice");
 
-	is(xf_cache_init(&c, b, 3, &p, &ops, &env, seed), XF_CACHE_E_INVAL,
+	is(init(&c, 3, &p, &ops, &env), XF_CACHE_E_INVAL,
 	   "buckets not a power of two");
+	is(xf_cache_init(&c, bk, 4, ent, sl, p.max_entries, &p, &ops, &env,
+			 seed), XF_CACHE_E_INVAL, "no more slots than entries");
+	is(xf_cache_init(&c, bk, 4, (void *)((char *)ent + 8), sl,
+			 p.max_entries + 1, &p, &ops, &env, seed),
+	   XF_CACHE_E_INVAL, "entries not 64-byte aligned");
 	p.max_entries = 0;
-	is(xf_cache_init(&c, b, 4, &p, &ops, &env, seed), XF_CACHE_E_INVAL,
-	   "max_entries 0");
+	is(init(&c, 4, &p, &ops, &env), XF_CACHE_E_INVAL, "max_entries 0");
 }
 
 /* Per-domain records for the fair-share tests: domids 0..3. */
@@ -352,7 +384,7 @@ static struct xf_cache_dom *t_dom(void *ctx, uint16_t domid)
 	return domid < 4 ? &doms[domid] : NULL;
 }
 
-static const struct xf_cache_ops dom_ops = { t_alloc, t_free, t_dom };
+static const struct xf_cache_ops dom_ops = { t_retire, t_dom };
 
 static struct xf_flow dom_flow(uint16_t domid, uint16_t sport)
 {
@@ -377,7 +409,6 @@ static int dom_hits(struct xf_cache *c, uint16_t domid, int n, uint64_t now)
 
 static void test_domain_share(void)
 {
-	static struct xf_cache_entry *b[256];
 	struct xf_cache_params p = params();
 	struct xf_verdict v = verdict(XF_ACT_ACCEPT, GEN), out;
 	struct env env = { 0 };
@@ -390,7 +421,7 @@ static void test_domain_share(void)
 	p.max_entries = 64;
 	p.dom_min = 8;
 	p.udp_idle = 100000;
-	xf_cache_init(&c, b, 256, &p, &dom_ops, &env, seed);
+	init(&c, 256, &p, &dom_ops, &env);
 	for (i = 0; i < 10; i++) {
 		f = dom_flow(2, (uint16_t)i);
 		fails += !!xf_cache_insert(&c, &f, &v, GEN, (uint64_t)i);
@@ -469,12 +500,94 @@ static void test_domain_share(void)
 	is(xf_cache_lookup(&c, &f, GEN, 100100, &out), XF_CACHE_HIT,
 	   "the flow that had traffic was kept over newer idle ones");
 	xf_cache_flush(&c);
-	is(env.frees, env.allocs, "no leak");
+	ok(slots_accounted(&c), "no slot lost or linked twice");
+}
+
+/*
+ * An unlinked slot is reused only after its grace period: a reader still
+ * on it never sees another flow's verdict there.
+ */
+static void test_limbo(void)
+{
+	struct xf_cache_params p = params();
+	struct xf_verdict v = verdict(XF_ACT_ACCEPT, GEN), out;
+	struct env env = { .defer = true };
+	struct xf_cache c;
+	struct xf_flow f;
+	int i;
+
+	/* Two entries, three slots: no room for one in limbo beside them. */
+	p.max_entries = 2;
+	is(xf_cache_init(&c, bk, 4, ent, sl, 3, &p, &ops, &env, seed), 0,
+	   "init, max_entries + 1 slots");
+	f = flow(17, 1, 0);
+	is(xf_cache_insert(&c, &f, &v, GEN, 0), 0, "flow 1 cached");
+	f = flow(17, 2, 0);
+	is(xf_cache_insert(&c, &f, &v, GEN, 0), 0, "flow 2 cached");
+	is(c.entries[1].key.sport, 1, "flow 1 in slot 1");
+	f = flow(17, 1, 0);
+	ok(xf_cache_remove(&c, &f.key), "flow 1 removed");
+	f = flow(17, 3, 0);
+	is(xf_cache_insert(&c, &f, &v, GEN, 0), XF_CACHE_E_NOMEM,
+	   "no free slot while flow 1's waits for its grace period");
+	is(c.stats.alloc_failed, 1, "counted");
+	is(env.retires, 1, "its batch was handed to retire");
+	is(c.entries[1].key.sport, 1, "slot 1 untouched");
+	f = flow(17, 2, 0);
+	is(xf_cache_lookup(&c, &f, GEN, 1, &out), XF_CACHE_HIT,
+	   "flow 2 still cached");
+	xf_cache_limbo_done(env.pending);
+	f = flow(17, 3, 0);
+	is(xf_cache_insert(&c, &f, &v, GEN, 0), 0,
+	   "grace period over: flow 3 cached");
+	is(c.entries[1].key.sport, 3, "in slot 1");
+	ok(slots_accounted(&c), "slots accounted for");
+
+	/* A domain's churn stops at its share in limbo; others go on. */
+	memset(doms, 0, sizeof(doms));
+	env.retires = 0;
+	env.pending = NULL;
+	p = params();
+	p.max_entries = 64;
+	p.dom_max = 4;
+	init(&c, 64, &p, &dom_ops, &env);
+	for (i = 0; i < 8; i++) {
+		f = dom_flow(1, (uint16_t)i);
+		if (xf_cache_insert(&c, &f, &v, GEN, (uint64_t)i))
+			break;
+	}
+	is(i, 8, "domain 1 caches 8 flows, 4 evicted on the way");
+	is(doms[1].count, 4, "it holds its share of 4");
+	is(doms[1].limbo, 4, "its 4 evicted slots wait in limbo");
+	f = dom_flow(1, 8);
+	is(xf_cache_insert(&c, &f, &v, GEN, 8), XF_CACHE_E_REFUSED,
+	   "its share in limbo: the next is refused");
+	is(doms[1].refused, 1, "counted");
+	for (i = 0; i < 4; i++) {
+		f = dom_flow(2, (uint16_t)i);
+		if (xf_cache_insert(&c, &f, &v, GEN, 8))
+			break;
+	}
+	is(i, 4, "domain 2 still caches its flows");
+	xf_cache_limbo_done(env.pending);
+	f = dom_flow(1, 8);
+	is(xf_cache_insert(&c, &f, &v, GEN, 9), 0,
+	   "a grace period later, domain 1 caches again");
+	is(doms[1].limbo, 4, "one slot came back, the insert evicted one more");
+	xf_cache_dom_flush(&c, &doms[1], true);
+	is(doms[1].limbo, 0, "a gone domain has nothing in limbo");
+	xf_cache_limbo_done(env.pending);
+	env.defer = false;
+	xf_cache_sweep(&c, GEN, 10, 64);
+	is(doms[1].limbo, 0, "and its slots coming back leave it alone");
+	xf_cache_flush(&c);
+	xf_cache_sweep(&c, GEN, 10, 64);
+	is(c.nfree, c.nslots - 1, "every slot free again");
+	ok(slots_accounted(&c), "slots accounted for");
 }
 
 static void test_hash(void)
 {
-	static struct xf_cache_entry *b[1];
 	static const uint8_t seed2[16] = "fedcba9876543210";
 	struct xf_cache_params p = params();
 	struct env env = { 0 };
@@ -483,8 +596,9 @@ static void test_hash(void)
 	uint32_t h;
 	int i, same = 0;
 
-	xf_cache_init(&c, b, 1, &p, &ops, &env, seed);
-	xf_cache_init(&c2, b, 1, &p, &ops, &env, seed2);
+	init(&c, 1, &p, &ops, &env);
+	xf_cache_init(&c2, bk, 1, ent, sl, xf_cache_nslots(p.max_entries), &p,
+		      &ops, &env, seed2);
 	h = xf_cache_hash(&c, &f.key);
 	is(h, xf_cache_hash(&c, &f.key), "hash is stable");
 	ok(h != xf_cache_hash(&c2, &f.key), "hash depends on the seed");
@@ -515,7 +629,6 @@ static void test_hash(void)
  */
 static void test_unattributed(void)
 {
-	static struct xf_cache_entry *b[64];
 	struct xf_cache_params p = params();
 	struct xf_verdict v = verdict(XF_ACT_ACCEPT, GEN), out;
 	struct env env = { 0 };
@@ -523,7 +636,7 @@ static void test_unattributed(void)
 	struct xf_flow f;
 
 	p.unattributed_life = 20;
-	is(xf_cache_init(&c, b, 64, &p, &ops, &env, seed), 0, "init");
+	is(init(&c, 64, &p, &ops, &env), 0, "init");
 	v.unattributed = true;
 	v.source = XF_SRC_UNATTRIBUTED;
 	f = flow(17, 2000, 0);
@@ -571,7 +684,7 @@ static void test_unattributed(void)
 	/* unattributed_life 0: such verdicts are not cached at all. */
 	xf_cache_flush(&c);
 	p.unattributed_life = 0;
-	is(xf_cache_init(&c, b, 64, &p, &ops, &env, seed), 0, "init, life 0");
+	is(init(&c, 64, &p, &ops, &env), 0, "init, life 0");
 	f = flow(1, 7, 0);
 	is(xf_cache_insert(&c, &f, &v, GEN, 0), XF_CACHE_E_NOT_CACHEABLE,
 	   "life 0: an unattributed icmp verdict is not cached");
@@ -585,6 +698,7 @@ int main(void)
 	test_udp_other();
 	test_generation();
 	test_alloc_and_bounds();
+	test_limbo();
 	test_domain_share();
 	test_hash();
 	return tap_done();
