@@ -768,7 +768,7 @@ int xf_cache_init(struct xf_cache *c, uint32_t *buckets, uint32_t nbuckets,
 	c->slots = slots;
 	c->mask = nbuckets - 1;
 	c->nslots = nslots;
-	/* Free list in slot order: a new table fills its array from the start. */
+	/* Free list in slot order: a new table fills its entries in order. */
 	for (s = 1; s + 1 < nslots; s++)
 		slots[s].next = s + 1;
 	c->free = 1;

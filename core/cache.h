@@ -202,7 +202,7 @@ struct xf_cache {
 	uint32_t hand;		/* clock hand for eviction and sweeps */
 	uint32_t epoch;		/* generation >> 32 of current entries */
 	uint32_t domains;	/* domains holding entries */
-	unsigned int collecting;	/* limbo[] that gathers unlinked slots */
+	unsigned int collecting;	/* the limbo[] gathering slots */
 	struct xf_cache_limbo limbo[2];
 	struct xf_cache_dom *hog;	/* held the most when last looked */
 	struct xf_cache_dom all;	/* without ops->dom */

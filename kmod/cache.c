@@ -87,7 +87,8 @@ static struct xf_cache xf_vcache;
 static DEFINE_SPINLOCK(xf_cache_lock);
 static struct delayed_work xf_sweep_work;
 
-static_assert(sizeof(struct rcu_head) <= sizeof(((struct xf_cache_limbo *)0)->reclaim));
+static_assert(sizeof(struct rcu_head) <=
+	      sizeof(((struct xf_cache_limbo *)0)->reclaim));
 
 static void xf_limbo_done_rcu(struct rcu_head *head)
 {
@@ -295,9 +296,11 @@ int xf_cache_kinit(void)
 	entries = kvcalloc(nslots, sizeof(*entries), GFP_KERNEL);
 	slots = kvcalloc(nslots, sizeof(*slots), GFP_KERNEL);
 	if (!buckets || !entries || !slots) {
+		size_t kib = ((size_t)n * sizeof(*buckets) + (size_t)nslots *
+			      (sizeof(*entries) + sizeof(*slots))) >> 10;
+
 		pr_err("xfilter: no memory for a verdict cache of %u entries (%zu KiB)\n",
-		       xf_cache_size, ((size_t)n * sizeof(*buckets) +
-		       (size_t)nslots * (sizeof(*entries) + sizeof(*slots))) >> 10);
+		       xf_cache_size, kib);
 		err = -ENOMEM;
 		goto fail;
 	}
