@@ -5,8 +5,12 @@
  * is not timed: the point is the cost every packet pays).
  *
  *   core-bench FLOWS PACKETS HIT_PERCENT [huge]
+ *   core-bench FLOWS PACKETS load
  *
- * Prints "ns_per_packet hits misses". Under callgrind, run with
+ * Prints "ns_per_packet hits misses". With "load", the baseline no cache
+ * design can beat once its entries outgrow the CPU's caches: the ns of one
+ * load that depends on the one before, at random over as many 64-byte
+ * lines as FLOWS entries take (4 KiB pages). Under callgrind, run with
  * --toggle-collect=bench_loop to count the loop's instructions only.
  *
  * Memory: the table's arrays (sized as kmod/cache.c sizes them) on 4 KiB
@@ -72,6 +76,41 @@ static void make_frame(uint8_t *dst, uint32_t i, uint8_t flags)
 	memcpy(dst, f.b, FRAME_LEN);
 }
 
+/* ns of a dependent load at random over n lines, k loads timed. */
+static double load_ns(uint32_t n, uint32_t k)
+{
+	uint64_t *line = table_mem((size_t)n * 64, 0);
+	uint32_t *order = malloc((size_t)n * sizeof(*order));
+	struct timespec t0, t1;
+	uint32_t i, j, t;
+	uint64_t at = 0;
+
+	if (!line || !order || n < 2)
+		return -1;
+	/* A random cycle through every line, so nothing can be guessed. */
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	for (i = n - 1; i > 0; i--) {
+		j = (uint32_t)(xorshift() % (i + 1));
+		t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (i = 0; i < n; i++)
+		line[(size_t)order[i] * 8] = (uint64_t)order[(i + 1) % n] * 8;
+	for (i = 0; i < n; i++)	/* warm, as bench_loop is */
+		at = line[at];
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < k; i++)
+		at = line[at];
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	free(order);
+	if (at == 1)	/* never: keeps the chain alive */
+		return -1;
+	return ((double)(t1.tv_sec - t0.tv_sec) * 1e9 +
+		(double)(t1.tv_nsec - t0.tv_nsec)) / k;
+}
+
 /* noinline: callgrind's --toggle-collect counts exactly this. */
 __attribute__((noinline)) uint64_t bench_loop(struct xf_cache *c,
 					      uint8_t **pkts, uint32_t n,
@@ -118,6 +157,11 @@ int main(int argc, char **argv)
 	uint64_t hits;
 	double ns;
 
+	if (argc == 4 && !strcmp(argv[3], "load")) {
+		printf("%.1f\n", load_ns((uint32_t)strtoul(argv[1], NULL, 0),
+					 (uint32_t)strtoul(argv[2], NULL, 0)));
+		return 0;
+	}
 	if (argc != 4 && !(argc == 5 && !strcmp(argv[4], "huge")))
 		return 2;
 	flows = (uint32_t)strtoul(argv[1], NULL, 0);
