@@ -177,12 +177,6 @@ static XF_INLINE struct xf_cache_entry *entry_at(const struct xf_cache *c,
 	return s && s < c->nslots ? &c->entries[s] : NULL;
 }
 
-static inline uint32_t slot_of(const struct xf_cache *c,
-			       const struct xf_cache_entry *e)
-{
-	return (uint32_t)(e - c->entries);
-}
-
 static XF_INLINE struct xf_cache_entry *find(struct xf_cache *c,
 					  const struct xf_flow_key *key)
 {
@@ -334,7 +328,6 @@ static void limbo_splice(struct xf_cache *c, struct xf_cache_limbo *l)
 	}
 	c->slots[l->tail].next = c->free;
 	c->free = l->head;
-	c->nfree += l->count;
 	l->head = l->tail = l->count = 0;
 	l->waiting = false;
 }
@@ -634,7 +627,6 @@ int xf_cache_insert(struct xf_cache *c, const struct xf_flow *f,
 		return XF_CACHE_E_NOMEM;
 	}
 	c->free = c->slots[s].next;
-	c->nfree--;
 	e = &c->entries[s];
 	memset(e, 0, sizeof(*e));
 	e->key = f->key;
@@ -772,7 +764,6 @@ int xf_cache_init(struct xf_cache *c, uint32_t *buckets, uint32_t nbuckets,
 	for (s = 1; s + 1 < nslots; s++)
 		slots[s].next = s + 1;
 	c->free = 1;
-	c->nfree = nslots - 1;
 	c->p = *p;
 	c->ops = ops;
 	c->ctx = ctx;

@@ -198,7 +198,6 @@ struct xf_cache {
 	uint32_t nslots;
 	uint32_t count;
 	uint32_t free;		/* free list: first slot */
-	uint32_t nfree;
 	uint32_t hand;		/* clock hand for eviction and sweeps */
 	uint32_t epoch;		/* generation >> 32 of current entries */
 	uint32_t domains;	/* domains holding entries */

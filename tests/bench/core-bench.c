@@ -76,6 +76,12 @@ static void make_frame(uint8_t *dst, uint32_t i, uint8_t flags)
 	memcpy(dst, f.b, FRAME_LEN);
 }
 
+static double ns_between(const struct timespec *t0, const struct timespec *t1)
+{
+	return (double)(t1->tv_sec - t0->tv_sec) * 1e9 +
+	       (double)(t1->tv_nsec - t0->tv_nsec);
+}
+
 /* ns of a dependent load at random over n lines, k loads timed. */
 static double load_ns(uint32_t n, uint32_t k)
 {
@@ -107,8 +113,7 @@ static double load_ns(uint32_t n, uint32_t k)
 	free(order);
 	if (at == 1)	/* never: keeps the chain alive */
 		return -1;
-	return ((double)(t1.tv_sec - t0.tv_sec) * 1e9 +
-		(double)(t1.tv_nsec - t0.tv_nsec)) / k;
+	return ns_between(&t0, &t1) / k;
 }
 
 /* noinline: callgrind's --toggle-collect counts exactly this. */
@@ -218,8 +223,7 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	hits = bench_loop(&c, pkts, npkts, 2);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ns = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 +
-	      (double)(t1.tv_nsec - t0.tv_nsec)) / npkts;
+	ns = ns_between(&t0, &t1) / npkts;
 	printf("%.1f %llu %llu %u\n", ns, (unsigned long long)hits,
 	       (unsigned long long)(npkts - hits), c.count);
 	xf_cache_flush(&c);
