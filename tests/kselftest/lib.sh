@@ -150,12 +150,35 @@ guest_down()
 	wait_for 30 sh -c "! xl domid '$1'"
 }
 
+# guest_gone NAME DOMID: why NAME's console is not there (libxl removes
+# it first when it destroys a domain): the domains, what xenstore still
+# holds of it, xl's log of it, Xen's and its own console's last lines.
+guest_gone()
+{
+	echo "# [$1] domain $2: no console tty"
+	{
+		xl list
+		echo "-- xenstore:"
+		xenstore-ls -f "/local/domain/$2" | head -n 30
+		echo "-- xl-$1.log:"
+		tail -n 15 "/var/log/xen/xl-$1.log"
+		echo "-- xl dmesg:"
+		xl dmesg | tail -n 15
+		echo "-- console:"
+		tail -n 15 "$(guest_log "$1")"
+	} 2>&1 | sed 's/^/#   /'
+}
+
 guest()
 {
 	local name=$1 dom tty log id rc at fifo tp out
 	shift
 	dom=$(guest_domid "$name") || { echo "# no guest $name" >&2; return 125; }
-	tty=$(xenstore-read "/local/domain/$dom/console/tty") || return 125
+	if ! tty=$(xenstore-read "/local/domain/$dom/console/tty"); then
+		# Say why: the domain's state and what xenstore still holds.
+		guest_gone "$name" "$dom" >&2
+		return 125
+	fi
 	log=$(guest_log "$name")
 	# Unique even across subshells ($(guest ...)), which share no counter.
 	id="$$x$(date +%s%N)"
