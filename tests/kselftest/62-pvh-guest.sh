@@ -26,11 +26,38 @@
 #                                                         └► Xen (hypervisor)  ───┘ p2m, KPTI
 #   dom0: xfctl -j ps g3   vs   g3: xftruth (its own /proc)
 #   dom0: xfctl hv check   vs   g3: /proc/PID/status
+#
+# A PVH guest under QEMU's emulated SVM triple-faults now and then, with or
+# without xfilter: seen at boot before the module was even loaded (xl then
+# restarts it and the test goes on); CI of 4085d52 lost g3 in the busy
+# phase the way a reboot does (its console node gone: libxl destroying
+# it). An attempt that failed while Xen's console names a triple fault of
+# g3 after its boot says nothing of xfilter: its lines are shown as
+# comments and the test runs once more (its output comes at the end). A
+# second one fails, as any triple fault of g3 after its boot fails "Xen's
+# console" below.
 . ./lib.sh
 . ./xfd_lib.sh
 XF_MODE=userland	# xfd_ready: this test sets g3's modes itself
 
 G=g3
+PVH_DOMID=/tmp/pvh-domid	# g3's domain once booted, for the wrapper
+pvh_triple_fault() { xl dmesg | grep -q "d$1v[0-9]* Triple fault"; }
+if [ -z "${XF_PVH_ATTEMPT:-}" ]; then
+	for a in 1 2; do
+		rm -f $PVH_DOMID
+		XF_PVH_ATTEMPT=$a sh "$0" > /tmp/pvh-attempt.out 2>&1
+		rc=$?
+		d=$(cat $PVH_DOMID 2>/dev/null)
+		if [ $a = 1 ] && [ $rc != 0 ] && [ -n "$d" ] && pvh_triple_fault "$d"; then
+			echo "# attempt 1 discarded: $G (domain $d) triple-faulted after its boot (Xen's console), its lines:"
+			sed 's/^/#   /' /tmp/pvh-attempt.out
+			continue
+		fi
+		cat /tmp/pvh-attempt.out
+		exit $rc
+	done
+fi
 up() { cut -d' ' -f1 /proc/uptime; }
 T0=$(up)
 GIP=$(guest_ip $G)
@@ -62,6 +89,7 @@ t_ok "$G boots and serves commands" guest_wait $G
 t_ok "profile of its kernel built meanwhile" wait $PB
 echo "# $G up in $(echo "$(up) $T0" | awk '{ printf "%d", $1 - $2 }') s"
 D=$(guest_domid $G)
+echo "$D" > $PVH_DOMID
 t_ok "xl: $G is of type pvh" sh -c "xl list -l $G | grep -q '\"type\": \"pvh\"'"
 t_is "$G itself: /sys/hypervisor/guest_type" "$(guest $G cat /sys/hypervisor/guest_type)" PVH
 echo "# $G: meltdown: $(guest $G cat /sys/devices/system/cpu/vulnerabilities/meltdown)"
@@ -188,8 +216,8 @@ if xfctl hv probe > /dev/null 2>&1; then
 	hv_round "busy"
 	calls1=$(hvc calls)
 	t_ok "the module's batches reached Xen ($calls0 -> $calls1 calls)" test "${calls1:-0}" -gt "${calls0:-0}"
-	t_ok "Xen's console: no crash, assertion or guest triple fault" sh -c \
-		"! xl dmesg | grep -Eiq 'panic|fatal|assertion|BUG at|domain_crash|triple fault'"
+	t_ok "Xen's console: no crash or assertion, no triple fault of $G since its boot" sh -c \
+		"! xl dmesg | grep -Eiq 'panic|fatal|assertion|BUG at|domain_crash|d${D}v[0-9]* triple fault'"
 fi
 guest $G "pkill -f 'while :'" > /dev/null 2>&1
 echo "# busy phase over at $(up) s"
