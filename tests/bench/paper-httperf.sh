@@ -35,6 +35,9 @@
 # At the end, "none-end" measures no filter again at the socket sweep's
 # rate: how far the host's load drifted during the run.
 . ./lib.sh
+# The user* rows are userland mode on the patched Xen too (xfd_lib.sh would
+# pick hypervisor there); the hv* rows set the mode themselves.
+XF_MODE=userland
 . ./xfd_lib.sh
 
 RATES=$(echo "${XF_BENCH_RATES:-10,25,50}" | tr , ' ')
