@@ -30,12 +30,14 @@ fi
 
 root=$XF_CACHE/headers/$kver
 
-# The ELF programs of the kbuild package that this machine cannot run.
+# The ELF programs of the kbuild package, and of the headers (from 7.2 the
+# flavour's own tools/bpf/resolve_btfids), that this machine cannot run.
 broken_host_tools()
 {
 	local f
 
-	for f in $(find "$root"/usr/lib/linux-kbuild-* -type f -perm -u+x); do
+	for f in $(find "$root"/usr/lib/linux-kbuild-* "$root"/usr/src/linux-headers-* \
+		-type f -perm -u+x); do
 		[ "$(head -c 4 "$f")" = $'\x7fELF' ] || continue
 		LC_ALL=C ldd "$f" 2>&1 | grep -q 'not found' && echo "$f"
 	done
@@ -97,11 +99,11 @@ adapt_to_host()
 		lab_die "make modules_prepare in linux-source-$series failed"
 	for f in $broken; do
 		rel=${f#"$root"/usr/lib/linux-kbuild-*/}
+		rel=${rel#"$root"/usr/src/linux-headers-*/}
 		rel=${rel%.real-*}
 		[ -x "$tarball/$rel" ] || continue
-		case " $done_list " in *" $rel "*) continue ;; esac
 		install -m 755 "$tarball/$rel" "$(dirname "$f")/$(basename "$rel")"
-		done_list="$done_list $rel"
+		case " $done_list " in *" $rel "*) ;; *) done_list="$done_list $rel" ;; esac
 	done
 	[ -z "$broken" ] || lab_log "rebuilt:$done_list"
 	if [ -n "$cc" ]; then
