@@ -28,19 +28,12 @@
 #   dom0: xfctl hv check   vs   g3: /proc/PID/status
 #
 # A PVH guest under QEMU's emulated SVM triple-faults now and then, with or
-# without xfilter: seen at boot before the module was even loaded (xl then
-# restarts it and the test goes on); CI of 4085d52 lost g3 in the busy
-# phase the way a reboot does (its console node gone: libxl destroying
-# it). An attempt that failed while Xen's console names a triple fault of
-# g3 after its boot says nothing of xfilter: its lines are shown as
-# comments and the test runs again (its output comes at the end), three
-# attempts in all: the last one fails as any triple fault of g3 after its
-# boot fails "Xen's console" below. The fresh-clone run of fd19f48 needed a
-# second attempt (g3 triple-faulted in the idle phase in hypervisor mode,
-# then again at its reboot, vCPU 0 in the guest's kernel with IRQs off),
-# so one retry was too few for CI. Whether xfilter's pauses make it more
-# likely (two of three times it came while Xen checked g3's flows) is
-# not settled.
+# without xfilter (seen at boot before the module was loaded). An attempt
+# that failed while Xen's console names a triple fault of g3 after its
+# boot says nothing of xfilter: its lines are shown as comments and the
+# test runs again (its output comes at the end), three attempts in all;
+# the last fails as any triple fault of g3 after its boot fails "Xen's
+# console" below. Whether xfilter's pauses make it likelier is not settled.
 . ./lib.sh
 . ./xfd_lib.sh
 XF_MODE=userland	# xfd_ready: this test sets g3's modes itself

@@ -175,7 +175,6 @@ guest()
 	shift
 	dom=$(guest_domid "$name") || { echo "# no guest $name" >&2; return 125; }
 	if ! tty=$(xenstore-read "/local/domain/$dom/console/tty"); then
-		# Say why: the domain's state and what xenstore still holds.
 		guest_gone "$name" "$dom" >&2
 		return 125
 	fi
