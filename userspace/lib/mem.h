@@ -25,6 +25,7 @@
 #define XF_PAGE_SIZE 4096U
 #define XF_MEM_TLB 65536	/* cached translations (power of two): 1 MiB,
 				 * enough for a big guest's kernel working set */
+#define XF_MEM_TLB_VPN_BITS 36	/* a canonical va's page: bits 47..12 */
 
 struct xf_mem;
 
@@ -36,7 +37,12 @@ struct xf_mem_ops {
 };
 
 struct xf_mem_tlb {
-	uint64_t vpn;		/* va >> 12, or ~0 when empty */
+	/*
+	 * The page (bits 47..12 of a canonical va) and, above it, the
+	 * generation it was filled in: a flush is one increment of
+	 * xf_mem.tlb_gen, not 1 MiB of stores on every batch.
+	 */
+	uint64_t tag;
 	uint64_t frame;
 };
 
@@ -51,6 +57,8 @@ struct xf_mem {
 	bool have_kernel_offset;
 	uint64_t kernel_offset;
 	uint64_t stats_walks, stats_hits;
+	uint64_t stats_maps;	/* frames the backend had to map (xen) */
+	uint64_t tlb_gen;	/* 0: never flushed, nothing valid */
 	struct xf_mem_tlb tlb[XF_MEM_TLB];
 };
 

@@ -2,8 +2,8 @@
 /*
  * Guest-virtual reads over a frame reader: an x86-64 4-level page walk
  * from CR3 (1 GiB and 2 MiB pages included), cached per 4 KiB page in a
- * direct-mapped TLB. Entries come from the guest: the walk takes only the
- * 40 frame bits (no reserved bits, no NX/PAT confusion) and gives up on a
+ * direct-mapped TLB that a new generation flushes. Entries come from the
+ * guest: the walk takes only the 40 frame bits (no reserved bits, no NX/PAT confusion) and gives up on a
  * non-present entry; it has exactly four steps, so it always ends.
  */
 #include <errno.h>
@@ -16,12 +16,23 @@
 #define PTE_PS 0x80ULL
 #define PTE_ADDR 0x000ffffffffff000ULL
 
+#define TLB_VPN_MASK ((1ULL << XF_MEM_TLB_VPN_BITS) - 1)
+#define TLB_GEN_MAX (~0ULL >> XF_MEM_TLB_VPN_BITS)
+
+static bool canonical(uint64_t va)
+{
+	return (uint64_t)((int64_t)(va << 16) >> 16) == va;
+}
+
 void xf_mem_tlb_flush(struct xf_mem *m)
 {
-	unsigned int i;
-
-	for (i = 0; i < XF_MEM_TLB; i++)
-		m->tlb[i].vpn = ~0ULL;
+	if (m->tlb_gen && m->tlb_gen < TLB_GEN_MAX) {
+		m->tlb_gen++;
+		return;
+	}
+	/* First use, or the generations ran out: tag 0 matches nothing. */
+	memset(m->tlb, 0, sizeof(m->tlb));
+	m->tlb_gen = 1;
 }
 
 static int pt_entry(struct xf_mem *m, uint64_t table, unsigned int idx,
@@ -35,9 +46,6 @@ static int pt_walk(struct xf_mem *m, uint64_t va, uint64_t *frame)
 	uint64_t e, table = m->root & PTE_ADDR;
 	int level;
 
-	/* Non-canonical addresses are never mapped. */
-	if ((uint64_t)((int64_t)(va << 16) >> 16) != va)
-		return -EFAULT;
 	for (level = 3; level >= 0; level--) {
 		unsigned int idx = (va >> (12 + 9 * level)) & 511;
 
@@ -60,11 +68,16 @@ static int pt_walk(struct xf_mem *m, uint64_t va, uint64_t *frame)
 
 int xf_mem_translate(struct xf_mem *m, uint64_t va, uint64_t *frame)
 {
-	uint64_t vpn = va >> 12;
+	uint64_t vpn = (va >> 12) & TLB_VPN_MASK;
+	uint64_t tag = vpn | m->tlb_gen << XF_MEM_TLB_VPN_BITS;
 	struct xf_mem_tlb *t = &m->tlb[vpn & (XF_MEM_TLB - 1)];
 	int r;
 
-	if (t->vpn == vpn) {
+	/* Never mapped; and the tag holds only bits 47..12, which a
+	 * non-canonical va would share with a canonical one. */
+	if (!canonical(va))
+		return -EFAULT;
+	if (t->tag == tag) {
 		m->stats_hits++;
 		*frame = t->frame;
 		return 0;
@@ -73,7 +86,7 @@ int xf_mem_translate(struct xf_mem *m, uint64_t va, uint64_t *frame)
 	r = pt_walk(m, va, frame);
 	if (r)
 		return r;
-	t->vpn = vpn;
+	t->tag = tag;
 	t->frame = *frame;
 	return 0;
 }

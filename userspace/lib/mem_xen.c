@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A live Xen domain as guest memory, from dom0: frames are mapped read-only
- * through privcmd (libxenforeignmemory) and kept in a small direct-mapped
- * cache, since mapping is a hypercall and the walker touches the same few
- * hundred pages again and again. The page-table roots are the vCPUs' CR3s
+ * through privcmd (libxenforeignmemory) and kept mapped in a 4-way
+ * set-associative cache with LRU replacement. A map and its later unmap
+ * are hypercalls and a TLB flush (about 300 us each under TCG), and the
+ * walker touches the same few hundred pages (page tables, the socket
+ * hashes, the tasks) on every batch: with a direct-mapped cache two of
+ * them sharing a slot were mapped again on every batch. The page-table roots are the vCPUs' CR3s
  * (libxenctrl); for a PV guest they and every page-table entry hold MFNs,
  * which xenforeignmemory_map() takes as they are; for HVM they hold GFNs,
  * which it takes too. So mem_pt.c walks both kinds the same way.
@@ -25,10 +28,16 @@
 
 #include "mem.h"
 
-#define XEN_MAP_CACHE 512	/* mapped frames kept (power of two) */
+/*
+ * Frames kept mapped: 16 MiB of dom0 address space per guest at most, and
+ * as many guest pages a PV guest cannot hand back to Xen while we hold them.
+ */
+#define XEN_MAP_SETS 1024	/* power of two */
+#define XEN_MAP_WAYS 4
 
 struct xen_map {
 	uint64_t frame;		/* ~0 when empty */
+	uint64_t used;		/* mem_xen.clock at the last read */
 	void *addr;
 };
 
@@ -37,8 +46,8 @@ struct mem_xen {
 	xc_interface *xch;
 	xenforeignmemory_handle *fmem;
 	uint32_t domid;
-	uint64_t maps, hits;
-	struct xen_map cache[XEN_MAP_CACHE];
+	uint64_t clock;
+	struct xen_map cache[XEN_MAP_SETS][XEN_MAP_WAYS];
 };
 
 static void seterr(char *err, size_t len, const char *fmt, ...)
@@ -56,31 +65,39 @@ static int xen_read_frame(struct xf_mem *m, uint64_t frame, uint32_t off,
 			  void *buf, uint32_t len)
 {
 	struct mem_xen *x = (struct mem_xen *)m;
-	struct xen_map *c = &x->cache[frame & (XEN_MAP_CACHE - 1)];
+	/* Fibonacci hashing: frames a stride apart spread over the sets. */
+	struct xen_map *set = x->cache[(frame * 0x9e3779b97f4a7c15ULL) >>
+				       (64 - __builtin_ctz(XEN_MAP_SETS))];
+	struct xen_map *c = &set[0];
+	xen_pfn_t pfn = frame;
+	int merr = 0, i;
+	void *addr;
 
 	if (off > XF_PAGE_SIZE || len > XF_PAGE_SIZE - off)
 		return -EINVAL;
-	if (c->frame != frame) {
-		xen_pfn_t pfn = frame;
-		int merr = 0;
-		void *addr;
-
-		addr = xenforeignmemory_map(x->fmem, x->domid, PROT_READ, 1, &pfn,
-					    &merr);
-		if (!addr)
-			return -EFAULT;
-		if (merr) {
-			xenforeignmemory_unmap(x->fmem, addr, 1);
-			return -EFAULT;
+	for (i = 0; i < XEN_MAP_WAYS; i++) {
+		if (set[i].frame == frame) {
+			c = &set[i];
+			goto hit;
 		}
-		if (c->addr)
-			xenforeignmemory_unmap(x->fmem, c->addr, 1);
-		c->addr = addr;
-		c->frame = frame;
-		x->maps++;
-	} else {
-		x->hits++;
+		if (set[i].used < c->used)
+			c = &set[i];	/* the least recently read (or empty) */
 	}
+	addr = xenforeignmemory_map(x->fmem, x->domid, PROT_READ, 1, &pfn,
+				    &merr);
+	if (!addr)
+		return -EFAULT;
+	if (merr) {
+		xenforeignmemory_unmap(x->fmem, addr, 1);
+		return -EFAULT;
+	}
+	if (c->addr)
+		xenforeignmemory_unmap(x->fmem, c->addr, 1);
+	c->addr = addr;
+	c->frame = frame;
+	m->stats_maps++;
+hit:
+	c->used = ++x->clock;
 	memcpy(buf, (const uint8_t *)c->addr + off, len);
 	return 0;
 }
@@ -88,11 +105,13 @@ static int xen_read_frame(struct xf_mem *m, uint64_t frame, uint32_t off,
 static void xen_close(struct xf_mem *m)
 {
 	struct mem_xen *x = (struct mem_xen *)m;
-	unsigned int i;
+	unsigned int i, w;
 
-	for (i = 0; i < XEN_MAP_CACHE; i++)
-		if (x->cache[i].addr)
-			xenforeignmemory_unmap(x->fmem, x->cache[i].addr, 1);
+	for (i = 0; i < XEN_MAP_SETS; i++)
+		for (w = 0; w < XEN_MAP_WAYS; w++)
+			if (x->cache[i][w].addr)
+				xenforeignmemory_unmap(x->fmem,
+						       x->cache[i][w].addr, 1);
 	if (x->fmem)
 		xenforeignmemory_close(x->fmem);
 	if (x->xch)
@@ -115,8 +134,8 @@ int xf_mem_xen_open(uint32_t domid, struct xf_mem **out, char *err,
 	x->m.ops = &xen_ops;
 	x->m.kind = "xen";
 	x->domid = domid;
-	for (v = 0; v < XEN_MAP_CACHE; v++)
-		x->cache[v].frame = ~0ULL;
+	for (v = 0; v < XEN_MAP_SETS * XEN_MAP_WAYS; v++)
+		x->cache[v / XEN_MAP_WAYS][v % XEN_MAP_WAYS].frame = ~0ULL;
 	xf_mem_tlb_flush(&x->m);
 	x->xch = xc_interface_open(NULL, NULL, 0);
 	if (!x->xch) {

@@ -9,8 +9,10 @@
  *	batch_us p50 p99 max	time we took per batch (fetch to verdict)
  *	syn_us p50 p99 max	first packet held to verdict sent
  *	domain ID NAME STATE flows=N attributed=N unattributed=N walks=N
- *		fast=N hv=loaded|- kernel=PATH [why=...]
- *	(hv=loaded: its profile is in the filter in Xen, hv.c)
+ *		fast=N maps=N hv=loaded|- exe=0|1 kernel=PATH [why=...]
+ *	(maps: guest frames mapped since the session opened, the misses of
+ *	 mem_xen.c's cache; hv=loaded: its profile is in the filter in Xen,
+ *	 hv.c)
  *	store etcd connected=0|1 revision=N disconnects=N resyncs=N events=N
  *		keys=N applied=N replaced=N bad=N	(with --etcd, store.c)
  *
@@ -137,13 +139,14 @@ void xfd_stats_write(bool force)
 				why[i] = ' ';
 		/* exe=0: its kernel profile has no path members, so exe
 		 * rules never match its flows (logged when opened). */
-		fprintf(f, "domain %u %s %s flows=%llu attributed=%llu unattributed=%llu walks=%llu fast=%llu hv=%s exe=%d kernel=%s%s%s\n",
+		fprintf(f, "domain %u %s %s flows=%llu attributed=%llu unattributed=%llu walks=%llu fast=%llu maps=%llu hv=%s exe=%d kernel=%s%s%s\n",
 			d->domid, d->name[0] ? d->name : "-",
 			state_name(d->state), (unsigned long long)d->flows,
 			(unsigned long long)d->attributed,
 			(unsigned long long)d->unattributed,
 			(unsigned long long)d->walks,
 			(unsigned long long)d->fast_hits,
+			(unsigned long long)(d->g ? d->g->mem->stats_maps : 0),
 			d->hv_loaded ? "loaded" : "-",
 			d->state == XFD_DOM_READY && d->g && d->g->vmi.path,
 			d->kernel[0] ? d->kernel : "-", why[0] ? " why=" : "",
