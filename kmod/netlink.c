@@ -1213,9 +1213,14 @@ static void xf_nl_parse_owner(struct nlattr **tb, struct xf_owner *o)
 		o->cgroup_id = nla_get_u64(tb[XFILTER_OWNER_A_CGROUP]);
 	if (tb[XFILTER_OWNER_A_COMM])
 		nla_strscpy(o->comm, tb[XFILTER_OWNER_A_COMM], sizeof(o->comm));
+	/*
+	 * Without its path the exe or cgroup is unknown, whatever the flags
+	 * say: an empty path would be a mismatch, not unknown.
+	 */
 	if (tb[XFILTER_OWNER_A_EXE])
 		nla_strscpy(o->exe, tb[XFILTER_OWNER_A_EXE], sizeof(o->exe));
-	/* Without its path the cgroup is unknown, whatever the flags say. */
+	else
+		o->flags &= ~XF_OWNER_F_EXE;
 	if (tb[XFILTER_OWNER_A_CGROUP_PATH])
 		nla_strscpy(o->cgroup, tb[XFILTER_OWNER_A_CGROUP_PATH],
 			    sizeof(o->cgroup));
@@ -1304,25 +1309,52 @@ bool xf_nl_batch_listeners(void)
 	return genl_has_listeners(&xf_genl_family, &init_net, XF_GRP_BATCH);
 }
 
-int xf_nl_notify_batch(u32 domid, u32 batch_id, u32 n)
+/*
+ * A batch small enough to fit in one page goes out with its flows, as
+ * BATCH_GET would give them: the common case, one flow sent at once to an
+ * idle source, then costs the source no round trip. A bigger one (a flood)
+ * goes out as its id only, so notifications stay small on the socket.
+ */
+#define XF_NOTIFY_FLOWS_MAX 16
+
+int xf_nl_notify_batch(struct xf_domain *dom, u32 batch_id, u32 n)
 {
 	struct sk_buff *msg;
 	void *hdr;
+	int err;
 
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put(msg, 0, 0, &xf_genl_family, 0,
 			  XFILTER_CMD_BATCH_NOTIFY);
-	if (!hdr || nla_put_u32(msg, XFILTER_A_DOMID, domid) ||
-	    nla_put_u32(msg, XFILTER_A_BATCH_ID, batch_id) ||
-	    nla_put_u32(msg, XFILTER_A_COUNT, n)) {
+	if (!hdr)
+		goto too_big;
+	err = -EMSGSIZE;
+	if (n <= XF_NOTIFY_FLOWS_MAX)
+		err = xf_queue_put_batch(dom, msg, false, batch_id);
+	if (err == -ENOENT) {
+		/* Answered or timed out meanwhile: nothing to ask. */
 		nlmsg_free(msg);
-		return -EMSGSIZE;
+		return 0;
 	}
+	if (err) {
+		/* Too many flows: the id only, the source fetches them. */
+		genlmsg_cancel(msg, hdr);
+		hdr = genlmsg_put(msg, 0, 0, &xf_genl_family, 0,
+				  XFILTER_CMD_BATCH_NOTIFY);
+		if (!hdr || nla_put_u32(msg, XFILTER_A_DOMID, dom->domid) ||
+		    nla_put_u32(msg, XFILTER_A_BATCH_ID, batch_id))
+			goto too_big;
+	}
+	if (nla_put_u32(msg, XFILTER_A_COUNT, n))
+		goto too_big;
 	genlmsg_end(msg, hdr);
 	return genlmsg_multicast(&xf_genl_family, msg, 0, XF_GRP_BATCH,
 				 GFP_KERNEL);
+too_big:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
 }
 
 int xf_nl_notify_profile(u32 domid)

@@ -31,7 +31,7 @@ int xf_nl_put_rule(struct sk_buff *skb, int attr, const struct xf_rule *r,
 		   u32 index);
 int xf_nl_put_owner(struct sk_buff *skb, int attr, const struct xf_owner *o);
 /* Process context. */
-int xf_nl_notify_batch(u32 domid, u32 batch_id, u32 n);
+int xf_nl_notify_batch(struct xf_domain *dom, u32 batch_id, u32 n);
 /* Process context: ask xfilterd to load domid's profile into Xen. */
 int xf_nl_notify_profile(u32 domid);
 

@@ -716,7 +716,9 @@ int xf_queue_put_batch(struct xf_domain *dom, struct sk_buff *msg,
 			continue;
 		err = -EMSGSIZE;
 		if (nla_put_u32(msg, XFILTER_A_DOMID, dom->domid) ||
-		    nla_put_u32(msg, XFILTER_A_BATCH_ID, b->id))
+		    nla_put_u32(msg, XFILTER_A_BATCH_ID, b->id) ||
+		    nla_put_u64_64bit(msg, XFILTER_A_TIME_NS, ktime_get_ns(),
+				      XFILTER_A_PAD))
 			break;
 		flows = nla_nest_start(msg, XFILTER_A_FLOWS);
 		if (!flows)

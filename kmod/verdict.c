@@ -32,7 +32,7 @@ static bool xf_userland_present(void)
 
 static int xf_userland_submit(struct xf_domain *dom, u32 batch_id, u32 n)
 {
-	return xf_nl_notify_batch(dom->domid, batch_id, n);
+	return xf_nl_notify_batch(dom, batch_id, n);
 }
 
 /* The hypervisor backend (see the top comment): kmod/hypercall.c. */

@@ -9,6 +9,9 @@
  *                     [-w FILE]
  *   xfnet tcp-listen PORT [-n COUNT] [-e]        accept (and echo with -e)
  *   xfnet scan ADDR LO-HI [-t MS]                reached=N filtered=N
+ *   xfnet udp-spray ADDR LO-HI [-w FILE]         one socket and datagram per
+ *                                                port, back to back: many
+ *                                                new flows in one batch
  *   xfnet udp-send ADDR PORT [-n COUNT] [-z SIZE] [-r] [-t MS] [-i MS] [-d MS]
  *                  [-b SPORT] [-w FILE] [-W FILE] [-m MODE] [-P PATH] [-F N]
  *   xfnet udp-echo PORT [-n COUNT]
@@ -308,6 +311,44 @@ static int cmd_scan(const char *addr, const char *range, struct opts *o)
 	printf("scan %s %ld-%ld reached=%ld filtered=%ld\n", addr, lo, hi,
 	       reached, filtered);
 	return filtered ? 1 : 0;
+}
+
+/*
+ * One connected UDP socket per port of LO-HI, one datagram each, sent
+ * back to back, then (-w) every socket kept open until FILE exists, so the
+ * owner of each flow can be found however late it is looked up.
+ */
+static int cmd_udp_spray(const char *addr, const char *range, struct opts *o)
+{
+	static int fds[4096];
+	struct sockaddr_storage ss;
+	long lo, hi, port, sent = 0;
+	char *dash = strchr(range, '-');
+	socklen_t len;
+	int n = 0, i;
+
+	if (!dash)
+		die("bad port range (LO-HI)", range);
+	*dash = 0;
+	lo = num(range, 1, 65535);
+	hi = num(dash + 1, lo, lo + 4095 > 65535 ? 65535 : lo + 4095);
+	for (port = lo; port <= hi; port++) {
+		len = addr_parse(addr, port, &ss);
+		fds[n] = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fds[n] < 0)
+			die("socket", strerror(errno));
+		if (connect(fds[n], (struct sockaddr *)&ss, len) < 0)
+			die("connect", strerror(errno));
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		if (send(fds[i], "spray", 5, 0) == 5)
+			sent++;
+	printf("udp-spray %s %ld-%ld sent=%ld\n", addr, lo, hi, sent);
+	fflush(stdout);
+	if (o->go_file)
+		wait_go(o->go_file);
+	return sent == n ? 0 : 1;
 }
 
 static int cmd_tcp_listen(long port, struct opts *o)
@@ -817,7 +858,7 @@ static int cmd_fd_hog(long count)
 
 static void usage(void)
 {
-	fputs("usage: xfnet tcp-connect|tcp-listen|scan|udp-send|udp-echo|udp-recv|"
+	fputs("usage: xfnet tcp-connect|tcp-listen|scan|udp-send|udp-spray|udp-echo|udp-recv|"
 	      "tcp-stream|tcp-sink|fd-hog|fd-recv ARGS [-n COUNT] [-t MS] [-H SECS] "
 	      "[-z SIZE] [-s TEXT] [-e] [-r] [-d MS] [-m MODE] [-P PATH] [-F N]\n",
 	      stderr);
@@ -882,6 +923,10 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "scan")) {
 		NEED(2);
 		return cmd_scan(pos[0], pos[1], &o);
+	}
+	if (!strcmp(argv[1], "udp-spray")) {
+		NEED(2);
+		return cmd_udp_spray(pos[0], pos[1], &o);
 	}
 	if (!strcmp(argv[1], "tcp-listen")) {
 		NEED(1);

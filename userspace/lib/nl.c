@@ -12,6 +12,9 @@
 
 #include "nl.h"
 
+#ifndef NETLINK_CAP_ACK
+#define NETLINK_CAP_ACK 10
+#endif
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
 #endif
@@ -20,6 +23,7 @@ struct xf_nl_req {
 	struct xf_nl *nl;
 	xf_nl_reply_fn fn;
 	void *arg;
+	uint32_t seq;
 	int err;
 	bool done;
 };
@@ -43,6 +47,9 @@ int xf_nl_open(struct xf_nl *nl)
 		goto fail;
 	}
 	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	/* An error need not echo a big request (a VERDICT of 32 KiB). */
+	setsockopt(nl_socket_get_fd(nl->sk), SOL_NETLINK, NETLINK_CAP_ACK,
 		   &one, sizeof(one));
 	nl->family = genl_ctrl_resolve(nl->sk, XFILTER_GENL_NAME);
 	if (nl->family < 0) {
@@ -149,6 +156,19 @@ static int xf_nl_on_valid(struct nl_msg *msg, void *arg)
 	return req->fn ? req->fn(msg, req->arg) : NL_OK;
 }
 
+/*
+ * Replies to this request only. libnl's own check expects the sequence
+ * number after the last one answered: a request that was never sent (a
+ * send error) or given up on (a receive error) would make it refuse every
+ * reply from then on. Ours skips what an earlier request left behind.
+ */
+static int xf_nl_seq_check(struct nl_msg *msg, void *arg)
+{
+	struct xf_nl_req *req = arg;
+
+	return nlmsg_hdr(msg)->nlmsg_seq == req->seq ? NL_OK : NL_SKIP;
+}
+
 int xf_nl_request(struct xf_nl *nl, struct nl_msg *msg, xf_nl_reply_fn fn,
 		  void *arg)
 {
@@ -160,6 +180,7 @@ int xf_nl_request(struct xf_nl *nl, struct nl_msg *msg, xf_nl_reply_fn fn,
 	nl->bad_attr_off = -1;
 	nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
 	err = nl_send_auto(nl->sk, msg);
+	req.seq = nlmsg_hdr(msg)->nlmsg_seq;	/* set by nl_send_auto */
 	nlmsg_free(msg);
 	if (err < 0) {
 		snprintf(nl->errmsg, sizeof(nl->errmsg), "send: %s",
@@ -169,6 +190,7 @@ int xf_nl_request(struct xf_nl *nl, struct nl_msg *msg, xf_nl_reply_fn fn,
 	cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!cb)
 		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, xf_nl_seq_check, &req);
 	nl_cb_err(cb, NL_CB_CUSTOM, xf_nl_on_error, &req);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, xf_nl_on_finish, &req);
 	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, xf_nl_on_ack, &req);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One batch: BATCH_GET, attribution, one VERDICT message with every flow.
+ * One batch: its flows (from its notice, or BATCH_GET), attribution, one
+ * VERDICT message with every flow.
  *
  * The batch comes from the module, but the flows in it were made by the
  * guest: addresses and ports are just data here, lengths are checked
@@ -22,12 +23,89 @@
 
 #define XFD_BATCH_MAX 256
 #define XFD_DRAIN_BATCHES 16	/* per domain, at shutdown */
+#define XFD_NOTICES 64
+#define XFD_ANSWERED 8		/* per domain */
+/*
+ * Bytes of one VERDICT message at most: libnl's socket takes up to 64 KiB
+ * less 32 (SO_SNDBUF 32 KiB, doubled); past that, sendmsg() fails.
+ */
+#define XFD_VERDICT_MSG 32768
 
 struct batch {
 	uint32_t domid, id;
 	int n;
+	uint64_t built_us;	/* the flows' age_us are as of then; 0: unknown */
 	struct xfd_flow f[XFD_BATCH_MAX];
 };
+
+/*
+ * Notices that carried their flows (the module sends a batch of at most 16
+ * with them), kept until their domain's turn in the round, which then costs
+ * no BATCH_GET. One per domain, XFD_NOTICES in all; a batch whose notice
+ * was not kept is fetched, as one whose notice had no flows.
+ */
+static struct {
+	uint32_t domid;
+	struct nl_msg *msg;	/* NULL: free slot */
+} notices[XFD_NOTICES];
+
+/*
+ * The batches answered last, per domain: a notice read after its batch was
+ * fetched and answered must not be answered again (the module would count
+ * its verdicts as late), nor a batch answered but still there (the verdict
+ * on its way) fetched and answered twice. Batch ids start at 1.
+ */
+static struct {
+	uint32_t id[XFD_ANSWERED];
+	unsigned int next;
+} answered[XFD_DOMID_LIMIT];
+
+static bool was_answered(uint32_t domid, uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < XFD_ANSWERED; i++)
+		if (answered[domid].id[i] == id)
+			return true;
+	return false;
+}
+
+static void remember_answered(uint32_t domid, uint32_t id)
+{
+	answered[domid].id[answered[domid].next++ % XFD_ANSWERED] = id;
+}
+
+void xfd_batch_notice(uint32_t domid, struct nl_msg *msg)
+{
+	int i, free_slot = -1;
+
+	for (i = 0; i < XFD_NOTICES; i++) {
+		if (notices[i].msg && notices[i].domid == domid)
+			return;		/* the older one is served first */
+		if (!notices[i].msg && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot < 0)
+		return;
+	nlmsg_get(msg);
+	notices[free_slot].domid = domid;
+	notices[free_slot].msg = msg;
+}
+
+static struct nl_msg *notice_take(uint32_t domid)
+{
+	struct nl_msg *msg;
+	int i;
+
+	for (i = 0; i < XFD_NOTICES; i++) {
+		if (notices[i].msg && notices[i].domid == domid) {
+			msg = notices[i].msg;
+			notices[i].msg = NULL;
+			return msg;
+		}
+	}
+	return NULL;
+}
 
 static int parse_flow(struct nlattr *nest, uint32_t domid, struct xfd_flow *f)
 {
@@ -70,6 +148,9 @@ static int batch_cb(struct nl_msg *msg, void *arg)
 	    !tb[XFILTER_A_FLOWS])
 		return NL_SKIP;
 	b->id = nla_get_u32(tb[XFILTER_A_BATCH_ID]);
+	b->built_us = tb[XFILTER_A_TIME_NS] &&
+		      nla_len(tb[XFILTER_A_TIME_NS]) == sizeof(uint64_t) ?
+		      nla_get_u64(tb[XFILTER_A_TIME_NS]) / 1000 : 0;
 	nla_for_each_nested(a, tb[XFILTER_A_FLOWS], rem) {
 		if (b->n >= XFD_BATCH_MAX)
 			break;
@@ -85,75 +166,101 @@ static int batch_fetch(struct xf_nl *nl, struct batch *b)
 
 	b->n = 0;
 	b->id = 0;
+	b->built_us = 0;
 	if (!msg)
 		return -ENOMEM;
 	nla_put_u32(msg, XFILTER_A_DOMID, b->domid);
 	return xf_nl_request(nl, msg, batch_cb, b);
 }
 
-static void put_owner(struct nl_msg *msg, const struct xf_owner *o)
+/* 0, or < 0 if it did not all fit (the caller cancels the verdict). */
+static int put_owner(struct nl_msg *msg, const struct xf_owner *o)
 {
 	struct nlattr *n = nla_nest_start(msg, XFILTER_VERDICT_A_OWNER);
-	char comm[XF_COMM_LEN], exe[XF_EXE_LEN];
+	char comm[XF_COMM_LEN], exe[XF_EXE_LEN], cg[XF_CGROUP_LEN];
+	int err;
 
+	if (!n)
+		return -1;
 	/* Guest bytes: terminate them ourselves before handing them on. */
 	memcpy(comm, o->comm, sizeof(comm));
 	comm[sizeof(comm) - 1] = 0;
-	nla_put_u32(msg, XFILTER_OWNER_A_FLAGS, o->flags & XFILTER_OWNER_F_ALL);
-	nla_put_u32(msg, XFILTER_OWNER_A_PID, o->pid);
-	nla_put_u32(msg, XFILTER_OWNER_A_TGID, o->tgid);
+	memcpy(exe, o->exe, sizeof(exe));
+	exe[sizeof(exe) - 1] = 0;
+	memcpy(cg, o->cgroup, sizeof(cg));
+	cg[sizeof(cg) - 1] = 0;
+	err = nla_put_u32(msg, XFILTER_OWNER_A_FLAGS, o->flags & XFILTER_OWNER_F_ALL) |
+	      nla_put_u32(msg, XFILTER_OWNER_A_PID, o->pid) |
+	      nla_put_u32(msg, XFILTER_OWNER_A_TGID, o->tgid) |
+	      nla_put_u32(msg, XFILTER_OWNER_A_UID, o->uid) |
+	      nla_put_u32(msg, XFILTER_OWNER_A_GID, o->gid) |
+	      nla_put_u32(msg, XFILTER_OWNER_A_EUID, o->euid) |
+	      nla_put_u32(msg, XFILTER_OWNER_A_EGID, o->egid) |
+	      nla_put_string(msg, XFILTER_OWNER_A_COMM, comm);
 	if (o->flags & XF_OWNER_F_PPID)
-		nla_put_u32(msg, XFILTER_OWNER_A_PPID, o->ppid);
-	nla_put_u32(msg, XFILTER_OWNER_A_UID, o->uid);
-	nla_put_u32(msg, XFILTER_OWNER_A_GID, o->gid);
-	nla_put_u32(msg, XFILTER_OWNER_A_EUID, o->euid);
-	nla_put_u32(msg, XFILTER_OWNER_A_EGID, o->egid);
+		err |= nla_put_u32(msg, XFILTER_OWNER_A_PPID, o->ppid);
+	if (o->flags & XF_OWNER_F_EXE)
+		err |= nla_put_string(msg, XFILTER_OWNER_A_EXE, exe);
 	if (o->flags & XF_OWNER_F_CGROUP)
-		nla_put_u64(msg, XFILTER_OWNER_A_CGROUP, o->cgroup_id);
-	nla_put_string(msg, XFILTER_OWNER_A_COMM, comm);
-	if (o->flags & XF_OWNER_F_EXE) {
-		memcpy(exe, o->exe, sizeof(exe));
-		exe[sizeof(exe) - 1] = 0;
-		nla_put_string(msg, XFILTER_OWNER_A_EXE, exe);
-	}
-	if (o->flags & XF_OWNER_F_CGROUP) {
-		char cg[XF_CGROUP_LEN];
-
-		memcpy(cg, o->cgroup, sizeof(cg));
-		cg[sizeof(cg) - 1] = 0;
-		nla_put_string(msg, XFILTER_OWNER_A_CGROUP_PATH, cg);
-	}
+		err |= nla_put_u64(msg, XFILTER_OWNER_A_CGROUP, o->cgroup_id) |
+		       nla_put_string(msg, XFILTER_OWNER_A_CGROUP_PATH, cg);
 	nla_nest_end(msg, n);
+	return err ? -1 : 0;
+}
+
+/*
+ * Verdicts from b->f[*from] on, as many as fit in one message; *from moves
+ * past them. A verdict goes whole or not at all: an owner cut short (its
+ * exe or cgroup path left out, flags still claiming them) would let the
+ * flow slip past the rules that need them. 256 owners with the longest
+ * paths take about 160 KiB, so a big batch takes several messages.
+ */
+static int answer_part(struct xf_nl *nl, const struct batch *b, int action,
+		       int *from)
+{
+	struct nl_msg *msg = nlmsg_alloc_size(XFD_VERDICT_MSG);
+	struct nlattr *all, *v;
+	int i;
+
+	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
+				 0, XFILTER_CMD_VERDICT, XFILTER_GENL_VERSION) ||
+	    nla_put_u32(msg, XFILTER_A_DOMID, b->domid) < 0 ||
+	    nla_put_u32(msg, XFILTER_A_BATCH_ID, b->id) < 0 ||
+	    !(all = nla_nest_start(msg, XFILTER_A_VERDICTS))) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	for (i = *from; i < b->n; i++) {
+		v = nla_nest_start(msg, i);
+		if (!v)
+			break;
+		if (nla_put_u32(msg, XFILTER_VERDICT_A_FLOW_ID, b->f[i].id) < 0 ||
+		    (action >= 0 &&
+		     nla_put_u8(msg, XFILTER_VERDICT_A_ACTION, action) < 0) ||
+		    (action < 0 && b->f[i].attributed &&
+		     put_owner(msg, &b->f[i].owner) < 0)) {
+			nla_nest_cancel(msg, v);
+			break;
+		}
+		nla_nest_end(msg, v);
+	}
+	if (i == *from) {	/* one verdict is far smaller than a message */
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	*from = i;
+	nla_nest_end(msg, all);
+	return xf_nl_request(nl, msg, NULL, NULL);
 }
 
 /* action < 0: let the module match its rules with the owner (or none). */
 static int batch_answer(struct xf_nl *nl, const struct batch *b, int action)
 {
-	struct nl_msg *msg = nlmsg_alloc_size(65536);
-	struct nlattr *all, *v;
-	int i;
+	int from = 0, err = 0;
 
-	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, nl->family, 0,
-				 0, XFILTER_CMD_VERDICT, XFILTER_GENL_VERSION)) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	nla_put_u32(msg, XFILTER_A_DOMID, b->domid);
-	nla_put_u32(msg, XFILTER_A_BATCH_ID, b->id);
-	all = nla_nest_start(msg, XFILTER_A_VERDICTS);
-	for (i = 0; i < b->n; i++) {
-		v = nla_nest_start(msg, i);
-		if (!v)
-			break;
-		nla_put_u32(msg, XFILTER_VERDICT_A_FLOW_ID, b->f[i].id);
-		if (action >= 0)
-			nla_put_u8(msg, XFILTER_VERDICT_A_ACTION, action);
-		else if (b->f[i].attributed)
-			put_owner(msg, &b->f[i].owner);
-		nla_nest_end(msg, v);
-	}
-	nla_nest_end(msg, all);
-	return xf_nl_request(nl, msg, NULL, NULL);
+	while (from < b->n && !err)
+		err = answer_part(nl, b, action, &from);
+	return err;
 }
 
 static void log_flow(const struct xfd_dom *d, const struct xfd_flow *f)
@@ -198,24 +305,42 @@ static int dom_ready(uint32_t domid, struct xfd_dom **out)
 	return ready;
 }
 
+/* The batch its notice carried, if one was kept and is not answered yet. */
+static bool batch_from_notice(struct batch *b)
+{
+	struct nl_msg *msg = notice_take(b->domid);
+
+	b->n = 0;
+	b->id = 0;
+	b->built_us = 0;
+	if (!msg)
+		return false;
+	batch_cb(msg, b);
+	nlmsg_free(msg);
+	return b->n > 0 && !was_answered(b->domid, b->id);
+}
+
 /* Returns 1 if a batch was served, 0 if none waits, <0 on error. */
-static int serve_one(struct xf_nl *nl, struct batch *b, uint32_t last_id)
+static int serve_one(struct xf_nl *nl, struct batch *b)
 {
 	uint32_t syn_us[XFD_BATCH_MAX];
 	struct xfd_dom *d;
-	uint64_t t0, t1;
+	uint64_t t0, t1, since;
 	int i, err, action = -1, nattr = 0;
 
-	err = batch_fetch(nl, b);
-	if (err == -ENOENT || (!err && b->n == 0))
-		return 0;
-	if (err) {
-		xfd_warn("dom %u: fetching a batch: %s", b->domid,
-			 xf_nl_strerror(nl, err));
-		return err;
+	if (!batch_from_notice(b)) {
+		err = batch_fetch(nl, b);
+		if (err == -ENOENT || (!err && b->n == 0))
+			return 0;
+		if (err) {
+			xfd_warn("dom %u: fetching a batch: %s", b->domid,
+				 xf_nl_strerror(nl, err));
+			return err;
+		}
+		/* Answered but still there: leave it to the timeout. */
+		if (was_answered(b->domid, b->id))
+			return 0;
 	}
-	if (b->id == last_id)
-		return 0;	/* answered but still there: leave it to the timeout */
 	t0 = xfd_now_us();
 	if (dom_ready(b->domid, &d)) {
 		xfd_attribute(d, b->f, b->n, t0 + xfd_cfg.batch_budget_us);
@@ -226,11 +351,15 @@ static int serve_one(struct xf_nl *nl, struct batch *b, uint32_t last_id)
 	}
 	err = batch_answer(nl, b, action);
 	t1 = xfd_now_us();
+	remember_answered(b->domid, b->id);
 	if (err)
 		xfd_warn("dom %u: verdicts for batch %u: %s", b->domid, b->id,
 			 xf_nl_strerror(nl, err));
+	/* The module's clock is ours (CLOCK_MONOTONIC): count the time its
+	 * message waited to be read too. */
+	since = b->built_us && b->built_us <= t0 ? b->built_us : t0;
 	for (i = 0; i < b->n; i++) {
-		syn_us[i] = b->f[i].age_us + (uint32_t)(t1 - t0);
+		syn_us[i] = b->f[i].age_us + (uint32_t)(t1 - since);
 		if (b->f[i].attributed)
 			nattr++;
 		if (d && action < 0)
@@ -245,9 +374,6 @@ static int serve_one(struct xf_nl *nl, struct batch *b, uint32_t last_id)
 	xfd_stats_batch(b->domid, b->n, t1 - t0, syn_us, b->n);
 	return 1;
 }
-
-/* Per domain: the batch answered last, so it is not answered twice. */
-static uint32_t last_served[XFD_DOMID_LIMIT];
 
 /*
  * One round: one batch of each domain in domids[0..n), so a guest flooding
@@ -267,9 +393,8 @@ int xfd_batch_round(struct xf_nl *nl, uint32_t *domids, int n)
 		if (domids[i] >= XFD_DOMID_LIMIT)
 			continue;
 		b.domid = domids[i];
-		if (serve_one(nl, &b, last_served[domids[i]]) <= 0)
+		if (serve_one(nl, &b) <= 0)
 			continue;
-		last_served[domids[i]] = b.id;
 		domids[more++] = domids[i];
 	}
 	return more;
@@ -301,5 +426,9 @@ void xfd_batch_drain_fail(struct xf_nl *nl)
 				 ids[i], b.id, b.n);
 			last = b.id;
 		}
+	}
+	for (i = 0; i < XFD_NOTICES; i++) {
+		nlmsg_free(notices[i].msg);
+		notices[i].msg = NULL;
 	}
 }

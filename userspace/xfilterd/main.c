@@ -248,8 +248,11 @@ static int on_event(struct nl_msg *msg, void *arg)
 		xfd_hv_want(domid);
 		return NL_OK;
 	}
-	if (domid < XFD_DOMID_LIMIT)
-		pending[domid / 8] |= 1 << (domid % 8);
+	if (domid >= XFD_DOMID_LIMIT)
+		return NL_OK;
+	if (tb[XFILTER_A_FLOWS])
+		xfd_batch_notice(domid, msg);
+	pending[domid / 8] |= 1 << (domid % 8);
 	return NL_OK;
 }
 

@@ -6,7 +6,7 @@
  *	pid N
  *	budget_ms N / log_level NAME	settings in force (they change on SIGHUP)
  *	batches N / flows N
- *	batch_us p50 p99 max	time we took per batch (fetch to verdict)
+ *	batch_us p50 p99 max	time we took per batch (flows in hand to verdict)
  *	syn_us p50 p99 max	first packet held to verdict sent
  *	domain ID NAME STATE flows=N attributed=N unattributed=N walks=N
  *		fast=N maps=N hv=loaded|- exe=0|1 kernel=PATH [why=...]

@@ -259,6 +259,8 @@ struct xfd_flow {
 int xfd_batch_round(struct xf_nl *nl, uint32_t *domids, int n);
 /* Shutdown: answer what waits with each domain's fail policy. */
 void xfd_batch_drain_fail(struct xf_nl *nl);
+/* A BATCH_NOTIFY that carries its flows: kept (a reference) for the round. */
+void xfd_batch_notice(uint32_t domid, struct nl_msg *msg);
 /* Attribute the flows of one batch (one consistent view). */
 void xfd_attribute(struct xfd_dom *d, struct xfd_flow *f, int n,
 		   uint64_t deadline_us);

@@ -314,12 +314,19 @@
  * --------------------------------------------------------------
  *
  * Sent by the kernel when a batch of flows of a domain in mode userland
- * waits for verdicts (the batch is full or its delay expired):
+ * waits for verdicts (a lone flow while the source is idle, or the batch
+ * is full or its delay expired):
  *
  *    XFILTER_A_DOMID: NLA_U32
  *    XFILTER_A_BATCH_ID: NLA_U32
+ *    XFILTER_A_FLOWS: NLA_NESTED, as in BATCH_GET's reply; only when the
+ *                     batch has at most 16 flows (one page), else the
+ *                     listener fetches them with BATCH_GET
+ *    XFILTER_A_TIME_NS: NLA_U64, with XFILTER_A_FLOWS: as in BATCH_GET's
+ *                     reply
  *    XFILTER_A_COUNT: NLA_U32, flows in the batch
  *
+ * A batch answered or timed out before its notice was sent gets none.
  * The userland filter counts as present while a socket is joined to this
  * group; with none, the fail policy applies at once.
  *
@@ -347,6 +354,9 @@
  *        1: NLA_NESTED
  *            ...
  *        ...
+ *    XFILTER_A_TIME_NS: NLA_U64, CLOCK_MONOTONIC time the message was
+ *                       built, the ages' reference: a listener adds the
+ *                       time the message waited to be read
  *
  * XFILTER_CMD_VERDICT (admin)
  * ---------------------------
@@ -556,6 +566,7 @@ enum xfilter_attr {
 	XFILTER_A_PAD,
 	XFILTER_A_ALERT,
 	XFILTER_A_SUPPRESSED,
+	XFILTER_A_TIME_NS,
 	__XFILTER_A_LAST
 };
 #define XFILTER_A_MAX (__XFILTER_A_LAST - 1)
