@@ -780,7 +780,14 @@ out:
 int xf_queue_module_init(void)
 {
 	get_random_bytes(&xf_pending_key, sizeof(xf_pending_key));
-	xf_wq = alloc_workqueue("xfilter", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
+	/*
+	 * High priority: a held packet waits for this work twice, to reach
+	 * its verdict source and to be re-injected. It is packet work that
+	 * NAPI would do in softirq; in the normal pool the first wait alone
+	 * was 0.3 ms p50 under TCG, 70 us in this one.
+	 */
+	xf_wq = alloc_workqueue("xfilter",
+				WQ_UNBOUND | WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
 	return xf_wq ? 0 : -ENOMEM;
 }
 

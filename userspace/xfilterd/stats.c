@@ -16,7 +16,7 @@
  *	store etcd connected=0|1 revision=N disconnects=N resyncs=N events=N
  *		keys=N applied=N replaced=N bad=N	(with --etcd, store.c)
  *
- * Percentiles are exact over the last XFD_SAMPLES samples.
+ * Percentiles are of the last XF_WINDOW samples (userspace/lib/window.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,50 +25,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "window.h"
 #include "xfilterd.h"
 
-#define XFD_SAMPLES 4096
 #define XFD_WRITE_EVERY_US 500000
 
-struct ring {
-	uint32_t v[XFD_SAMPLES];
-	uint32_t n, next;
-	uint32_t max;
-};
-
-static struct ring batch_ring, syn_ring;
+static struct xf_window batch_win, syn_win;
 static uint64_t total_batches, total_flows, last_write;
 static bool dirty = true;
-
-static void ring_add(struct ring *r, uint32_t v)
-{
-	r->v[r->next] = v;
-	r->next = (r->next + 1) % XFD_SAMPLES;
-	if (r->n < XFD_SAMPLES)
-		r->n++;
-	if (v > r->max)
-		r->max = v;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static void ring_pct(const struct ring *r, uint32_t *p50, uint32_t *p99)
-{
-	static uint32_t tmp[XFD_SAMPLES];
-
-	*p50 = *p99 = 0;
-	if (!r->n)
-		return;
-	memcpy(tmp, r->v, r->n * sizeof(tmp[0]));
-	qsort(tmp, r->n, sizeof(tmp[0]), cmp_u32);
-	*p50 = tmp[(r->n - 1) / 2];
-	*p99 = tmp[(uint64_t)(r->n - 1) * 99 / 100];
-}
 
 void xfd_stats_batch(uint32_t domid, int nflows, uint64_t batch_us,
 		     const uint32_t *syn_us, int n)
@@ -77,9 +41,9 @@ void xfd_stats_batch(uint32_t domid, int nflows, uint64_t batch_us,
 
 	total_batches++;
 	total_flows += nflows;
-	ring_add(&batch_ring, batch_us > UINT32_MAX ? UINT32_MAX : batch_us);
+	xf_window_add(&batch_win, batch_us > UINT32_MAX ? UINT32_MAX : batch_us);
 	for (i = 0; i < n; i++)
-		ring_add(&syn_ring, syn_us[i]);
+		xf_window_add(&syn_win, syn_us[i]);
 	dirty = true;
 }
 
@@ -118,15 +82,17 @@ void xfd_stats_write(bool force)
 		xfd_dbg("cannot write %s: %s", tmp, strerror(errno));
 		return;
 	}
-	ring_pct(&batch_ring, &b50, &b99);
-	ring_pct(&syn_ring, &s50, &s99);
+	b50 = xf_window_pct(&batch_win, 50);
+	b99 = xf_window_pct(&batch_win, 99);
+	s50 = xf_window_pct(&syn_win, 50);
+	s99 = xf_window_pct(&syn_win, 99);
 	fprintf(f, "pid %d\nbudget_ms %u\nlog_level %s\n", (int)getpid(),
 		xfd_cfg.batch_budget_us / 1000, xfd_level_name(xfd_log_level));
 	fprintf(f, "batches %llu\nflows %llu\n",
 		(unsigned long long)total_batches,
 		(unsigned long long)total_flows);
 	fprintf(f, "batch_us %u %u %u\nsyn_us %u %u %u\nsamples %u\n", b50, b99,
-		batch_ring.max, s50, s99, syn_ring.max, syn_ring.n);
+		batch_win.max, s50, s99, syn_win.max, syn_win.n);
 	xfd_store_stats(f);
 	pthread_mutex_lock(&xfd_dom_lock);
 	for (d = xfd_doms; d; d = d->next) {
