@@ -781,13 +781,13 @@ int xf_queue_module_init(void)
 {
 	get_random_bytes(&xf_pending_key, sizeof(xf_pending_key));
 	/*
-	 * High priority: a held packet waits for this work twice, to reach
-	 * its verdict source and to be re-injected. It is packet work that
-	 * NAPI would do in softirq; in the normal pool the first wait alone
-	 * was 0.3 ms p50 under TCG, 70 us in this one.
+	 * Not WQ_HIGHPRI, though a held packet waits for this work twice (to
+	 * reach its source, to be re-injected): at nice -20 it took dom0's
+	 * CPU from netback and the guests' other traffic under load (make
+	 * bench, one dom0 vCPU: hv-nocache at 50 req/s went from 1.9x to 61x
+	 * the no-filter connection time).
 	 */
-	xf_wq = alloc_workqueue("xfilter",
-				WQ_UNBOUND | WQ_MEM_RECLAIM | WQ_HIGHPRI, 0);
+	xf_wq = alloc_workqueue("xfilter", WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	return xf_wq ? 0 : -ENOMEM;
 }
 
