@@ -2,7 +2,7 @@
 /*
  * A live Xen domain as guest memory, from dom0: frames are mapped read-only
  * through privcmd (libxenforeignmemory) and kept mapped in a 4-way
- * set-associative cache with LRU replacement. A map and its later unmap
+ * set-associative cache with LRU replacement, bounded per process. A map and its later unmap
  * are hypercalls and a TLB flush (about 300 us each under TCG), and the
  * walker touches the same few hundred pages (page tables, the socket
  * hashes, the tasks) on every batch: with a direct-mapped cache two of
@@ -29,11 +29,21 @@
 #include "mem.h"
 
 /*
- * Frames kept mapped: 16 MiB of dom0 address space per guest at most, and
- * as many guest pages a PV guest cannot hand back to Xen while we hold them.
+ * Frames kept mapped: 4 MiB of dom0 address space per guest at most, and
+ * as many guest pages a PV guest cannot hand back to Xen while we hold
+ * them. Each mapping is a VMA of its own, and the kernel allows a process
+ * 65,530 by default (vm.max_map_count), the rest of xfilterd included:
+ * past XEN_MAP_ALL_MAX in the whole process (48 guests whose caches are
+ * full; a lookup's working set is a few hundred frames) a miss takes the
+ * place of a mapped frame of its set, or, in a set with none, is read
+ * through a mapping of its own, unmapped at once: slower (a map and an
+ * unmap per read), never a failure.
  */
-#define XEN_MAP_SETS 1024	/* power of two */
+#define XEN_MAP_SETS 256	/* power of two */
 #define XEN_MAP_WAYS 4
+#define XEN_MAP_ALL_MAX 49152
+
+static unsigned long xen_mapped_all;	/* atomic: xfilterd's threads */
 
 struct xen_map {
 	uint64_t frame;		/* ~0 when empty */
@@ -68,7 +78,7 @@ static int xen_read_frame(struct xf_mem *m, uint64_t frame, uint32_t off,
 	/* Fibonacci hashing: frames a stride apart spread over the sets. */
 	struct xen_map *set = x->cache[(frame * 0x9e3779b97f4a7c15ULL) >>
 				       (64 - __builtin_ctz(XEN_MAP_SETS))];
-	struct xen_map *c = &set[0];
+	struct xen_map *c = &set[0], *lru = NULL;
 	xen_pfn_t pfn = frame;
 	int merr = 0, i;
 	void *addr;
@@ -82,20 +92,30 @@ static int xen_read_frame(struct xf_mem *m, uint64_t frame, uint32_t off,
 		}
 		if (set[i].used < c->used)
 			c = &set[i];	/* the least recently read (or empty) */
+		if (set[i].addr && (!lru || set[i].used < lru->used))
+			lru = &set[i];
 	}
+	/* No room for one more mapping: reuse one of the set's, if any. */
+	if (!c->addr &&
+	    __atomic_load_n(&xen_mapped_all, __ATOMIC_RELAXED) >= XEN_MAP_ALL_MAX)
+		c = lru;
 	addr = xenforeignmemory_map(x->fmem, x->domid, PROT_READ, 1, &pfn,
 				    &merr);
 	if (!addr)
 		return -EFAULT;
-	if (merr) {
+	m->stats_maps++;
+	if (merr || !c) {
+		if (!merr)
+			memcpy(buf, (const uint8_t *)addr + off, len);
 		xenforeignmemory_unmap(x->fmem, addr, 1);
-		return -EFAULT;
+		return merr ? -EFAULT : 0;
 	}
 	if (c->addr)
 		xenforeignmemory_unmap(x->fmem, c->addr, 1);
+	else
+		__atomic_fetch_add(&xen_mapped_all, 1, __ATOMIC_RELAXED);
 	c->addr = addr;
 	c->frame = frame;
-	m->stats_maps++;
 hit:
 	c->used = ++x->clock;
 	memcpy(buf, (const uint8_t *)c->addr + off, len);
@@ -109,9 +129,12 @@ static void xen_close(struct xf_mem *m)
 
 	for (i = 0; i < XEN_MAP_SETS; i++)
 		for (w = 0; w < XEN_MAP_WAYS; w++)
-			if (x->cache[i][w].addr)
+			if (x->cache[i][w].addr) {
 				xenforeignmemory_unmap(x->fmem,
 						       x->cache[i][w].addr, 1);
+				__atomic_fetch_sub(&xen_mapped_all, 1,
+						   __ATOMIC_RELAXED);
+			}
 	if (x->fmem)
 		xenforeignmemory_close(x->fmem);
 	if (x->xch)
