@@ -1320,6 +1320,7 @@ bool xf_nl_batch_listeners(void)
 int xf_nl_notify_batch(struct xf_domain *dom, u32 batch_id, u32 n)
 {
 	struct sk_buff *msg;
+	unsigned char *attrs;
 	void *hdr;
 	int err;
 
@@ -1330,9 +1331,9 @@ int xf_nl_notify_batch(struct xf_domain *dom, u32 batch_id, u32 n)
 			  XFILTER_CMD_BATCH_NOTIFY);
 	if (!hdr)
 		goto too_big;
-	err = -EMSGSIZE;
-	if (n <= XF_NOTIFY_FLOWS_MAX)
-		err = xf_queue_put_batch(dom, msg, false, batch_id);
+	attrs = skb_tail_pointer(msg);
+	err = n <= XF_NOTIFY_FLOWS_MAX ?
+	      xf_queue_put_batch(dom, msg, false, batch_id) : -EMSGSIZE;
 	if (err == -ENOENT) {
 		/* Answered or timed out meanwhile: nothing to ask. */
 		nlmsg_free(msg);
@@ -1340,10 +1341,8 @@ int xf_nl_notify_batch(struct xf_domain *dom, u32 batch_id, u32 n)
 	}
 	if (err) {
 		/* Too many flows: the id only, the source fetches them. */
-		genlmsg_cancel(msg, hdr);
-		hdr = genlmsg_put(msg, 0, 0, &xf_genl_family, 0,
-				  XFILTER_CMD_BATCH_NOTIFY);
-		if (!hdr || nla_put_u32(msg, XFILTER_A_DOMID, dom->domid) ||
+		nlmsg_trim(msg, attrs);
+		if (nla_put_u32(msg, XFILTER_A_DOMID, dom->domid) ||
 		    nla_put_u32(msg, XFILTER_A_BATCH_ID, batch_id))
 			goto too_big;
 	}

@@ -3,8 +3,9 @@
  * Guest-virtual reads over a frame reader: an x86-64 4-level page walk
  * from CR3 (1 GiB and 2 MiB pages included), cached per 4 KiB page in a
  * direct-mapped TLB that a new generation flushes. Entries come from the
- * guest: the walk takes only the 40 frame bits (no reserved bits, no NX/PAT confusion) and gives up on a
- * non-present entry; it has exactly four steps, so it always ends.
+ * guest: the walk takes only the 40 frame bits (no reserved bits, no
+ * NX/PAT confusion) and gives up on a non-present entry; it has exactly
+ * four steps, so it always ends.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -2,14 +2,15 @@
 /*
  * A live Xen domain as guest memory, from dom0: frames are mapped read-only
  * through privcmd (libxenforeignmemory) and kept mapped in a 4-way
- * set-associative cache with LRU replacement, bounded per process. A map and its later unmap
- * are hypercalls and a TLB flush (about 300 us each under TCG), and the
- * walker touches the same few hundred pages (page tables, the socket
- * hashes, the tasks) on every batch: with a direct-mapped cache two of
- * them sharing a slot were mapped again on every batch. The page-table roots are the vCPUs' CR3s
- * (libxenctrl); for a PV guest they and every page-table entry hold MFNs,
- * which xenforeignmemory_map() takes as they are; for HVM they hold GFNs,
- * which it takes too. So mem_pt.c walks both kinds the same way.
+ * set-associative cache with LRU replacement, bounded per process. A map
+ * and its later unmap are hypercalls and a TLB flush (about 300 us each
+ * under TCG), and the walker touches the same few hundred pages (page
+ * tables, the socket hashes, the tasks) on every batch: with a
+ * direct-mapped cache two of them sharing a slot were mapped again on
+ * every batch. The page-table roots are the vCPUs' CR3s (libxenctrl);
+ * for a PV guest they and every page-table entry hold MFNs, which
+ * xenforeignmemory_map() takes as they are; for HVM they hold GFNs, which
+ * it takes too. So mem_pt.c walks both kinds the same way.
  *
  * The guest runs while we read it: a frame may be freed and reused under
  * us. Reads are of a snapshot that may be torn; the walker's checks catch
@@ -78,7 +79,7 @@ static int xen_read_frame(struct xf_mem *m, uint64_t frame, uint32_t off,
 	/* Fibonacci hashing: frames a stride apart spread over the sets. */
 	struct xen_map *set = x->cache[(frame * 0x9e3779b97f4a7c15ULL) >>
 				       (64 - __builtin_ctz(XEN_MAP_SETS))];
-	struct xen_map *c = &set[0], *lru = NULL;
+	struct xen_map *c, *empty = NULL, *lru = NULL;
 	xen_pfn_t pfn = frame;
 	int merr = 0, i;
 	void *addr;
@@ -86,18 +87,24 @@ static int xen_read_frame(struct xf_mem *m, uint64_t frame, uint32_t off,
 	if (off > XF_PAGE_SIZE || len > XF_PAGE_SIZE - off)
 		return -EINVAL;
 	for (i = 0; i < XEN_MAP_WAYS; i++) {
-		if (set[i].frame == frame) {
-			c = &set[i];
+		c = &set[i];
+		if (c->frame == frame)
 			goto hit;
+		if (!c->addr) {
+			if (!empty)
+				empty = c;
+		} else if (!lru || c->used < lru->used) {
+			lru = c;	/* the least recently read */
 		}
-		if (set[i].used < c->used)
-			c = &set[i];	/* the least recently read (or empty) */
-		if (set[i].addr && (!lru || set[i].used < lru->used))
-			lru = &set[i];
 	}
-	/* No room for one more mapping: reuse one of the set's, if any. */
-	if (!c->addr &&
-	    __atomic_load_n(&xen_mapped_all, __ATOMIC_RELAXED) >= XEN_MAP_ALL_MAX)
+	/*
+	 * An empty way while there is room for one more mapping, else the
+	 * set's least recently read one, if any (none: not kept).
+	 */
+	if (empty && __atomic_load_n(&xen_mapped_all, __ATOMIC_RELAXED) <
+		     XEN_MAP_ALL_MAX)
+		c = empty;
+	else
 		c = lru;
 	addr = xenforeignmemory_map(x->fmem, x->domid, PROT_READ, 1, &pfn,
 				    &merr);

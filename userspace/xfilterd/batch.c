@@ -160,13 +160,19 @@ static int batch_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/* No flows yet: batch_cb() fills b from a BATCH_GET reply or a notice. */
+static void batch_clear(struct batch *b)
+{
+	b->n = 0;
+	b->id = 0;
+	b->built_us = 0;
+}
+
 static int batch_fetch(struct xf_nl *nl, struct batch *b)
 {
 	struct nl_msg *msg = xf_nl_msg(nl, XFILTER_CMD_BATCH_GET, 0);
 
-	b->n = 0;
-	b->id = 0;
-	b->built_us = 0;
+	batch_clear(b);
 	if (!msg)
 		return -ENOMEM;
 	nla_put_u32(msg, XFILTER_A_DOMID, b->domid);
@@ -310,9 +316,7 @@ static bool batch_from_notice(struct batch *b)
 {
 	struct nl_msg *msg = notice_take(b->domid);
 
-	b->n = 0;
-	b->id = 0;
-	b->built_us = 0;
+	batch_clear(b);
 	if (!msg)
 		return false;
 	batch_cb(msg, b);
