@@ -6,6 +6,7 @@
 #define XF_KMOD_DOMAIN_H
 
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/skbuff.h>
@@ -26,9 +27,10 @@ struct xf_dom_stats {
 /*
  * Flows of one domain waiting for a verdict and their held packets. Every
  * field is under lock (taken from softirq by the hook and with BHs off
- * elsewhere). The work item is the only place that notifies, expires and
- * re-injects, so re-injection of a domain's packets is never concurrent
- * with itself and keeps order.
+ * elsewhere). The work item is the only place that notifies and expires.
+ * Packets are re-injected by the work item or by the sender of verdicts,
+ * always under drain_mutex, so re-injection of a domain's packets is never
+ * concurrent with itself and keeps order.
  */
 struct xf_queue {
 	spinlock_t lock;		/* every field below; BH-safe */
@@ -44,6 +46,7 @@ struct xf_queue {
 	bool dying;
 	struct timer_list timer;
 	struct work_struct work;
+	struct mutex drain_mutex;	/* one drainer at a time: order */
 };
 
 /* Detector settings (XFILTER_DOMAIN_A_DETECT ..); fields READ_ONCE. */

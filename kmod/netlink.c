@@ -1275,7 +1275,7 @@ static int xf_nl_verdict_dom(struct xf_domain *dom, struct genl_info *info)
 				 nla_get_u8(tb[XFILTER_VERDICT_A_ACTION]) : -1);
 	}
 	kfree(owner);
-	xf_queue_kick(dom);
+	xf_queue_drain_now(dom);
 	return err;
 }
 

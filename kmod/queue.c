@@ -27,11 +27,15 @@
  * the skb is shared, the packet is held as is, which the verdict timeout
  * bounds.
  *
- * All re-injection and freeing of held packets happens in the domain's work
- * item, one packet at a time, taking each from the head of its flow: a
- * packet arriving meanwhile still finds the pending entry (it is removed
- * only once empty, under the lock, together with the cache insert) and
- * queues behind.
+ * Re-injection and freeing of held packets happen one packet at a time,
+ * taking each from the head of its flow: a packet arriving meanwhile still
+ * finds the pending entry (it is removed only once empty, under the lock,
+ * together with the cache insert) and queues behind. They are done by the
+ * domain's work item, or, for verdicts from xfilterd, in the context that
+ * sent them (xf_queue_drain_now): waking the work item would cost one more
+ * wake-up of a thread on every new flow, and on a dom0 with one busy vCPU
+ * that wait is part of the connection's setup time. drain_mutex keeps one
+ * drainer at a time, so order holds either way.
  */
 #include <linux/moduleparam.h>
 #include <linux/netdevice.h>
@@ -171,7 +175,8 @@ static struct xf_pending *xf_pending_new(struct xf_queue *q,
 		*bp = NULL;
 		INIT_LIST_HEAD(&b->flows);
 		INIT_LIST_HEAD(&b->link);
-		b->id = ++q->next_batch_id;
+		/* Never 0 (xfilterd's "none"). */
+		b->id = ++q->next_batch_id ?: ++q->next_batch_id;
 		b->flush_at = jiffies +
 			usecs_to_jiffies(READ_ONCE(xf_batch_delay_us));
 		q->open = b;
@@ -459,8 +464,11 @@ void xf_queue_kick(struct xf_domain *dom)
 	queue_work(xf_wq, &dom->q.work);
 }
 
-/* Re-inject or free the packets of resolved flows, in order. */
-static void xf_queue_drain(struct xf_domain *dom)
+/*
+ * Under q->drain_mutex: re-inject or free the packets of resolved flows, in
+ * order, at most budget of them. Returns true if some are left.
+ */
+static bool xf_queue_drain(struct xf_domain *dom, unsigned int budget)
 {
 	struct xf_queue *q = &dom->q;
 	struct xf_ruleset *rs;
@@ -471,14 +479,15 @@ static void xf_queue_drain(struct xf_domain *dom)
 	bool accept;
 	u8 source;
 
+	lockdep_assert_held(&q->drain_mutex);
 	for (;;) {
 		cond_resched();
 		spin_lock_bh(&q->lock);
 		p = list_first_entry_or_null(&q->resolved, struct xf_pending,
 					     link);
-		if (!p) {
+		if (!p || !budget) {
 			spin_unlock_bh(&q->lock);
-			return;
+			return p;
 		}
 		if (p->log) {
 			p->log = false;
@@ -506,6 +515,7 @@ static void xf_queue_drain(struct xf_domain *dom)
 		q->held_pkts--;
 		q->held_bytes -= skb->len;
 		atomic_long_sub(skb->len, &xf_held_bytes_all);
+		budget--;
 		accept = !xf_action_drops(p->v.action);
 		spin_unlock_bh(&q->lock);
 
@@ -602,9 +612,34 @@ static void xf_queue_work(struct work_struct *work)
 		else if (err)
 			again = true;	/* failed ones time out */
 	}
-	xf_queue_drain(dom);
+	mutex_lock(&q->drain_mutex);
+	xf_queue_drain(dom, UINT_MAX);
+	mutex_unlock(&q->drain_mutex);
 	if (again && !READ_ONCE(q->dying))
 		queue_work(xf_wq, &q->work);
+}
+
+/*
+ * At most this many packets are re-injected by the sender of verdicts
+ * (under genl_mutex, which every non-parallel family shares); the work item
+ * takes the rest.
+ */
+#define XF_DRAIN_NOW_BUDGET	64
+
+void xf_queue_drain_now(struct xf_domain *dom)
+{
+	struct xf_queue *q = &dom->q;
+	bool left;
+
+	/* A drainer at work takes these too, or kicks again (below). */
+	if (!mutex_trylock(&q->drain_mutex)) {
+		xf_queue_kick(dom);
+		return;
+	}
+	left = xf_queue_drain(dom, XF_DRAIN_NOW_BUDGET);
+	mutex_unlock(&q->drain_mutex);
+	if (left)
+		xf_queue_kick(dom);
 }
 
 void xf_queue_init(struct xf_domain *dom)
@@ -616,6 +651,12 @@ void xf_queue_init(struct xf_domain *dom)
 	INIT_LIST_HEAD(&q->resolved);
 	timer_setup(&q->timer, xf_queue_timer, 0);
 	INIT_WORK(&q->work, xf_queue_work);
+	mutex_init(&q->drain_mutex);
+	/*
+	 * Not from 1: a domain record made again (module reloaded, domid
+	 * reused) must not repeat ids xfilterd remembers as answered.
+	 */
+	q->next_batch_id = get_random_u32();
 }
 
 /* Under q->lock: free held packets matching dev (all if NULL). */
@@ -649,6 +690,8 @@ void xf_queue_purge_dev(struct xf_domain *dom, struct net_device *dev)
 	spin_unlock_bh(&dom->q.lock);
 	/* A packet being re-injected right now still points at dev. */
 	flush_work(&dom->q.work);
+	mutex_lock(&dom->q.drain_mutex);
+	mutex_unlock(&dom->q.drain_mutex);
 }
 
 void xf_queue_fini(struct xf_domain *dom)

@@ -44,6 +44,12 @@ void xf_queue_batch_retry(struct xf_domain *dom, u32 batch_id,
 			  unsigned int delay_ms);
 /* Kick the work item (verdicts given: drain). */
 void xf_queue_kick(struct xf_domain *dom);
+/*
+ * Verdicts given by a sender in process context (xfilterd): re-inject the
+ * packets they released now, in its context, instead of waking the work
+ * item. Process context, no lock held.
+ */
+void xf_queue_drain_now(struct xf_domain *dom);
 
 /* Fill a BATCH_GET reply; -ENOENT if there is no such batch. */
 int xf_queue_put_batch(struct xf_domain *dom, struct sk_buff *msg,
