@@ -25,6 +25,7 @@
 #define XFD_DRAIN_BATCHES 16	/* per domain, at shutdown */
 #define XFD_NOTICES 64
 #define XFD_ANSWERED 8		/* per domain */
+#define XFD_NOTIFIED 8		/* per domain */
 /*
  * Bytes of one VERDICT message at most: libnl's socket takes up to 64 KiB
  * less 32 (SO_SNDBUF 32 KiB, doubled); past that, sendmsg() fails.
@@ -45,7 +46,7 @@ struct batch {
  * was not kept is fetched, as one whose notice had no flows.
  */
 static struct {
-	uint32_t domid;
+	uint32_t domid, id;
 	struct nl_msg *msg;	/* NULL: free slot */
 } notices[XFD_NOTICES];
 
@@ -53,7 +54,8 @@ static struct {
  * The batches answered last, per domain: a notice read after its batch was
  * fetched and answered must not be answered again (the module would count
  * its verdicts as late), nor a batch answered but still there (the verdict
- * on its way) fetched and answered twice. Batch ids start at 1.
+ * on its way) fetched and answered twice. Batch ids are never 0, and start
+ * at random (a module reloaded under us does not repeat the last ids).
  */
 static struct {
 	uint32_t id[XFD_ANSWERED];
@@ -75,21 +77,96 @@ static void remember_answered(uint32_t domid, uint32_t id)
 	answered[domid].id[answered[domid].next++ % XFD_ANSWERED] = id;
 }
 
-void xfd_batch_notice(uint32_t domid, struct nl_msg *msg)
+/*
+ * The batches a notice told of and that are not served yet, per domain: a
+ * domain stays in the round while it has one, and leaves it after its last
+ * one is served, with no BATCH_GET that would only find nothing. Past
+ * XFD_NOTIFIED (or a notice without its id) the domain is fetched from
+ * until the module says it has no batch.
+ */
+static struct {
+	uint32_t id[XFD_NOTIFIED];	/* 0: free */
+	bool unknown;
+} notified[XFD_DOMID_LIMIT];
+
+/* Returns false for a batch already answered: nothing to serve. */
+static bool notified_add(uint32_t domid, uint32_t id)
 {
 	int i, free_slot = -1;
 
+	if (!id) {
+		notified[domid].unknown = true;
+		return true;
+	}
+	if (was_answered(domid, id))
+		return false;
+	for (i = 0; i < XFD_NOTIFIED; i++) {
+		if (notified[domid].id[i] == id)
+			return true;
+		if (!notified[domid].id[i] && free_slot < 0)
+			free_slot = i;
+	}
+	if (free_slot < 0)
+		notified[domid].unknown = true;
+	else
+		notified[domid].id[free_slot] = id;
+	return true;
+}
+
+static void notified_served(uint32_t domid, uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < XFD_NOTIFIED; i++)
+		if (notified[domid].id[i] == id)
+			notified[domid].id[i] = 0;
+}
+
+static bool notified_waits(uint32_t domid)
+{
+	int i;
+
+	for (i = 0; i < XFD_NOTIFIED; i++)
+		if (notified[domid].id[i])
+			return true;
+	return notified[domid].unknown;
+}
+
+/* The module has no batch of domid: forget what notices said. */
+static void notified_none(uint32_t domid)
+{
+	memset(&notified[domid], 0, sizeof(notified[domid]));
+}
+
+bool xfd_batch_notice(uint32_t domid, uint32_t batch_id, struct nl_msg *msg)
+{
+	int i, free_slot = -1;
+
+	if (!notified_add(domid, batch_id))
+		return false;
+	if (!msg || !batch_id)
+		return true;
 	for (i = 0; i < XFD_NOTICES; i++) {
-		if (notices[i].msg && notices[i].domid == domid)
-			return;		/* the older one is served first */
+		if (notices[i].msg && notices[i].domid == domid) {
+			/*
+			 * The older one is served first, unless it was (its
+			 * batch fetched by a sweep before its notice was read).
+			 */
+			if (!was_answered(domid, notices[i].id))
+				return true;
+			nlmsg_free(notices[i].msg);
+			notices[i].msg = NULL;
+		}
 		if (!notices[i].msg && free_slot < 0)
 			free_slot = i;
 	}
 	if (free_slot < 0)
-		return;
+		return true;
 	nlmsg_get(msg);
 	notices[free_slot].domid = domid;
+	notices[free_slot].id = batch_id;
 	notices[free_slot].msg = msg;
+	return true;
 }
 
 static struct nl_msg *notice_take(uint32_t domid)
@@ -166,6 +243,22 @@ static void batch_clear(struct batch *b)
 	b->n = 0;
 	b->id = 0;
 	b->built_us = 0;
+}
+
+/*
+ * BATCH_GETs sent, and those that found no batch: in rounds (notices) and
+ * in sweeps. A round should fetch only what its notice did not carry, and
+ * find nothing only for a batch that timed out meanwhile.
+ */
+static struct {
+	unsigned long long fetches, empty;
+} fetched[2];	/* [0] rounds, [1] sweeps */
+
+void xfd_batch_stats(FILE *f)
+{
+	fprintf(f, "fetches %llu empty=%llu sweep_fetches=%llu sweep_empty=%llu\n",
+		fetched[0].fetches, fetched[0].empty, fetched[1].fetches,
+		fetched[1].empty);
 }
 
 static int batch_fetch(struct xf_nl *nl, struct batch *b)
@@ -325,7 +418,7 @@ static bool batch_from_notice(struct batch *b)
 }
 
 /* Returns 1 if a batch was served, 0 if none waits, <0 on error. */
-static int serve_one(struct xf_nl *nl, struct batch *b)
+static int serve_one(struct xf_nl *nl, struct batch *b, bool sweep)
 {
 	uint32_t syn_us[XFD_BATCH_MAX];
 	struct xfd_dom *d;
@@ -334,8 +427,12 @@ static int serve_one(struct xf_nl *nl, struct batch *b)
 
 	if (!batch_from_notice(b)) {
 		err = batch_fetch(nl, b);
-		if (err == -ENOENT || (!err && b->n == 0))
+		fetched[sweep].fetches++;
+		if (err == -ENOENT || (!err && b->n == 0)) {
+			fetched[sweep].empty++;
+			notified_none(b->domid);
 			return 0;
+		}
 		if (err) {
 			xfd_warn("dom %u: fetching a batch: %s", b->domid,
 				 xf_nl_strerror(nl, err));
@@ -356,6 +453,7 @@ static int serve_one(struct xf_nl *nl, struct batch *b)
 	err = batch_answer(nl, b, action);
 	t1 = xfd_now_us();
 	remember_answered(b->domid, b->id);
+	notified_served(b->domid, b->id);
 	if (err)
 		xfd_warn("dom %u: verdicts for batch %u: %s", b->domid, b->id,
 			 xf_nl_strerror(nl, err));
@@ -384,11 +482,10 @@ static int serve_one(struct xf_nl *nl, struct batch *b)
  * new flows waits its turn like the others instead of holding the daemon
  * while a quiet guest's flows time out (the main loop reads notifications
  * between rounds: a domain notified meanwhile joins the next one). Keeps
- * in domids the domains that may have more and returns how many: those
- * that had a batch other than the one they were last answered (still on
- * its way out of the module).
+ * in domids the domains that have more and returns how many: those served
+ * a batch that were told of another one not served yet.
  */
-int xfd_batch_round(struct xf_nl *nl, uint32_t *domids, int n)
+int xfd_batch_round(struct xf_nl *nl, uint32_t *domids, int n, bool sweep)
 {
 	static struct batch b;	/* 20 KiB: not on the stack */
 	int i, more = 0;
@@ -397,7 +494,7 @@ int xfd_batch_round(struct xf_nl *nl, uint32_t *domids, int n)
 		if (domids[i] >= XFD_DOMID_LIMIT)
 			continue;
 		b.domid = domids[i];
-		if (serve_one(nl, &b) <= 0)
+		if (serve_one(nl, &b, sweep) <= 0 || !notified_waits(domids[i]))
 			continue;
 		domids[more++] = domids[i];
 	}

@@ -250,9 +250,10 @@ static int on_event(struct nl_msg *msg, void *arg)
 	}
 	if (domid >= XFD_DOMID_LIMIT)
 		return NL_OK;
-	if (tb[XFILTER_A_FLOWS])
-		xfd_batch_notice(domid, msg);
-	pending[domid / 8] |= 1 << (domid % 8);
+	if (xfd_batch_notice(domid, tb[XFILTER_A_BATCH_ID] ?
+			     nla_get_u32(tb[XFILTER_A_BATCH_ID]) : 0,
+			     tb[XFILTER_A_FLOWS] ? msg : NULL))
+		pending[domid / 8] |= 1 << (domid % 8);
 	return NL_OK;
 }
 
@@ -316,7 +317,7 @@ static bool serve_pending(struct xf_nl *nl, bool all)
 	}
 	/* Stopped early: domains beyond XFD_SERVE_MAX are still pending. */
 	busy = domid < XFD_DOMID_LIMIT;
-	n = xfd_batch_round(nl, ids, n);
+	n = xfd_batch_round(nl, ids, n, all);
 	for (i = 0; i < n; i++)
 		pending[ids[i] / 8] |= 1 << (ids[i] % 8);
 	return busy || n > 0;

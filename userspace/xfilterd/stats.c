@@ -8,6 +8,9 @@
  *	batches N / flows N
  *	batch_us p50 p99 max	time we took per batch (flows in hand to verdict)
  *	syn_us p50 p99 max	first packet held to verdict sent
+ *	fetches N empty=N sweep_fetches=N sweep_empty=N
+ *				BATCH_GETs in rounds and in sweeps, and those
+ *				that found no batch (batch.c)
  *	domain ID NAME STATE flows=N attributed=N unattributed=N walks=N
  *		fast=N maps=N hv=loaded|- exe=0|1 kernel=PATH [why=...]
  *	(maps: guest frames mapped since the session opened, the misses of
@@ -93,6 +96,7 @@ void xfd_stats_write(bool force)
 		(unsigned long long)total_flows);
 	fprintf(f, "batch_us %u %u %u\nsyn_us %u %u %u\nsamples %u\n", b50, b99,
 		batch_win.max, s50, s99, syn_win.max, syn_win.n);
+	xfd_batch_stats(f);
 	xfd_store_stats(f);
 	pthread_mutex_lock(&xfd_dom_lock);
 	for (d = xfd_doms; d; d = d->next) {

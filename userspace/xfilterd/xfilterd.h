@@ -252,15 +252,22 @@ struct xfd_flow {
 #define XFD_DOMID_LIMIT (XFILTER_DOMID_MAX + 1)
 /*
  * One batch of each domain in domids[0..n) (at most XFD_SERVE_MAX a round:
- * the others wait for the next); domids keeps those that may have more,
- * their number is returned.
+ * the others wait for the next); domids keeps those told of another batch,
+ * their number is returned. sweep: domids are all domains, notified or
+ * not (its fetches are counted apart).
  */
 #define XFD_SERVE_MAX 1024
-int xfd_batch_round(struct xf_nl *nl, uint32_t *domids, int n);
+int xfd_batch_round(struct xf_nl *nl, uint32_t *domids, int n, bool sweep);
+/* The "fetches" line of xfilterd.stats. */
+void xfd_batch_stats(FILE *f);
 /* Shutdown: answer what waits with each domain's fail policy. */
 void xfd_batch_drain_fail(struct xf_nl *nl);
-/* A BATCH_NOTIFY that carries its flows: kept (a reference) for the round. */
-void xfd_batch_notice(uint32_t domid, struct nl_msg *msg);
+/*
+ * A BATCH_NOTIFY of batch_id (0: none in it); msg when it carries its
+ * flows: kept (a reference) for the round. Returns false if that batch
+ * was answered already (fetched before its notice was read).
+ */
+bool xfd_batch_notice(uint32_t domid, uint32_t batch_id, struct nl_msg *msg);
 /* Attribute the flows of one batch (one consistent view). */
 void xfd_attribute(struct xfd_dom *d, struct xfd_flow *f, int n,
 		   uint64_t deadline_us);
