@@ -1317,14 +1317,15 @@ bool xf_nl_batch_listeners(void)
  */
 #define XF_NOTIFY_FLOWS_MAX 16
 
-int xf_nl_notify_batch(struct xf_domain *dom, u32 batch_id, u32 n)
+int xf_nl_notify_batch(struct xf_domain *dom, u32 batch_id, u32 n,
+		       gfp_t gfp)
 {
 	struct sk_buff *msg;
 	unsigned char *attrs;
 	void *hdr;
 	int err;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_GOODSIZE, gfp);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put(msg, 0, 0, &xf_genl_family, 0,
@@ -1349,8 +1350,7 @@ int xf_nl_notify_batch(struct xf_domain *dom, u32 batch_id, u32 n)
 	if (nla_put_u32(msg, XFILTER_A_COUNT, n))
 		goto too_big;
 	genlmsg_end(msg, hdr);
-	return genlmsg_multicast(&xf_genl_family, msg, 0, XF_GRP_BATCH,
-				 GFP_KERNEL);
+	return genlmsg_multicast(&xf_genl_family, msg, 0, XF_GRP_BATCH, gfp);
 too_big:
 	nlmsg_free(msg);
 	return -EMSGSIZE;

@@ -31,7 +31,8 @@ int xf_nl_put_rule(struct sk_buff *skb, int attr, const struct xf_rule *r,
 		   u32 index);
 int xf_nl_put_owner(struct sk_buff *skb, int attr, const struct xf_owner *o);
 /* Process context. */
-int xf_nl_notify_batch(struct xf_domain *dom, u32 batch_id, u32 n);
+int xf_nl_notify_batch(struct xf_domain *dom, u32 batch_id, u32 n,
+		       gfp_t gfp);
 /* Process context: ask xfilterd to load domid's profile into Xen. */
 int xf_nl_notify_profile(u32 domid);
 

@@ -159,11 +159,12 @@ static void xf_batch_close(struct xf_queue *q, struct xf_batch *b)
 /*
  * Under q->lock: p (and b, unless a batch is open) allocated by the caller
  * out of the lock become a pending flow; *pp and *bp are consumed (NULL).
+ * *notify_id: a batch the caller tells the source of once out of the lock.
  */
 static struct xf_pending *xf_pending_new(struct xf_queue *q,
 					 const struct xf_flow *flow,
 					 struct xf_pending **pp,
-					 struct xf_batch **bp)
+					 struct xf_batch **bp, u32 *notify_id)
 {
 	struct xf_batch *b = q->open;
 	struct xf_pending *p = *pp;
@@ -191,10 +192,20 @@ static struct xf_pending *xf_pending_new(struct xf_queue *q,
 	hlist_add_head(&p->hnode, &q->hash[xf_key_hash(&flow->key)]);
 	WRITE_ONCE(q->n_pending, q->n_pending + 1);
 	b->n++;
-	/* An idle source gets the flow now; a busy one the batch later. */
-	if ((READ_ONCE(xf_batch_idle_send) && list_empty(&q->batches)) ||
-	    b->n >= clamp_t(u32, READ_ONCE(xf_batch_flows), 1,
-			    XF_BATCH_FLOWS_MAX)) {
+	/*
+	 * An idle source gets the flow now; a busy one the batch later. Now
+	 * means from here, for a source told by a multicast (xfilterd): from
+	 * the work item, it would first wait for a kworker to be scheduled.
+	 */
+	if (READ_ONCE(xf_batch_idle_send) && list_empty(&q->batches) &&
+	    xf_verdict_source_atomic(container_of(q, struct xf_domain, q))) {
+		xf_batch_close(q, b);
+		b->notified = true;
+		xf_queue_arm(q, b->deadline);
+		*notify_id = b->id;
+	} else if ((READ_ONCE(xf_batch_idle_send) && list_empty(&q->batches)) ||
+		   b->n >= clamp_t(u32, READ_ONCE(xf_batch_flows), 1,
+				   XF_BATCH_FLOWS_MAX)) {
 		xf_batch_close(q, b);
 		queue_work(xf_wq, &q->work);
 	} else if (opened) {
@@ -226,6 +237,33 @@ static bool xf_queue_admit_new(const struct xf_queue *q)
 }
 
 /*
+ * Tell the source of batch_id at once, from the receive path (see
+ * xf_pending_new()). What was not sent goes back to the work item, as
+ * after a mode change meanwhile; a notice sent but lost to a full socket
+ * (-ENOBUFS) is not sent again: xfilterd sweeps after an overrun.
+ */
+static void xf_batch_notify_now(struct xf_domain *dom, u32 batch_id)
+{
+	struct xf_queue *q = &dom->q;
+	struct xf_batch *b;
+	int err;
+
+	err = xf_verdict_submit_atomic(dom, batch_id, 1);
+	if (!err || err == -ENOBUFS)
+		return;
+	spin_lock(&q->lock);
+	list_for_each_entry(b, &q->batches, link) {
+		if (b->id == batch_id) {
+			b->notified = false;
+			break;
+		}
+	}
+	if (!q->dying)
+		queue_work(xf_wq, &q->work);
+	spin_unlock(&q->lock);
+}
+
+/*
  * Holds skb behind its flow's pending verdict (a new pending flow unless
  * only_existing): 1 if held. Allocations and the copy of the guest's
  * grant-mapped frags happen out of q->lock, which the receive path of
@@ -240,6 +278,7 @@ int xf_queue_hold(struct xf_domain *dom, struct sk_buff *skb,
 	struct xf_pending *p, *new_p = NULL;
 	struct xf_batch *new_b = NULL;
 	bool orphaned = skb_shared(skb) || !skb_zcopy(skb);
+	u32 notify_id = 0;
 	int ret = 1;
 
 again:
@@ -289,7 +328,7 @@ again:
 		goto out;
 	}
 	if (!p)
-		p = xf_pending_new(q, flow, &new_p, &new_b);
+		p = xf_pending_new(q, flow, &new_p, &new_b, &notify_id);
 	__skb_queue_tail(&p->held, skb);
 	q->held_pkts++;
 	q->held_bytes += skb->len;
@@ -298,6 +337,8 @@ out:
 	spin_unlock(&q->lock);
 	kfree(new_p);
 	kfree(new_b);
+	if (notify_id)
+		xf_batch_notify_now(dom, notify_id);
 	return ret;
 nomem:
 	kfree(new_p);

@@ -30,9 +30,10 @@ static bool xf_userland_present(void)
 	return xf_nl_batch_listeners();
 }
 
-static int xf_userland_submit(struct xf_domain *dom, u32 batch_id, u32 n)
+static int xf_userland_submit(struct xf_domain *dom, u32 batch_id, u32 n,
+			      gfp_t gfp)
 {
-	return xf_nl_notify_batch(dom, batch_id, n);
+	return xf_nl_notify_batch(dom, batch_id, n, gfp);
 }
 
 /* The hypervisor backend (see the top comment): kmod/hypercall.c. */
@@ -42,7 +43,8 @@ static bool xf_hv_present(void)
 	return xf_hv_available();
 }
 
-static int xf_hv_submit(struct xf_domain *dom, u32 batch_id, u32 n)
+/* Hypercalls with a buffer of keys: from the work item only. */
+static int xf_hv_submit(struct xf_domain *dom, u32 batch_id, u32 n, gfp_t gfp)
 {
 	return xf_hv_submit_batch(dom, batch_id, n);
 }
@@ -52,6 +54,7 @@ static const struct xf_vsource xf_sources[] = {
 		.name = "userland",
 		.present = xf_userland_present,
 		.submit = xf_userland_submit,
+		.atomic = true,
 	},
 	[XFILTER_MODE_HYPERVISOR] = {
 		.name = "hypervisor",
@@ -83,7 +86,27 @@ int xf_verdict_submit(struct xf_domain *dom, u32 batch_id, u32 n)
 
 	if (!src)
 		return -ENODEV;
-	err = src->submit(dom, batch_id, n);
+	err = src->submit(dom, batch_id, n, GFP_KERNEL);
+	if (!err)
+		xf_dom_stat(dom, XFILTER_STATS_A_BATCHES, 1);
+	return err;
+}
+
+bool xf_verdict_source_atomic(struct xf_domain *dom)
+{
+	const struct xf_vsource *src = xf_source_of(dom);
+
+	return src && src->atomic && src->present();
+}
+
+int xf_verdict_submit_atomic(struct xf_domain *dom, u32 batch_id, u32 n)
+{
+	const struct xf_vsource *src = xf_source_of(dom);
+	int err;
+
+	if (!src || !src->atomic)
+		return -EOPNOTSUPP;
+	err = src->submit(dom, batch_id, n, GFP_ATOMIC | __GFP_NOWARN);
 	if (!err)
 		xf_dom_stat(dom, XFILTER_STATS_A_BATCHES, 1);
 	return err;

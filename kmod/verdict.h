@@ -15,10 +15,13 @@ struct xf_vsource {
 	/* Can it answer now? Softirq-safe. */
 	bool (*present)(void);
 	/*
-	 * Tell it that batch id of dom holds n flows. Process context.
-	 * -EAGAIN: not ready for dom yet, the queue submits it again later.
+	 * Tell it that batch id of dom holds n flows, allocating with gfp.
+	 * From the work item (GFP_KERNEL), or from the receive path
+	 * (GFP_ATOMIC) if atomic is set. -EAGAIN: not ready for dom yet, the
+	 * queue submits it again later.
 	 */
-	int (*submit)(struct xf_domain *dom, u32 batch_id, u32 n);
+	int (*submit)(struct xf_domain *dom, u32 batch_id, u32 n, gfp_t gfp);
+	bool atomic;
 };
 
 int xf_verdict_init(void);
@@ -27,6 +30,13 @@ void xf_verdict_exit(void);
 /* The source of dom's current mode is there to ask (false for "off"). */
 bool xf_verdict_source_present(struct xf_domain *dom);
 int xf_verdict_submit(struct xf_domain *dom, u32 batch_id, u32 n);
+/*
+ * From the receive path: whether dom's source is there and can be told of
+ * a batch at once (a multicast), and telling it; -EOPNOTSUPP if it must
+ * be told by the work item (its mode changed meanwhile).
+ */
+bool xf_verdict_source_atomic(struct xf_domain *dom);
+int xf_verdict_submit_atomic(struct xf_domain *dom, u32 batch_id, u32 n);
 
 /*
  * Decide a flow once its owner is known (NULL: unattributed) or the source
