@@ -20,6 +20,7 @@
 # markdown table and "XF_BENCH ..." lines.
 . ./lib.sh
 XF_MODE=hypervisor
+XFD_VERBOSE=	# xfilterd at its default log level, as on a host
 . ./xfd_lib.sh
 
 N=${XF_BENCH_N:-50}

@@ -22,6 +22,7 @@
 # "XF_BENCH ..." lines.
 . ./lib.sh
 XF_MODE=userland	# xfd_setup leaves the modes to this script
+XFD_VERBOSE=	# xfilterd at its default log level, as on a host
 . ./xfd_lib.sh
 
 N=${XF_BENCH_N:-100}

@@ -38,6 +38,7 @@
 # The user* rows are userland mode on the patched Xen too (xfd_lib.sh would
 # pick hypervisor there); the hv* rows set the mode themselves.
 XF_MODE=userland
+XFD_VERBOSE=	# xfilterd at its default log level, as on a host
 . ./xfd_lib.sh
 
 RATES=$(echo "${XF_BENCH_RATES:-10,25,50}" | tr , ' ')

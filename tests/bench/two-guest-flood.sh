@@ -40,6 +40,7 @@
 # (fail_timeout 0). An earlier run on a host shared with four other labs
 # had the same shape with 2-5x wider spread.
 . ./lib.sh
+XFD_VERBOSE=	# xfilterd at its default log level, as on a host
 . ./xfd_lib.sh
 
 N=${XF_BENCH_N:-200}

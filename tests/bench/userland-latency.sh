@@ -24,6 +24,7 @@
 # verdict). The ratio is SYN-to-verdict p50 / no-filter connect p50.
 # Prints "XF_BENCH ..." lines, parsed by whoever collects figures.
 . ./lib.sh
+XFD_VERBOSE=	# xfilterd at its default log level, as on a host
 . ./xfd_lib.sh
 
 N=${XF_BENCH_N:-200}
