@@ -928,7 +928,7 @@ for path in sorted(os.listdir('kmod')):
             funcs[m.group(1)] = m.group(2)
 helpers = {}
 for fn, body in funcs.items():
-    g = re.search(r'genlmsg_multicast\([^;]*?\b(\w+)\s*,\s*GFP_\w+\s*\)',
+    g = re.search(r'genlmsg_multicast\(\s*[^,;]+,\s*[^,;]+,\s*[^,;]+,\s*(\w+)\s*,',
                   body, re.S)
     if g and 'genlmsg_put' not in body:
         helpers[fn] = g.group(1)
@@ -937,7 +937,7 @@ for fn, body in funcs.items():
     for c in re.findall(r'genlmsg_put\(\s*\w+\s*,\s*0\s*,\s*0\s*,[^;]*?'
                         r'\b(\w+)\s*\)', body, re.S):
         grp = None
-        g = re.search(r'genlmsg_multicast\([^;]*?\b(\w+)\s*,\s*GFP_\w+\s*\)',
+        g = re.search(r'genlmsg_multicast\(\s*[^,;]+,\s*[^,;]+,\s*[^,;]+,\s*(\w+)\s*,',
                       body, re.S)
         if g:
             grp = g.group(1)
