@@ -34,12 +34,16 @@ root=$XF_CACHE/headers/$kver
 # flavour's own tools/bpf/resolve_btfids), that this machine cannot run.
 broken_host_tools()
 {
-	local f
+	local f out
 
 	for f in $(find "$root"/usr/lib/linux-kbuild-* "$root"/usr/src/linux-headers-* \
 		-type f -perm -u+x); do
 		[ "$(head -c 4 "$f")" = $'\x7fELF' ] || continue
-		LC_ALL=C ldd "$f" 2>&1 | grep -q 'not found' && echo "$f"
+		# Not "ldd | grep -q": grep leaves at the first match, and
+		# ldd, still writing, dies of SIGPIPE, which pipefail then
+		# takes for no match (on a loaded machine, now and then).
+		out=$(LC_ALL=C ldd "$f" 2>&1 || true)
+		case $out in *"not found"*) echo "$f" ;; esac
 	done
 	return 0
 }
@@ -121,6 +125,14 @@ kdir=$root/usr/src/linux-headers-$kver
 mkdir -p "$XF_CACHE/headers"
 exec 9>"$XF_CACHE/headers/.lock-$kver"
 flock 9
+# .done holds the version of this script's fetch and adaptation. Before 2,
+# broken_host_tools could miss a program (ldd's SIGPIPE, above) and leave
+# it in place: such a cache is fetched again.
+done_version=2
+if [ -f "$root/.done" ] && [ "$(cat "$root/.done")" != $done_version ]; then
+	lab_log "headers of $kver: cached by an older kernel-headers.sh: fetching them again"
+	rm -f "$root/.done"
+fi
 if [ ! -f "$root/.done" ]; then
 	# The -common and kbuild package names drop the flavour suffix.
 	base=${kver%-amd64}
@@ -138,6 +150,6 @@ if [ ! -f "$root/.done" ]; then
 	# own directory as KBUILD_OUTPUT) by absolute path.
 	sed -i "s#\(include \|KBUILD_OUTPUT=\)/usr/src/#\1$root/usr/src/#" "$kdir/Makefile"
 	adapt_to_host
-	touch "$root/.done"
+	echo $done_version > "$root/.done"
 fi
 echo "$kdir"
