@@ -156,6 +156,17 @@ static void xf_batch_close(struct xf_queue *q, struct xf_batch *b)
 	q->open = NULL;
 }
 
+/* Under q->lock: the closed batch batch_id, or NULL (answered, expired). */
+static struct xf_batch *xf_batch_find(struct xf_queue *q, u32 batch_id)
+{
+	struct xf_batch *b;
+
+	list_for_each_entry(b, &q->batches, link)
+		if (b->id == batch_id)
+			return b;
+	return NULL;
+}
+
 /*
  * Under q->lock: p (and b, unless a batch is open) allocated by the caller
  * out of the lock become a pending flow; *pp and *bp are consumed (NULL).
@@ -168,7 +179,7 @@ static struct xf_pending *xf_pending_new(struct xf_queue *q,
 {
 	struct xf_batch *b = q->open;
 	struct xf_pending *p = *pp;
-	bool opened = false;
+	bool opened = false, idle;
 
 	*pp = NULL;
 	if (!b) {
@@ -197,15 +208,15 @@ static struct xf_pending *xf_pending_new(struct xf_queue *q,
 	 * means from here, for a source told by a multicast (xfilterd): from
 	 * the work item, it would first wait for a kworker to be scheduled.
 	 */
-	if (READ_ONCE(xf_batch_idle_send) && list_empty(&q->batches) &&
+	idle = READ_ONCE(xf_batch_idle_send) && list_empty(&q->batches);
+	if (idle &&
 	    xf_verdict_source_atomic(container_of(q, struct xf_domain, q))) {
 		xf_batch_close(q, b);
 		b->notified = true;
 		xf_queue_arm(q, b->deadline);
 		*notify_id = b->id;
-	} else if ((READ_ONCE(xf_batch_idle_send) && list_empty(&q->batches)) ||
-		   b->n >= clamp_t(u32, READ_ONCE(xf_batch_flows), 1,
-				   XF_BATCH_FLOWS_MAX)) {
+	} else if (idle || b->n >= clamp_t(u32, READ_ONCE(xf_batch_flows), 1,
+					   XF_BATCH_FLOWS_MAX)) {
 		xf_batch_close(q, b);
 		queue_work(xf_wq, &q->work);
 	} else if (opened) {
@@ -252,12 +263,9 @@ static void xf_batch_notify_now(struct xf_domain *dom, u32 batch_id)
 	if (!err || err == -ENOBUFS)
 		return;
 	spin_lock(&q->lock);
-	list_for_each_entry(b, &q->batches, link) {
-		if (b->id == batch_id) {
-			b->notified = false;
-			break;
-		}
-	}
+	b = xf_batch_find(q, batch_id);
+	if (b)
+		b->notified = false;
 	if (!q->dying)
 		queue_work(xf_wq, &q->work);
 	spin_unlock(&q->lock);
@@ -458,9 +466,8 @@ int xf_queue_batch_flows(struct xf_domain *dom, u32 batch_id,
 	int n = -ENOENT;
 
 	spin_lock_bh(&q->lock);
-	list_for_each_entry(b, &q->batches, link) {
-		if (b->id != batch_id)
-			continue;
+	b = xf_batch_find(q, batch_id);
+	if (b) {
 		n = 0;
 		list_for_each_entry(p, &b->flows, link) {
 			if (n == max)
@@ -468,7 +475,6 @@ int xf_queue_batch_flows(struct xf_domain *dom, u32 batch_id,
 			keys[n] = p->flow.key;
 			ids[n++] = p->id;
 		}
-		break;
 	}
 	spin_unlock_bh(&q->lock);
 	return n;
@@ -486,16 +492,14 @@ void xf_queue_batch_retry(struct xf_domain *dom, u32 batch_id,
 	struct xf_batch *b;
 
 	spin_lock_bh(&q->lock);
-	list_for_each_entry(b, &q->batches, link) {
-		if (b->id != batch_id)
-			continue;
+	b = xf_batch_find(q, batch_id);
+	if (b) {
 		/* jiffies 0 means "no retry": avoid it. */
 		b->retry_at = (jiffies + msecs_to_jiffies(delay_ms)) ?: 1;
 		b->notified = false;
 		if (!q->dying)
 			xf_queue_arm(q, time_before(b->retry_at, b->deadline) ?
 					b->retry_at : b->deadline);
-		break;
 	}
 	spin_unlock_bh(&q->lock);
 }

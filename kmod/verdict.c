@@ -79,17 +79,23 @@ bool xf_verdict_source_present(struct xf_domain *dom)
 	return src && src->present();
 }
 
-int xf_verdict_submit(struct xf_domain *dom, u32 batch_id, u32 n)
+static int xf_submit(const struct xf_vsource *src, struct xf_domain *dom,
+		     u32 batch_id, u32 n, gfp_t gfp)
 {
-	const struct xf_vsource *src = xf_source_of(dom);
-	int err;
+	int err = src->submit(dom, batch_id, n, gfp);
 
-	if (!src)
-		return -ENODEV;
-	err = src->submit(dom, batch_id, n, GFP_KERNEL);
 	if (!err)
 		xf_dom_stat(dom, XFILTER_STATS_A_BATCHES, 1);
 	return err;
+}
+
+int xf_verdict_submit(struct xf_domain *dom, u32 batch_id, u32 n)
+{
+	const struct xf_vsource *src = xf_source_of(dom);
+
+	if (!src)
+		return -ENODEV;
+	return xf_submit(src, dom, batch_id, n, GFP_KERNEL);
 }
 
 bool xf_verdict_source_atomic(struct xf_domain *dom)
@@ -102,14 +108,10 @@ bool xf_verdict_source_atomic(struct xf_domain *dom)
 int xf_verdict_submit_atomic(struct xf_domain *dom, u32 batch_id, u32 n)
 {
 	const struct xf_vsource *src = xf_source_of(dom);
-	int err;
 
 	if (!src || !src->atomic)
 		return -EOPNOTSUPP;
-	err = src->submit(dom, batch_id, n, GFP_ATOMIC | __GFP_NOWARN);
-	if (!err)
-		xf_dom_stat(dom, XFILTER_STATS_A_BATCHES, 1);
-	return err;
+	return xf_submit(src, dom, batch_id, n, GFP_ATOMIC | __GFP_NOWARN);
 }
 
 u8 xf_verdict_decide(const struct xf_flow_key *key,
