@@ -926,10 +926,12 @@ for path in sorted(os.listdir('kmod')):
         for m in re.finditer(r'^\w[^\n;]*?\b(\w+)\([^;{]*?\)\s*\n\{\n(.*?)^\}',
                              txt, re.S | re.M):
             funcs[m.group(1)] = m.group(2)
+# genlmsg_multicast(family, skb, portid, GROUP, flags): the 4th argument.
+MULTICAST_GROUP = re.compile(r'genlmsg_multicast\(\s*[^,;]+,\s*[^,;]+,'
+                             r'\s*[^,;]+,\s*(\w+)\s*,', re.S)
 helpers = {}
 for fn, body in funcs.items():
-    g = re.search(r'genlmsg_multicast\(\s*[^,;]+,\s*[^,;]+,\s*[^,;]+,\s*(\w+)\s*,',
-                  body, re.S)
+    g = MULTICAST_GROUP.search(body)
     if g and 'genlmsg_put' not in body:
         helpers[fn] = g.group(1)
 kevents = set()
@@ -937,8 +939,7 @@ for fn, body in funcs.items():
     for c in re.findall(r'genlmsg_put\(\s*\w+\s*,\s*0\s*,\s*0\s*,[^;]*?'
                         r'\b(\w+)\s*\)', body, re.S):
         grp = None
-        g = re.search(r'genlmsg_multicast\(\s*[^,;]+,\s*[^,;]+,\s*[^,;]+,\s*(\w+)\s*,',
-                      body, re.S)
+        g = MULTICAST_GROUP.search(body)
         if g:
             grp = g.group(1)
         for h, hg in helpers.items():
