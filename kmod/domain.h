@@ -69,6 +69,11 @@ struct xf_domain {
 	u8 mode;		/* enum xfilter_mode, if own */
 	u8 fail;		/* XF_ACT_ACCEPT or XF_ACT_DROP, if own */
 	unsigned long hv_asked;	/* jiffies: last profile request (hypercall.c) */
+	/*
+	 * Its share of receive-path time for hypervisor checks (verdict.c):
+	 * the ktime_get_ns() its share is spent up to.
+	 */
+	atomic64_t hv_inline_tat;
 	struct xf_detect_set det;	/* if own */
 	/*
 	 * Per-owner windows of the detector: allocated (process context)

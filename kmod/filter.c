@@ -9,7 +9,9 @@
  *        -> the domain's blocks, then rules without owner fields decide
  *           (block.c, core/rule): cache, done
  *        -> needs an owner: mode off: unattributed; source absent: fail
- *           policy; otherwise hold in the domain's batch queue
+ *           policy; hypervisor idle and within its share: asked now
+ *           (verdict.c), cache, done; otherwise hold in the domain's
+ *           batch queue
  *
  * Counters: every packet is counted once as PACKETS and exactly once as
  * ACCEPTED, DROPPED or QUEUED here; a queued one later becomes ACCEPTED or
@@ -104,7 +106,8 @@ static enum xf_rx_result xf_apply(struct xf_vif *vif, struct xf_domain *dom,
 	return res;
 }
 
-static enum xf_rx_result xf_decided(struct xf_vif *vif, struct xf_domain *dom,
+/* A first packet's verdict, counted and logged already: cache, apply. */
+static enum xf_rx_result xf_checked(struct xf_vif *vif, struct xf_domain *dom,
 				    struct sk_buff *skb, struct xf_ruleset *rs,
 				    const struct xf_flow *flow,
 				    const struct xf_verdict *v)
@@ -113,11 +116,19 @@ static enum xf_rx_result xf_decided(struct xf_vif *vif, struct xf_domain *dom,
 	xf_frag_note_k(dom, flow, v);
 	if (!xf_cache_insert_k(flow, v) && xf_cache_short(flow, v))
 		xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED_CACHED, 1);
+	return xf_apply(vif, dom, skb, v->action, v->mirror);
+}
+
+static enum xf_rx_result xf_decided(struct xf_vif *vif, struct xf_domain *dom,
+				    struct sk_buff *skb, struct xf_ruleset *rs,
+				    const struct xf_flow *flow,
+				    const struct xf_verdict *v)
+{
 	if (v->unattributed)
 		xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
 	if (xf_action_logs(v->action) || v->unattributed)
 		xf_nl_log(dom, &flow->key, v, v->source, NULL);
-	return xf_apply(vif, dom, skb, v->action, v->mirror);
+	return xf_checked(vif, dom, skb, rs, flow, v);
 }
 
 static enum xf_rx_result xf_fail(struct xf_vif *vif, struct xf_domain *dom,
@@ -276,6 +287,10 @@ enum xf_rx_result xf_filter_rx(struct xf_vif *vif, struct sk_buff *skb)
 			return xf_fail(vif, dom, skb, &flow,
 				       XFILTER_STATS_A_FAIL_ABSENT,
 				       XFILTER_SOURCE_FAIL_ABSENT);
+		/* An idle source that answers from here: at once (verdict.c). */
+		if (!READ_ONCE(dom->q.n_pending) &&
+		    !xf_verdict_inline(dom, &flow, &v))
+			return xf_checked(vif, dom, skb, rs, &flow, &v);
 		return xf_hold(vif, dom, skb, &flow);
 	}
 }

@@ -243,6 +243,25 @@ static void xf_hv_owner_to(struct xf_owner *o, const struct xf_hv_owner *h)
 	o->comm[sizeof(o->comm) - 1] = '\0';
 }
 
+int xf_hv_check_one(struct xf_domain *dom, const struct xf_flow_key *key,
+		    struct xf_owner *owner, bool *found)
+{
+	struct xf_hv_result res;
+	struct xf_hv_flow flow;
+	int err;
+
+	if (dom->domid >= 0x7ff0)	/* DOMID_FIRST_RESERVED: not a guest */
+		return -EINVAL;
+	xf_hv_flow_from_key(&flow, key);
+	err = xf_hv_check(dom->domid, &flow, &res, 1);
+	if (err)
+		return err;
+	*found = !res.status && (res.owner.flags & XF_OWNER_F_FOUND);
+	if (*found)
+		xf_hv_owner_to(owner, &res.owner);
+	return 0;
+}
+
 /* Ask xfilterd (netlink.c) for dom's profile, at most every 500 ms. */
 static void xf_hv_want_profile(struct xf_domain *dom)
 {

@@ -36,6 +36,13 @@ int xf_hv_load_rules(const struct xf_rule_table *t);
 int xf_hv_check(u16 domid, const struct xf_hv_flow *flows,
 		struct xf_hv_result *res, u32 n);
 int xf_hv_counters(struct xf_hv_counters *c, bool reset);
+/*
+ * One flow of dom from the receive path (softirq): no allocation, no
+ * sleep. 0 with *owner filled and *found, -ENOENT when Xen holds no
+ * profile of the guest, -errno when Xen could not answer.
+ */
+int xf_hv_check_one(struct xf_domain *dom, const struct xf_flow_key *key,
+		    struct xf_owner *owner, bool *found);
 
 /*
  * The hypervisor verdict source's submit (verdict.c): send batch_id's

@@ -16,14 +16,44 @@
  *
  * Whatever the source, an unanswered flow gets the fail policy after
  * verdict_timeout_ms (queue.c), and an absent source gets it at once.
+ *
+ * Checked at once: the hypervisor answers by a hypercall that neither
+ * sleeps nor allocates, so a new flow of a domain whose source is idle is
+ * checked right in the receive path (xf_verdict_inline()), and its first
+ * packet goes on without being held: no work item to wake, no re-injection.
+ * That time is taken from netback's softirq, which serves every guest on
+ * that CPU, and a hostile guest can make one check cost up to Xen's read
+ * budget per flow. So each domain, and all domains together, may spend only
+ * a share of receive-path time this way (hv_inline_us, hv_inline_us_all per
+ * second, measured around each call); past it, its new flows are held and
+ * batched by the work item as before (counted as hv_inline_over).
  */
+#include <linux/moduleparam.h>
+#include <linux/percpu.h>
+#include <linux/ktime.h>
 #include <net/genetlink.h>
 
 #include "block.h"
+#include "detect.h"
 #include "hypercall.h"
 #include "netlink.h"
 #include "rules.h"
 #include "verdict.h"
+
+static unsigned int xf_hv_inline_us = 20000;
+module_param_named(hv_inline_us, xf_hv_inline_us, uint, 0644);
+MODULE_PARM_DESC(hv_inline_us, "us a second a domain's new flows may be checked by Xen in the receive path (default 20000, 2%; 0: never, always through the work item)");
+
+static unsigned int xf_hv_inline_us_all = 100000;
+module_param_named(hv_inline_us_all, xf_hv_inline_us_all, uint, 0644);
+MODULE_PARM_DESC(hv_inline_us_all, "the same for all domains together (default 100000, 10%)");
+
+/* A share may be spent this far ahead: a burst of a few checks. */
+#define XF_INLINE_BURST_NS (100 * NSEC_PER_MSEC)
+
+static atomic64_t xf_hv_inline_tat_all = ATOMIC64_INIT(0);
+/* The owner is too big for the receive path's stack. */
+static DEFINE_PER_CPU(struct xf_owner, xf_inline_owner);
 
 static bool xf_userland_present(void)
 {
@@ -112,6 +142,72 @@ int xf_verdict_submit_atomic(struct xf_domain *dom, u32 batch_id, u32 n)
 	if (!src || !src->atomic)
 		return -EOPNOTSUPP;
 	return xf_submit(src, dom, batch_id, n, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+/*
+ * A share as a virtual clock (GCRA): tat is how far the share is spent,
+ * each check moves it on by its cost scaled to the share, and a check may
+ * start while tat is less than a burst ahead of now. A check that costs
+ * more than the burst still runs once, and then keeps the domain out for as
+ * long as its share needs to pay for it.
+ */
+static bool xf_share_left(atomic64_t *tat, u64 now)
+{
+	return (s64)(atomic64_read(tat) - now) < (s64)XF_INLINE_BURST_NS;
+}
+
+static void xf_share_spend(atomic64_t *tat, u64 now, u64 cost_ns,
+			   unsigned int us_per_s)
+{
+	u64 step = div_u64(cost_ns * USEC_PER_SEC, us_per_s);
+	s64 old = atomic64_read(tat), new;
+
+	do {
+		new = ((s64)(old - now) > 0 ? old : now) + step;
+	} while (!atomic64_try_cmpxchg(tat, &old, new));
+}
+
+int xf_verdict_inline(struct xf_domain *dom, const struct xf_flow *flow,
+		      struct xf_verdict *v)
+{
+	unsigned int us = READ_ONCE(xf_hv_inline_us);
+	unsigned int us_all = READ_ONCE(xf_hv_inline_us_all);
+	struct xf_owner *owner;
+	u64 now, cost;
+	bool found;
+	u8 source;
+	int err;
+
+	if (xf_domain_mode(dom) != XFILTER_MODE_HYPERVISOR || !us || !us_all ||
+	    !xf_hv_available())
+		return -EOPNOTSUPP;
+	now = ktime_get_ns();
+	if (!xf_share_left(&dom->hv_inline_tat, now) ||
+	    !xf_share_left(&xf_hv_inline_tat_all, now)) {
+		xf_dom_stat(dom, XFILTER_STATS_A_HV_INLINE_OVER, 1);
+		return -EBUSY;
+	}
+	local_bh_disable();
+	owner = this_cpu_ptr(&xf_inline_owner);
+	err = xf_hv_check_one(dom, &flow->key, owner, &found);
+	cost = ktime_get_ns() - now;
+	xf_share_spend(&dom->hv_inline_tat, now, cost, us);
+	xf_share_spend(&xf_hv_inline_tat_all, now, cost, us_all);
+	if (!err) {
+		if (!found)
+			owner = NULL;
+		source = xf_verdict_decide(&flow->key, owner, -1, v);
+		xf_dom_stat(dom, XFILTER_STATS_A_HV_INLINE, 1);
+		xf_dom_stat(dom, XFILTER_STATS_A_SOURCE_VERDICTS, 1);
+		if (v->unattributed)
+			xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
+		spin_lock(&dom->q.lock);
+		xf_detect_account(dom, flow, owner);
+		spin_unlock(&dom->q.lock);
+		xf_nl_log(dom, &flow->key, v, source, owner);
+	}
+	local_bh_enable();
+	return err;
 }
 
 u8 xf_verdict_decide(const struct xf_flow_key *key,

@@ -8,6 +8,7 @@
 #define XF_KMOD_VERDICT_H
 
 #include "domain.h"
+#include "../core/flow.h"
 #include "../core/owner.h"
 
 struct xf_vsource {
@@ -37,6 +38,16 @@ int xf_verdict_submit(struct xf_domain *dom, u32 batch_id, u32 n);
  */
 bool xf_verdict_source_atomic(struct xf_domain *dom);
 int xf_verdict_submit_atomic(struct xf_domain *dom, u32 batch_id, u32 n);
+
+/*
+ * From the receive path: check a new flow of dom with the hypervisor now,
+ * if dom is in hypervisor mode and within its share of receive-path time
+ * (top of verdict.c). 0: *v is the verdict, counted and logged as the
+ * queue does a source's; otherwise the flow is to be held as usual
+ * (-ENOENT: Xen has no profile of the guest yet, the queue asks for it).
+ */
+int xf_verdict_inline(struct xf_domain *dom, const struct xf_flow *flow,
+		      struct xf_verdict *v);
 
 /*
  * Decide a flow once its owner is known (NULL: unattributed) or the source

@@ -19,6 +19,10 @@
 #   T  the same with batch_idle_send=0: every batch waits for its timer
 #      (batch_delay_us 2000, in jiffies), as before batch_idle_send
 #   C  the same as B with batch_flows=1: every flow is a batch of its own
+# In mode hypervisor B's flows are checked in the receive path (the source
+# is idle: hv_inline), and one more run comes after it:
+#   I  hv_inline_us=0: every flow held and batched by the work item, as
+#      before the receive-path check (T and C then run so too)
 # For B and C: connect time p50/p99, and SYN-to-verdict p50/p99 as
 # xfilterd measured it (the module's flow age at fetch + our time to the
 # verdict). The ratio is SYN-to-verdict p50 / no-filter connect p50.
@@ -51,21 +55,26 @@ echo "XF_BENCH nofilter connect_us p50=$a50 p99=$a99 n=$an"
 
 xfd_setup g1 || { echo "XF_BENCH xfilterd did not start"; exit 1; }
 xfctl rule add dom g1 uid 1001 dport 25 drop
-for mode in B T C; do
+modes="B T C"
+[ "$XF_MODE" = hypervisor ] && modes="B I T C"
+for mode in $modes; do
 	P=/sys/module/xfilter/parameters
+	[ $mode = I ] && echo 0 > $P/hv_inline_us
 	[ $mode = T ] && echo 0 > $P/batch_idle_send
 	[ $mode = C ] && echo 1 > $P/batch_idle_send && echo 1 > $P/batch_flows
 	xfd_stop
 	rm -f "$XFD_STATS"
 	xfd_start
 	wait_for 240 xfd_ready g1
+	i0=$(xf_dstat "$(guest_domid g1)" hv_inline)
 	set -- $(run_connects)
 	c50=$1 c99=$2 cn=$3
+	i1=$(xf_dstat "$(guest_domid g1)" hv_inline)
 	sleep 1
 	set -- $(sed -n 's/^syn_us //p' "$XFD_STATS")
 	s50=$1 s99=$2 smax=$3
 	set -- $(sed -n 's/^batch_us //p' "$XFD_STATS")
-	echo "XF_BENCH $XF_MODE-$mode connect_us p50=$c50 p99=$c99 n=$cn syn_to_verdict_us p50=$s50 p99=$s99 max=$smax daemon_batch_us p50=$1 p99=$2"
+	echo "XF_BENCH $XF_MODE-$mode connect_us p50=$c50 p99=$c99 n=$cn syn_to_verdict_us p50=$s50 p99=$s99 max=$smax daemon_batch_us p50=$1 p99=$2 hv_inline=$((${i1:-0} - ${i0:-0}))"
 	echo "XF_BENCH $XF_MODE-$mode ratio syn_to_verdict_p50/nofilter_connect_p50=$(awk -v a=$s50 -v b=$a50 'BEGIN { printf "%.2f", b ? a / b : 0 }') p99/p99=$(awk -v a=$s99 -v b=$a99 'BEGIN { printf "%.2f", b ? a / b : 0 }') added_connect_p50_us=$((c50 - a50))"
 done
 xfctl stats

@@ -682,6 +682,15 @@ enum xfilter_stats_attr {
 	 */
 	XFILTER_STATS_A_LOG_SUPPRESSED,
 	XFILTER_STATS_A_LOG_FAILED,
+	/*
+	 * Mode hypervisor: new flows checked by Xen in the receive path, their
+	 * first packet never held (the source was idle), and new flows held
+	 * for the work item instead because the domain, or all domains, had
+	 * spent their share of receive-path time on such checks (module
+	 * parameters hv_inline_us, hv_inline_us_all).
+	 */
+	XFILTER_STATS_A_HV_INLINE,
+	XFILTER_STATS_A_HV_INLINE_OVER,
 	__XFILTER_STATS_A_LAST
 };
 #define XFILTER_STATS_A_MAX (__XFILTER_STATS_A_LAST - 1)
