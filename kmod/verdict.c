@@ -193,6 +193,7 @@ int xf_verdict_inline(struct xf_domain *dom, const struct xf_flow *flow,
 	cost = ktime_get_ns() - now;
 	xf_share_spend(&dom->hv_inline_tat, now, cost, us);
 	xf_share_spend(&xf_hv_inline_tat_all, now, cost, us_all);
+	xf_dom_stat(dom, XFILTER_STATS_A_HV_INLINE_NS, cost);
 	if (!err) {
 		if (!found)
 			owner = NULL;

@@ -45,7 +45,8 @@ snap()
 {
 	echo "inline=$(xf_dstat "$1" hv_inline) over=$(xf_dstat "$1" hv_inline_over)" \
 	     "queued=$(xf_dstat "$1" queued) batches=$(xf_dstat "$1" batches)" \
-	     "verdicts=$(xf_dstat "$1" source_verdicts) calls=$(hvc calls)"
+	     "verdicts=$(xf_dstat "$1" source_verdicts) calls=$(hvc calls)" \
+	     "ns=$(xf_dstat "$1" hv_inline_ns)"
 }
 # d NAME BEFORE AFTER: how much counter NAME grew from snap BEFORE to AFTER
 d() { echo $(($(echo "$3" | sed -n "s/.*$1=\([0-9]*\).*/\1/p") - $(echo "$2" | sed -n "s/.*$1=\([0-9]*\).*/\1/p"))); }
@@ -69,6 +70,7 @@ t_is "no packet was held, no batch made, none over the share" \
 	"$(d queued "$s0" "$s1")/$(d batches "$s0" "$s1")/$(d over "$s0" "$s1")" 0/0/0
 t_ok "each was a call to Xen ($(d calls "$s0" "$s1") calls)" \
 	test "$(d calls "$s0" "$s1")" -ge "$(d inline "$s0" "$s1")"
+t_ok "their receive-path time was counted ($(d ns "$s0" "$s1") ns)" test "$(d ns "$s0" "$s1")" -gt 0
 t_ok "the rule counted alice's packets" sh -c "xfctl rule list | grep 'dom.*uid 1001' | grep -qv ' 0 pkts'"
 
 # ---- hv_inline_us=0: never in the receive path ----------------------------
@@ -78,8 +80,8 @@ t_ok "off: mail connects 5 times" out_has "ok=5 " mail g1 "xfnet tcp-connect 10.
 t_ok "off: alice is dropped twice" out_has "filtered=2" alice g1 "xfnet tcp-connect 10.0.0.1 25 -n 2 -t 1500"
 s1=$(snap "$D1")
 echo "# g1: $s0 -> $s1"
-t_is "off: none checked in the receive path, none counted over" \
-	"$(d inline "$s0" "$s1")/$(d over "$s0" "$s1")" 0/0
+t_is "off: none checked in the receive path, none counted over, no time" \
+	"$(d inline "$s0" "$s1")/$(d over "$s0" "$s1")/$(d ns "$s0" "$s1")" 0/0/0
 t_ok "off: the 7 flows were held and batched ($(d batches "$s0" "$s1") batches)" \
 	test "$(d queued "$s0" "$s1")" -ge 7 -a "$(d batches "$s0" "$s1")" -ge 1
 

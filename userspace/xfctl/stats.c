@@ -42,6 +42,7 @@ static const char *const stat_names[XFILTER_STATS_A_MAX + 1] = {
 	[XFILTER_STATS_A_LOG_FAILED] = "log_failed",
 	[XFILTER_STATS_A_HV_INLINE] = "hv_inline",
 	[XFILTER_STATS_A_HV_INLINE_OVER] = "hv_inline_over",
+	[XFILTER_STATS_A_HV_INLINE_NS] = "hv_inline_ns",
 };
 
 /* Print a stats nest: JSON members (no braces) or "name value" lines. */

@@ -687,10 +687,12 @@ enum xfilter_stats_attr {
 	 * first packet never held (the source was idle), and new flows held
 	 * for the work item instead because the domain, or all domains, had
 	 * spent their share of receive-path time on such checks (module
-	 * parameters hv_inline_us, hv_inline_us_all).
+	 * parameters hv_inline_us, hv_inline_us_all), and the receive-path
+	 * time those checks took in all [ns].
 	 */
 	XFILTER_STATS_A_HV_INLINE,
 	XFILTER_STATS_A_HV_INLINE_OVER,
+	XFILTER_STATS_A_HV_INLINE_NS,
 	__XFILTER_STATS_A_LAST
 };
 #define XFILTER_STATS_A_MAX (__XFILTER_STATS_A_LAST - 1)
