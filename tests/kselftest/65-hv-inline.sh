@@ -50,20 +50,36 @@ snap()
 }
 # d NAME BEFORE AFTER: how much counter NAME grew from snap BEFORE to AFTER
 d() { echo $(($(echo "$3" | sed -n "s/.*$1=\([0-9]*\).*/\1/p") - $(echo "$2" | sed -n "s/.*$1=\([0-9]*\).*/\1/p"))); }
+# traffic LABEL G D OK DROP: in guest G (domid D), OK connections of mail
+# (accepted) and DROP of alice (dropped), one after another; s0 and s1 are
+# D's snaps before and after
+traffic()
+{
+	s0=$(snap "$3")
+	t_ok "$1: $2's mail connects $4 times" out_has "ok=$4 " mail "$2" "xfnet tcp-connect 10.0.0.1 25 -n $4 -t 5000"
+	[ "$5" = 0 ] ||
+		t_ok "$1: $2's alice is dropped $5 times" out_has "filtered=$5" alice "$2" "xfnet tcp-connect 10.0.0.1 25 -n $5 -t 1500"
+	s1=$(snap "$3")
+	echo "# $2: $s0 -> $s1"
+}
+# spent LABEL N: past a spent share, one check at most went through the
+# receive path and N-1 flows or more were held and batched instead
+spent()
+{
+	t_ok "$1: one check at most in the receive path ($(d inline "$s0" "$s1"))" \
+		test "$(d inline "$s0" "$s1")" -le 1
+	t_ok "$1: $(($2 - 1)) flows or more over the share, held and batched" \
+		test "$(d over "$s0" "$s1")" -ge $(($2 - 1)) -a "$(d queued "$s0" "$s1")" -ge $(($2 - 1)) \
+		     -a "$(d batches "$s0" "$s1")" -ge 1
+}
 
 # ---- an idle source, a share that never runs out --------------------------
 echo 1000000 > $P/hv_inline_us
 echo 1000000 > $P/hv_inline_us_all
 # Wait for what g1 had in flight (the setup's flows) to be answered.
 t_ok "nothing of g1 is held" wait_for 30 xf_dstat_is "$D1" held 0
-s0=$(snap "$D1")
-t_ok "mail connects 20 times, one after another" \
-	out_has "ok=20 " mail g1 "xfnet tcp-connect 10.0.0.1 25 -n 20 -t 5000"
-t_ok "alice is dropped 5 times (owner from Xen, in the receive path)" \
-	out_has "filtered=5" alice g1 "xfnet tcp-connect 10.0.0.1 25 -n 5 -t 1500"
-s1=$(snap "$D1")
-echo "# g1: $s0 -> $s1"
-t_ok "25 new flows or more were checked in the receive path ($(d inline "$s0" "$s1"))" \
+traffic "share 100%" g1 "$D1" 20 5
+t_ok "share 100%: 25 new flows or more were checked in the receive path ($(d inline "$s0" "$s1"))" \
 	test "$(d inline "$s0" "$s1")" -ge 25
 t_is "every source verdict was one of them" "$(d verdicts "$s0" "$s1")" "$(d inline "$s0" "$s1")"
 t_is "no packet was held, no batch made, none over the share" \
@@ -75,11 +91,7 @@ t_ok "the rule counted alice's packets" sh -c "xfctl rule list | grep 'dom.*uid 
 
 # ---- hv_inline_us=0: never in the receive path ----------------------------
 echo 0 > $P/hv_inline_us
-s0=$(snap "$D1")
-t_ok "off: mail connects 5 times" out_has "ok=5 " mail g1 "xfnet tcp-connect 10.0.0.1 25 -n 5 -t 5000"
-t_ok "off: alice is dropped twice" out_has "filtered=2" alice g1 "xfnet tcp-connect 10.0.0.1 25 -n 2 -t 1500"
-s1=$(snap "$D1")
-echo "# g1: $s0 -> $s1"
+traffic off g1 "$D1" 5 2
 t_is "off: none checked in the receive path, none counted over, no time" \
 	"$(d inline "$s0" "$s1")/$(d over "$s0" "$s1")/$(d ns "$s0" "$s1")" 0/0/0
 t_ok "off: the 7 flows were held and batched ($(d batches "$s0" "$s1") batches)" \
@@ -88,35 +100,18 @@ t_ok "off: the 7 flows were held and batched ($(d batches "$s0" "$s1") batches)"
 # ---- a domain's share spent: its flows are batched, g2's are not ---------
 echo 1 > $P/hv_inline_us
 echo 1000000 > $P/hv_inline_us_all
-s0=$(snap "$D1")
-t_ok "share 1 us/s: mail connects 10 times" out_has "ok=10 " mail g1 "xfnet tcp-connect 10.0.0.1 25 -n 10 -t 5000"
-t_ok "share 1 us/s: alice is dropped 3 times" out_has "filtered=3" alice g1 "xfnet tcp-connect 10.0.0.1 25 -n 3 -t 1500"
-s1=$(snap "$D1")
-echo "# g1: $s0 -> $s1"
-t_ok "share 1 us/s: one check at most in the receive path ($(d inline "$s0" "$s1"))" \
-	test "$(d inline "$s0" "$s1")" -le 1
-t_ok "share 1 us/s: 12 flows or more over the share, held and batched" \
-	test "$(d over "$s0" "$s1")" -ge 12 -a "$(d queued "$s0" "$s1")" -ge 12 -a "$(d batches "$s0" "$s1")" -ge 1
+traffic "share 1 us/s" g1 "$D1" 10 3
+spent "share 1 us/s" 13
 echo 1000000 > $P/hv_inline_us
 t_ok "nothing of g2 is held" wait_for 30 xf_dstat_is "$D2" held 0
-s0=$(snap "$D2")
-t_ok "g2, share 100%: mail connects 5 times" out_has "ok=5 " mail g2 "xfnet tcp-connect 10.0.0.1 25 -n 5 -t 5000"
-s1=$(snap "$D2")
-echo "# g2: $s0 -> $s1"
+traffic "share 100%" g2 "$D2" 5 0
 t_ok "g2 is not held back by g1's share ($(d inline "$s0" "$s1") in the receive path)" \
 	test "$(d inline "$s0" "$s1")" -ge 5 -a "$(d over "$s0" "$s1")" = 0
 
 # ---- the share of all domains spent ---------------------------------------
 echo 1 > $P/hv_inline_us_all
-s0=$(snap "$D2")
-t_ok "all 1 us/s: g2's mail connects 10 times" out_has "ok=10 " mail g2 "xfnet tcp-connect 10.0.0.1 25 -n 10 -t 5000"
-t_ok "all 1 us/s: g2's alice is dropped twice" out_has "filtered=2" alice g2 "xfnet tcp-connect 10.0.0.1 25 -n 2 -t 1500"
-s1=$(snap "$D2")
-echo "# g2: $s0 -> $s1"
-t_ok "all 1 us/s: one check at most in the receive path ($(d inline "$s0" "$s1"))" \
-	test "$(d inline "$s0" "$s1")" -le 1
-t_ok "all 1 us/s: 11 flows or more over the share, held and batched" \
-	test "$(d over "$s0" "$s1")" -ge 11 -a "$(d queued "$s0" "$s1")" -ge 11
+traffic "all 1 us/s" g2 "$D2" 10 2
+spent "all 1 us/s" 12
 
 # ---- what every path must keep --------------------------------------------
 t_is "no flow got the fail policy" "$(kstat fail_timeout)/$(kstat fail_absent)" "$ft0/$fa0"
