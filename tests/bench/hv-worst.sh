@@ -16,7 +16,9 @@
 #      an unprivileged user may make it
 # Per run, from Xen's own counters (xfctl hv counters): the longest call
 # (what one call holds a pCPU, the guest paused), the longest single check,
-# reads per check, calls preempted and continued, owners found. Prints a
+# reads per check, calls preempted and continued, owners found, and how
+# many checks dom0 made from its receive path (xfilter.ko's hv_inline,
+# within the domain's share) and the time they took there. Prints a
 # markdown table and "XF_BENCH ..." lines.
 . ./lib.sh
 XF_MODE=hypervisor
@@ -42,11 +44,15 @@ wait_for 120 xfd_ready g1 || echo "# xfilterd did not load the profile"
 # run NAME: N connections, then Xen's counters for them as "k=v ..."
 run()
 {
-	local ok
+	local ok d i0 o0 n0
+	d=$(guest_domid g1)
 	xfctl flows flush > /dev/null 2>&1
 	xfctl hv counters reset > /dev/null
+	i0=$(xf_dstat "$d" hv_inline) o0=$(xf_dstat "$d" hv_inline_over) n0=$(xf_dstat "$d" hv_inline_ns)
 	ok=$(ok_connects)
-	echo "ok=${ok:-0} calls=$(hvc calls) checks=$(hvc checks) found=$(hvc found)" \
+	echo "inline=$(($(xf_dstat "$d" hv_inline) - i0)) over=$(($(xf_dstat "$d" hv_inline_over) - o0))" \
+	     "inline_ns=$(($(xf_dstat "$d" hv_inline_ns) - n0))" \
+	     "ok=${ok:-0} calls=$(hvc calls) checks=$(hvc checks) found=$(hvc found)" \
 	     "reads=$(hvc reads) call_max=$(hvc call_ns_max) call_avg=$(hvc call_ns_avg)" \
 	     "check_max=$(hvc check_ns_max) check_p99=$(hvc check_ns_p99)" \
 	     "pause_max=$(hvc pause_ns_max) preempted=$(hvc preempted)"
@@ -72,6 +78,8 @@ XF_TABLE
 | longest check, us | $(us $(get "$B" check_max)) | $(us $(get "$H" check_max)) |
 | guest reads per check | $(per $(get "$B" reads) $(get "$B" checks)) | $(per $(get "$H" reads) $(get "$H" checks)) |
 | calls preempted and continued | $(get "$B" preempted) | $(get "$H" preempted) |
+| checks in dom0's receive path / over the domain's share | $(get "$B" inline) / $(get "$B" over) | $(get "$H" inline) / $(get "$H" over) |
+| receive-path time of those checks, us | $(us $(get "$B" inline_ns)) | $(us $(get "$H" inline_ns)) |
 XF_TABLE_END
 EOT
 t_is "benign: all $N connections" "$(get "$B" ok)" "$N"
