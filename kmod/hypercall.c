@@ -243,23 +243,36 @@ static void xf_hv_owner_to(struct xf_owner *o, const struct xf_hv_owner *h)
 	o->comm[sizeof(o->comm) - 1] = '\0';
 }
 
+/* The owner Xen found for r, filled into buf; NULL: unattributed. */
+static const struct xf_owner *xf_hv_owner_of(const struct xf_hv_result *r,
+					     struct xf_owner *buf)
+{
+	if (r->status || !(r->owner.flags & XF_OWNER_F_FOUND))
+		return NULL;
+	xf_hv_owner_to(buf, &r->owner);
+	return buf;
+}
+
+/* DOMID_FIRST_RESERVED and above: not a guest. */
+static bool xf_hv_guest(const struct xf_domain *dom)
+{
+	return dom->domid < 0x7ff0;
+}
+
 int xf_hv_check_one(struct xf_domain *dom, const struct xf_flow_key *key,
-		    struct xf_owner *owner, bool *found)
+		    struct xf_owner *buf, const struct xf_owner **owner)
 {
 	struct xf_hv_result res;
 	struct xf_hv_flow flow;
 	int err;
 
-	if (dom->domid >= 0x7ff0)	/* DOMID_FIRST_RESERVED: not a guest */
+	if (!xf_hv_guest(dom))
 		return -EINVAL;
 	xf_hv_flow_from_key(&flow, key);
 	err = xf_hv_check(dom->domid, &flow, &res, 1);
-	if (err)
-		return err;
-	*found = !res.status && (res.owner.flags & XF_OWNER_F_FOUND);
-	if (*found)
-		xf_hv_owner_to(owner, &res.owner);
-	return 0;
+	if (!err)
+		*owner = xf_hv_owner_of(&res, buf);
+	return err;
 }
 
 /* Ask xfilterd (netlink.c) for dom's profile, at most every 500 ms. */
@@ -280,7 +293,7 @@ int xf_hv_submit_batch(struct xf_domain *dom, u32 batch_id, u32 n)
 
 	if (!xf_hv_available())
 		return -ENODEV;
-	if (dom->domid >= 0x7ff0)	/* DOMID_FIRST_RESERVED: not a guest */
+	if (!xf_hv_guest(dom))
 		return -EINVAL;
 	buf = kmalloc(sizeof(*buf), GFP_KERNEL);
 	if (!buf)
@@ -312,16 +325,10 @@ int xf_hv_submit_batch(struct xf_domain *dom, u32 batch_id, u32 n)
 					    dom->domid, err);
 			break;
 		}
-		for (i = 0; i < chunk; i++) {
-			const struct xf_hv_result *r = &buf->res[i];
-			bool found = !r->status &&
-				     (r->owner.flags & XF_OWNER_F_FOUND);
-
-			if (found)
-				xf_hv_owner_to(&buf->owner, &r->owner);
+		for (i = 0; i < chunk; i++)
 			xf_queue_verdict(dom, batch_id, buf->ids[off + i],
-					 found ? &buf->owner : NULL, -1);
-		}
+					 xf_hv_owner_of(&buf->res[i],
+							&buf->owner), -1);
 	}
 	xf_queue_kick(dom);
 out:

@@ -38,11 +38,12 @@ int xf_hv_check(u16 domid, const struct xf_hv_flow *flows,
 int xf_hv_counters(struct xf_hv_counters *c, bool reset);
 /*
  * One flow of dom from the receive path (softirq): no allocation, no
- * sleep. 0 with *owner filled and *found, -ENOENT when Xen holds no
- * profile of the guest, -errno when Xen could not answer.
+ * sleep. 0 with *owner the owner Xen found (filled into buf) or NULL
+ * (unattributed), -ENOENT when Xen holds no profile of the guest, -errno
+ * when Xen could not answer.
  */
 int xf_hv_check_one(struct xf_domain *dom, const struct xf_flow_key *key,
-		    struct xf_owner *owner, bool *found);
+		    struct xf_owner *buf, const struct xf_owner **owner);
 
 /*
  * The hypervisor verdict source's submit (verdict.c): send batch_id's

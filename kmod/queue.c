@@ -167,6 +167,17 @@ static struct xf_batch *xf_batch_find(struct xf_queue *q, u32 batch_id)
 	return NULL;
 }
 
+/* Under q->lock: b's unanswered flow flow_id, or NULL. */
+static struct xf_pending *xf_batch_flow(struct xf_batch *b, u32 flow_id)
+{
+	struct xf_pending *p;
+
+	list_for_each_entry(p, &b->flows, link)
+		if (p->id == flow_id)
+			return p;
+	return NULL;
+}
+
 /*
  * Under q->lock: p (and b, unless a batch is open) allocated by the caller
  * out of the lock become a pending flow; *pp and *bp are consumed (NULL).
@@ -421,31 +432,25 @@ int xf_queue_verdict(struct xf_domain *dom, u32 batch_id, u32 flow_id,
 	u8 source;
 
 	spin_lock_bh(&q->lock);
-	list_for_each_entry(b, &q->batches, link) {
-		if (b->id != batch_id)
-			continue;
-		list_for_each_entry(p, &b->flows, link) {
-			if (p->id != flow_id)
-				continue;
-			source = xf_verdict_decide(&p->flow.key, owner, action,
-						   &v);
-			xf_dom_stat(dom, XFILTER_STATS_A_SOURCE_VERDICTS, 1);
-			if (v.unattributed)
-				xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
-			key = p->flow.key;
-			/* Unattributed ones too: counted per domain. */
-			xf_detect_account(dom, &p->flow, owner);
-			xf_pending_resolve(q, p, &v, source, true);
-			xf_batch_maybe_free(q, b);
-			spin_unlock_bh(&q->lock);
-			/*
-			 * Every source verdict: xfctl monitor shows them. Its
-			 * allocation is out of the lock the receive path takes.
-			 */
-			xf_nl_log(dom, &key, &v, source, owner);
-			return 0;
-		}
-		break;
+	b = xf_batch_find(q, batch_id);
+	p = b ? xf_batch_flow(b, flow_id) : NULL;
+	if (p) {
+		source = xf_verdict_decide(&p->flow.key, owner, action, &v);
+		xf_dom_stat(dom, XFILTER_STATS_A_SOURCE_VERDICTS, 1);
+		if (v.unattributed)
+			xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
+		key = p->flow.key;
+		/* Unattributed ones too: counted per domain. */
+		xf_detect_account(dom, &p->flow, owner);
+		xf_pending_resolve(q, p, &v, source, true);
+		xf_batch_maybe_free(q, b);
+		spin_unlock_bh(&q->lock);
+		/*
+		 * Every source verdict: xfctl monitor shows them. Its
+		 * allocation is out of the lock the receive path takes.
+		 */
+		xf_nl_log(dom, &key, &v, source, owner);
+		return 0;
 	}
 	spin_unlock_bh(&q->lock);
 	xf_dom_stat(dom, XFILTER_STATS_A_LATE_VERDICTS, 1);

@@ -172,9 +172,8 @@ int xf_verdict_inline(struct xf_domain *dom, const struct xf_flow *flow,
 {
 	unsigned int us = READ_ONCE(xf_hv_inline_us);
 	unsigned int us_all = READ_ONCE(xf_hv_inline_us_all);
-	struct xf_owner *owner;
+	const struct xf_owner *owner;
 	u64 now, cost;
-	bool found;
 	u8 source;
 	int err;
 
@@ -188,15 +187,13 @@ int xf_verdict_inline(struct xf_domain *dom, const struct xf_flow *flow,
 		return -EBUSY;
 	}
 	local_bh_disable();
-	owner = this_cpu_ptr(&xf_inline_owner);
-	err = xf_hv_check_one(dom, &flow->key, owner, &found);
+	err = xf_hv_check_one(dom, &flow->key, this_cpu_ptr(&xf_inline_owner),
+			      &owner);
 	cost = ktime_get_ns() - now;
 	xf_share_spend(&dom->hv_inline_tat, now, cost, us);
 	xf_share_spend(&xf_hv_inline_tat_all, now, cost, us_all);
 	xf_dom_stat(dom, XFILTER_STATS_A_HV_INLINE_NS, cost);
 	if (!err) {
-		if (!found)
-			owner = NULL;
 		source = xf_verdict_decide(&flow->key, owner, -1, v);
 		xf_dom_stat(dom, XFILTER_STATS_A_HV_INLINE, 1);
 		xf_dom_stat(dom, XFILTER_STATS_A_SOURCE_VERDICTS, 1);
