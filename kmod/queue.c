@@ -435,13 +435,8 @@ int xf_queue_verdict(struct xf_domain *dom, u32 batch_id, u32 flow_id,
 	b = xf_batch_find(q, batch_id);
 	p = b ? xf_batch_flow(b, flow_id) : NULL;
 	if (p) {
-		source = xf_verdict_decide(&p->flow.key, owner, action, &v);
-		xf_dom_stat(dom, XFILTER_STATS_A_SOURCE_VERDICTS, 1);
-		if (v.unattributed)
-			xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
+		source = xf_verdict_decide(dom, &p->flow, owner, action, &v);
 		key = p->flow.key;
-		/* Unattributed ones too: counted per domain. */
-		xf_detect_account(dom, &p->flow, owner);
 		xf_pending_resolve(q, p, &v, source, true);
 		xf_batch_maybe_free(q, b);
 		spin_unlock_bh(&q->lock);

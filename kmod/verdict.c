@@ -194,13 +194,9 @@ int xf_verdict_inline(struct xf_domain *dom, const struct xf_flow *flow,
 	xf_share_spend(&xf_hv_inline_tat_all, now, cost, us_all);
 	xf_dom_stat(dom, XFILTER_STATS_A_HV_INLINE_NS, cost);
 	if (!err) {
-		source = xf_verdict_decide(&flow->key, owner, -1, v);
 		xf_dom_stat(dom, XFILTER_STATS_A_HV_INLINE, 1);
-		xf_dom_stat(dom, XFILTER_STATS_A_SOURCE_VERDICTS, 1);
-		if (v->unattributed)
-			xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
 		spin_lock(&dom->q.lock);
-		xf_detect_account(dom, flow, owner);
+		source = xf_verdict_decide(dom, flow, owner, -1, v);
 		spin_unlock(&dom->q.lock);
 		xf_nl_log(dom, &flow->key, v, source, owner);
 	}
@@ -208,25 +204,32 @@ int xf_verdict_inline(struct xf_domain *dom, const struct xf_flow *flow,
 	return err;
 }
 
-u8 xf_verdict_decide(const struct xf_flow_key *key,
+u8 xf_verdict_decide(struct xf_domain *dom, const struct xf_flow *flow,
 		     const struct xf_owner *owner, int action,
 		     struct xf_verdict *v)
 {
 	static const struct xf_owner nobody;	/* flags 0: not found */
 	struct xf_ruleset *rs;
+	u8 source;
 
+	lockdep_assert_held(&dom->q.lock);
 	rcu_read_lock();
 	rs = xf_ruleset_get();
-	xf_match(xf_domain_find(key->domid), rs, key, owner ? owner : &nobody,
-		 v);
+	xf_match(dom, rs, &flow->key, owner ? owner : &nobody, v);
 	rcu_read_unlock();
+	source = v->source;
 	if (action >= 0) {
 		v->action = action;
 		v->source = XF_SRC_DEFAULT;
 		v->rule = XF_RULE_NONE;
-		return XFILTER_SOURCE_OVERRIDE;
+		source = XFILTER_SOURCE_OVERRIDE;
 	}
-	return v->source;
+	xf_dom_stat(dom, XFILTER_STATS_A_SOURCE_VERDICTS, 1);
+	if (v->unattributed)
+		xf_dom_stat(dom, XFILTER_STATS_A_UNATTRIBUTED, 1);
+	/* Unattributed ones too: counted per domain. */
+	xf_detect_account(dom, flow, owner);
+	return source;
 }
 
 int xf_verdict_init(void)

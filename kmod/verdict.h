@@ -50,10 +50,13 @@ int xf_verdict_inline(struct xf_domain *dom, const struct xf_flow *flow,
 		      struct xf_verdict *v);
 
 /*
- * Decide a flow once its owner is known (NULL: unattributed) or the source
- * forced an action (action >= 0). Returns the enum xfilter_source.
+ * Decide a new flow of dom once its source answered: its owner is known
+ * (NULL: unattributed) or the source forced an action (action >= 0). Counts
+ * it as a source verdict and feeds the detector; under dom->q.lock, which
+ * serialises the detector. The caller logs it (xf_nl_log()) after
+ * unlocking. Returns the enum xfilter_source.
  */
-u8 xf_verdict_decide(const struct xf_flow_key *key,
+u8 xf_verdict_decide(struct xf_domain *dom, const struct xf_flow *flow,
 		     const struct xf_owner *owner, int action,
 		     struct xf_verdict *v);
 
