@@ -12,26 +12,34 @@
 #                                 or per packet with the cache off
 #
 # Configurations, all in this one boot, each against "none" of the same run:
-#   none            no filter
+#   none            no filter (module unloaded)
 #   nft             nftables netdev ingress rule on the vif (tcp dport 9
 #                   drop): the coarse baseline
 #   user            xfilter.ko, userland mode (xfilterd), one rule that needs
 #                   the owner and does not match httpd (dom g1 uid 1001 drop)
-#   user-nocache    the same with the verdict cache off (cache=0)
+#   hv              the same with the check in Xen (xfctl hv profile, domain
+#                   mode hypervisor)
+# These four run in rounds, in the order none nft user hv, then hv user nft
+# none, and so on, every rate in each: the host's drift over the run falls
+# on all four alike, and each round gives its own ratios to its own none.
+# Then, once each:
+#   user-nocache    userland with the verdict cache off (cache=0)
 #   user-sockN      cache on, alice (uid 1001, the rule's user) holding N idle
 #                   connections in one process while the pages are fetched
-#   hv, hv-nocache, hv-sockN   the same with the check in Xen
-#                   (xfctl hv profile, domain mode hypervisor)
+#   hv-nocache, hv-sockN   the same in mode hypervisor
 # One "XF_HTTPERF key=value ..." line per point (connection time in ms as
-# httperf prints it), "XF_CHECK ..." lines with the cost per check as the
-# verdict source measured it. Settings (make bench passes them with --env):
+# httperf prints it; round=N for the rounds), "XF_CHECK ..." lines with the
+# cost per check as the verdict source measured it. Settings (make bench
+# passes them with --env):
 #   XF_BENCH_RATES      request rates, comma-separated (10,25,50: the lab's
 #                       guest under TCG serves about 50-70 connections/s)
 #   XF_BENCH_SECS       seconds per point (5)
+#   XF_BENCH_ROUNDS     rounds of none, nft, user and hv (4)
 #   XF_BENCH_SOCKS      idle sockets of the matching process (10,30,50)
 #   XF_BENCH_SOCK_RATE  request rate of the socket sweep (25)
 #   XF_BENCH_NOCACHE_RATES  rates of the cache-off runs (the same)
-#   XF_BENCH_REPEATS    httperf runs per point, the lowest avg counts (2)
+#   XF_BENCH_REPEATS    httperf runs per point outside the rounds, the
+#                       lowest avg counts (2)
 # At the end, "none-end" measures no filter again at the socket sweep's
 # rate: how far the host's load drifted during the run.
 . ./lib.sh
@@ -43,6 +51,7 @@ XFD_VERBOSE=	# xfilterd at its default log level, as on a host
 
 RATES=$(echo "${XF_BENCH_RATES:-10,25,50}" | tr , ' ')
 SECS=${XF_BENCH_SECS:-5}
+ROUNDS=${XF_BENCH_ROUNDS:-4}
 SOCKS=$(echo "${XF_BENCH_SOCKS:-10,30,50}" | tr , ' ')
 SOCK_RATE=${XF_BENCH_SOCK_RATE:-25}
 REPEATS=${XF_BENCH_REPEATS:-2}
@@ -51,7 +60,7 @@ PAGE=3918
 g1ip=$(guest_ip g1)
 d=$(guest_domid g1)
 vif=vif$d.0
-L7=
+L7= ROUND=
 t0=$(date +%s)
 
 cleanup()
@@ -90,22 +99,24 @@ httperf_once()
 		"connect=$(echo "$out" | sed -n 's/^Connection time \[ms\]: connect \([0-9.]*\).*/\1/p')"
 }
 
-# httperf CONFIG RATE: one point, the least disturbed (lowest avg) of
-# $REPEATS runs; every run is printed as a comment.
+# point CONFIG RATE [ROUND]: one point. In a round, one httperf run;
+# otherwise the least disturbed (lowest avg) of $REPEATS runs. Every run
+# is printed as a comment.
 point()
 {
-	local cfg=$1 rate=$2 n i res best= bavg= avg all=
+	local cfg=$1 rate=$2 round=${3:-} runs=$REPEATS n i res best= bavg= avg all=
+	[ -n "$round" ] && runs=1
 	n=$((rate * SECS))
-	for i in $(seq 1 "$REPEATS"); do
+	for i in $(seq 1 "$runs"); do
 		res=$(httperf_once "$rate" "$n")
-		echo "# $cfg $rate req/s run $i: $res"
+		echo "# $cfg $rate req/s ${round:+round $round }run $i: $res"
 		avg=$(echo "$res" | sed -n 's/.*avg=\([0-9.]*\).*/\1/p')
 		all=${all:+$all,}$avg
 		if [ -z "$best" ] || awk -v a="$avg" -v b="$bavg" 'BEGIN { exit !(a > 0 && (b <= 0 || a < b)) }'; then
 			best=$res bavg=$avg
 		fi
 	done
-	echo "XF_HTTPERF config=$cfg rate=$rate conns=$n $best runs_avg=$all"
+	echo "XF_HTTPERF config=$cfg rate=$rate ${round:+round=$round }conns=$n $best runs_avg=$all"
 }
 
 rates() { local cfg=$1 r; shift; for r in "$@"; do point "$cfg" "$r"; done; }
@@ -122,22 +133,26 @@ hold_sockets()
 	xfctl rule add dom g1 uid 1001 drop
 }
 
-# The cost of a check as the verdict source saw it.
+# The cost of a check as the verdict source saw it; CHECKED: how many
+# flows it checked.
 user_check()
 {
 	local f b
 	sleep 1	# the daemon writes its figures twice a second
 	f=$(sed -n 's/^flows //p' "$XFD_STATS")
+	CHECKED=${f:-0}
 	b=$(sed -n 's/^batches //p' "$XFD_STATS")
 	set -- $(sed -n 's/^batch_us //p' "$XFD_STATS") $(sed -n 's/^syn_us //p' "$XFD_STATS")
-	echo "XF_CHECK config=$CFG flows=$f batches=$b batch_us_p50=$1 batch_us_p99=$2 syn_us_p50=$4 syn_us_p99=$5 syn_us_max=$6"
+	echo "XF_CHECK config=$CFG ${ROUND:+round=$ROUND }flows=$f batches=$b batch_us_p50=$1 batch_us_p99=$2 syn_us_p50=$4 syn_us_p99=$5 syn_us_max=$6"
 }
 
 hv_check()
 {
 	local j
 	j=$(xfctl -j hv counters)
-	echo "XF_CHECK config=$CFG checks=$(echo "$j" | sed -n 's/.*"checks": \([0-9]*\).*/\1/p')" \
+	CHECKED=$(echo "$j" | sed -n 's/.*"checks": \([0-9]*\).*/\1/p')
+	CHECKED=${CHECKED:-0}
+	echo "XF_CHECK config=$CFG ${ROUND:+round=$ROUND }checks=$CHECKED" \
 		"check_ns_avg=$(echo "$j" | sed -n 's/.*"check_ns_avg": \([0-9]*\).*/\1/p')" \
 		"check_ns_p50=$(echo "$j" | sed -n 's/.*"check_ns_p50": \([0-9]*\).*/\1/p')" \
 		"check_ns_p99=$(echo "$j" | sed -n 's/.*"check_ns_p99": \([0-9]*\).*/\1/p')" \
@@ -162,30 +177,63 @@ timeout 1800 xfnet tcp-listen 7000 > /dev/null 2>&1 &
 L7=$!
 echo "# rates: $RATES req/s, $SECS s each; sockets: $SOCKS at $SOCK_RATE req/s; cache off at $NOCACHE_RATES"
 
-# ---- no filter, nftables -----------------------------------------------------
-rates none $RATES
-nft -f - <<NFT
-table netdev xfbench {
+# ---- none, nft, user and hv in rounds --------------------------------------------
+NFT_RULES="table netdev xfbench {
 	chain in {
-		type filter hook ingress device "$vif" priority 0;
+		type filter hook ingress device \"$vif\" priority 0;
 		tcp dport 9 drop
 	}
+}"
+
+# enter CONFIG: from whatever state the previous configuration left.
+# none and nft unload the module; user and hv load it, start xfilterd
+# (it introspects g1 anew) and load the rule, then set the domain's mode.
+# xfilterd starts afresh for user, so that its figures are of that run.
+enter()
+{
+	nft delete table netdev xfbench 2>/dev/null
+	case $1 in
+	none|nft)
+		xfd_stop
+		xf_unload || return 1
+		[ "$1" = none ] || echo "$NFT_RULES" | nft -f - || return 1
+		;;
+	user|hv)
+		if ! grep -q '^xfilter ' /proc/modules; then
+			rm -f "$XFD_STATS"
+			xfd_setup g1 || return 1
+			xfctl rule add dom g1 uid 1001 drop || return 1
+		elif [ "$1" = user ]; then
+			user_restart || return 1
+		fi
+		if [ "$1" = user ]; then
+			xfctl domain set g1 mode userland policy accept unattributed accept
+		else
+			xfctl hv counters reset > /dev/null &&
+				xfctl domain set g1 mode hypervisor policy accept unattributed accept
+		fi
+		;;
+	esac
 }
-NFT
-t_ok "nft netdev rule on $vif" nft list table netdev xfbench
-rates nft $RATES
-nft delete table netdev xfbench
 
-# ---- userland mode -------------------------------------------------------------
-t_ok "xfilterd introspects g1" xfd_setup g1
-xfctl rule add dom g1 uid 1001 drop
-CFG=user
-rates user $RATES
-user_check
-t_ok "userland: httpd's flows were attributed by xfilterd" sh -c \
-	"[ \$(sed -n 's/^flows //p' $XFD_STATS) -gt 0 ]"
-echo "# $(xfctl -j domain show "$d")"
+t_ok "hypervisor filter present (patched Xen)" xfctl hv probe
+t_ok "profile of g1 loaded into Xen" xfctl hv profile g1 --kernel /xf/guest/vmlinuz
+order="none nft user hv"
+for ROUND in $(seq 1 "$ROUNDS"); do
+	for CFG in $order; do
+		t_ok "round $ROUND: $CFG set up" enter "$CFG"
+		for r in $RATES; do point "$CFG" "$r" "$ROUND"; done
+		case $CFG in
+		user) user_check; t_ok "round $ROUND: xfilterd attributed httpd's flows" [ "$CHECKED" -gt 0 ] ;;
+		hv) hv_check; t_ok "round $ROUND: Xen checked httpd's flows" [ "$CHECKED" -gt 0 ] ;;
+		esac
+	done
+	order=$(echo "$order" | tr ' ' '\n' | tac | tr '\n' ' ')
+done
+ROUND=
 
+# ---- the same once each with the cache off and with alice's sockets --------
+t_ok "userland mode again" enter user
 CFG=user-nocache
 echo 0 > /sys/module/xfilter/parameters/cache
 user_restart
@@ -203,19 +251,11 @@ done
 echo "# $(xfctl -j domain show "$d")"
 xfd_stop
 
-# ---- hypervisor mode -------------------------------------------------------------
-t_ok "hypervisor filter present (patched Xen)" xfctl hv probe
-t_ok "profile of g1 loaded into Xen" xfctl hv profile g1 --kernel /xf/guest/vmlinuz
+# ---- hypervisor mode ------------------------------------------------------------
 xfctl rule flush > /dev/null
 guest g1 "killall xfnet 2>/dev/null; true" > /dev/null
 t_ok "domain g1: mode hypervisor" xfctl domain set g1 mode hypervisor policy accept unattributed accept
 xfctl rule add dom g1 uid 1001 drop
-xfctl hv counters reset > /dev/null
-CFG=hv
-rates hv $RATES
-hv_check
-t_ok "hypervisor: Xen checked httpd's flows" sh -c \
-	"xfctl -j hv counters | grep -Eq '\"checks\": [1-9]'"
 
 CFG=hv-nocache
 echo 0 > /sys/module/xfilter/parameters/cache

@@ -8,13 +8,16 @@
 #   tests/bench/paper-httperf.sh (in dom0)  ──XF_HTTPERF/XF_CHECK lines──►
 #   docs/bench/paper.md  docs/bench/paper.png  docs/bench/paper.dat
 #
-# Every figure is also given as a ratio to the no-filter run of the same
-# boot. Installs gnuplot (Debian's gnuplot-nox) when missing, builds the
+# Every figure is also given as a ratio to no filter in the same boot: none,
+# nft, user and hv take turns in --rounds rounds, and the table gives each
+# its median ratio to the none of its own round, with the lowest and the
+# highest (nft's spread is the run's noise). Installs gnuplot (Debian's gnuplot-nox) when missing, builds the
 # patched hypervisor with scripts/build-xen.sh when .cache/xen/xen-xfilter
 # is missing. Not part of make check.
 #
 # Usage: tests/bench/paper.sh [--out DIR] [--rates 10,25,50] [--secs 5]
 #                             [--socks 10,30,50] [--sock-rate 25] [--repeats 2]
+#                             [--rounds 4]
 #                             [--nocache-rates LIST] [--from-log FILE]
 # --from-log redraws the table and plot from a saved run's output.
 set -euo pipefail
@@ -22,7 +25,7 @@ cd "$(dirname "$0")/../.."
 top=$PWD
 [ "$(id -u)" -eq 0 ] || exec sudo -E "$0" "$@"
 
-out=docs/bench rates=10,25,50 secs=5 socks=10,30,50 sock_rate=25 repeats=2
+out=docs/bench rates=10,25,50 secs=5 socks=10,30,50 sock_rate=25 repeats=2 rounds=4
 nocache_rates= from_log=
 cmdline="tests/bench/paper.sh${*:+ $*}"
 while [ $# -gt 0 ]; do
@@ -33,9 +36,10 @@ while [ $# -gt 0 ]; do
 	--socks) socks=$2; shift 2 ;;
 	--sock-rate) sock_rate=$2; shift 2 ;;
 	--repeats) repeats=$2; shift 2 ;;
+	--rounds) rounds=$2; shift 2 ;;
 	--nocache-rates) nocache_rates=$2; shift 2 ;;
 	--from-log) from_log=$2; shift 2 ;;
-	-h|--help) sed -n '3,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "paper.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
@@ -43,8 +47,9 @@ for v in "$rates" "$socks" "${nocache_rates:-1}"; do
 	[[ "$v" =~ ^[0-9]+(,[0-9]+)*$ ]] ||
 		{ echo "paper.sh: bad list '$v' (numbers, comma-separated)" >&2; exit 2; }
 done
-[[ "$secs" =~ ^[1-9][0-9]*$ && "$sock_rate" =~ ^[1-9][0-9]*$ && "$repeats" =~ ^[1-9][0-9]*$ ]] ||
-	{ echo "paper.sh: --secs, --sock-rate and --repeats take a number" >&2; exit 2; }
+[[ "$secs" =~ ^[1-9][0-9]*$ && "$sock_rate" =~ ^[1-9][0-9]*$ && "$repeats" =~ ^[1-9][0-9]*$ &&
+   "$rounds" =~ ^[1-9][0-9]*$ ]] ||
+	{ echo "paper.sh: --secs, --sock-rate, --repeats and --rounds take a number" >&2; exit 2; }
 
 command -v gnuplot > /dev/null ||
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends gnuplot-nox >&2
@@ -58,7 +63,7 @@ if [ -z "$from_log" ]; then
 	# Every point is bounded (httperf --timeout, timeout(1)): the limits
 	# only catch a lab that hangs.
 	env_list="XF_TEST_TIMEOUT=1700 XF_BENCH_RATES=$rates XF_BENCH_SECS=$secs"
-	env_list+=" XF_BENCH_SOCKS=$socks XF_BENCH_SOCK_RATE=$sock_rate XF_BENCH_REPEATS=$repeats"
+	env_list+=" XF_BENCH_SOCKS=$socks XF_BENCH_SOCK_RATE=$sock_rate XF_BENCH_REPEATS=$repeats XF_BENCH_ROUNDS=$rounds"
 	[ -n "$nocache_rates" ] && env_list+=" XF_BENCH_NOCACHE_RATES=$nocache_rates"
 	lab_cmd=(scripts/lab/run --no-build --xen "$xen" --timeout 1800 --env "$env_list"
 		 --script tests/bench/paper-httperf.sh)
@@ -89,9 +94,54 @@ grep -a '^XF_HTTPERF ' "$from_log" | sed 's/^XF_HTTPERF //' > "$out/points.tmp"
 # kv FIELD: the value of FIELD= in each line of stdin
 awk_kv='function kv(k,   i, n, a) { n = split($0, a, " "); for (i = 1; i <= n; i++) if (index(a[i], k "=") == 1) return substr(a[i], length(k) + 2); return "" }'
 
-# rate, then avg connection time per configuration (gnuplot's input)
+# Medians over the rounds: med(avg|connect|ratio|cratio, config, rate) and
+# the none of each round, then every line again with its ratio to none:
+# of its own round, or the median none at its rate outside the rounds.
+awk_med='function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+	return n == 0 ? "" : (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2) }'
+awk "$awk_kv$awk_med"'
+	{ line[NR] = $0; c = kv("config"); r = kv("rate"); k = kv("round")
+	  if (c == "none" && k != "") { na[k, r] = kv("avg"); nc[k, r] = kv("connect") } }
+	END {
+		for (i = 1; i <= NR; i++) {
+			$0 = line[i]; c = kv("config"); r = kv("rate"); k = kv("round")
+			if (k == "") continue
+			n = ++cnt[c, r]; A[c, r, n] = kv("avg"); C[c, r, n] = kv("connect")
+			R[c, r, n] = na[k, r] > 0 && kv("avg") > 0 ? kv("avg") / na[k, r] : ""
+			Q[c, r, n] = nc[k, r] > 0 && kv("connect") > 0 ? kv("connect") / nc[k, r] : ""
+			rs[r] = 1; cs[c] = 1
+		}
+		for (cr in cnt) {
+			split(cr, p, SUBSEP); n = cnt[cr]
+			for (j = 1; j <= n; j++) { x[j] = A[p[1], p[2], j] } ; mavg[cr] = med(x, n)
+			for (j = 1; j <= n; j++) { x[j] = C[p[1], p[2], j] } ; mcon[cr] = med(x, n)
+			lo = hi = ""; m = 0
+			for (j = 1; j <= n; j++) if (R[p[1], p[2], j] != "") { v = R[p[1], p[2], j]; x[++m] = v
+				if (lo == "" || v < lo) lo = v; if (hi == "" || v > hi) hi = v }
+			mrat[cr] = med(x, m); rlo[cr] = lo; rhi[cr] = hi
+			lo = hi = ""; m = 0
+			for (j = 1; j <= n; j++) if (Q[p[1], p[2], j] != "") { v = Q[p[1], p[2], j]; x[++m] = v
+				if (lo == "" || v < lo) lo = v; if (hi == "" || v > hi) hi = v }
+			mcr[cr] = med(x, m); qlo[cr] = lo; qhi[cr] = hi
+		}
+		for (cr in cnt) {
+			split(cr, p, SUBSEP)
+			printf "MED config=%s rate=%s rounds=%d avg=%s connect=%s ratio=%s ratio_lo=%s ratio_hi=%s cratio=%s cratio_lo=%s cratio_hi=%s\n",
+				p[1], p[2], cnt[cr], mavg[cr], mcon[cr], mrat[cr], rlo[cr], rhi[cr], mcr[cr], qlo[cr], qhi[cr]
+		}
+		for (i = 1; i <= NR; i++) {
+			$0 = line[i]; r = kv("rate"); k = kv("round")
+			if (k != "") { b = na[k, r]; bc = nc[k, r] } else { b = mavg["none", r]; bc = mcon["none", r] }
+			printf "PT %s ratio=%s cratio=%s\n", $0,
+				(b > 0 && kv("avg") > 0) ? kv("avg") / b : "", (bc > 0 && kv("connect") > 0) ? kv("connect") / bc : ""
+		}
+	}' "$out/points.tmp" > "$out/agg.tmp"
+
+# rate, then avg connection time per configuration (gnuplot's input): the
+# median over the rounds, or the one point outside them
 awk "$awk_kv"'
-	{ c = kv("config"); r = kv("rate"); avg[c, r] = kv("avg"); rs[r] = 1; cs[c] = 1 }
+	/^MED / { avg[kv("config"), kv("rate")] = kv("avg"); rs[kv("rate")] = 1 }
+	/^PT / && kv("round") == "" { avg[kv("config"), kv("rate")] = kv("avg"); rs[kv("rate")] = 1 }
 	END {
 		n = split("none nft user user-nocache hv hv-nocache", order, " ")
 		printf "rate"; for (i = 1; i <= n; i++) printf " %s", order[i]; printf "\n"
@@ -102,15 +152,16 @@ awk "$awk_kv"'
 			for (i = 1; i <= n; i++) { v = avg[order[i], list[k]]; printf " %s", v == "" || v == 0 ? "NaN" : v }
 			printf "\n"
 		}
-	}' "$out/points.tmp" > "$dat"
+	}' "$out/agg.tmp" > "$dat"
 awk "$awk_kv"'
-	{ c = kv("config"); none[kv("rate")] = c == "none" ? kv("avg") : none[kv("rate")]
+	/^MED / && kv("config") == "none" { none[kv("rate")] = kv("avg") }
+	/^PT / { c = kv("config")
 	  if (c ~ /-sock[0-9]+$/) { s = c; sub(/.*-sock/, "", s); m = c; sub(/-sock.*/, "", m); v[m, s] = kv("avg"); ss[s] = 1; sr = kv("rate") } }
 	END {
 		print "# sockets user hv none-at-the-same-rate"
 		for (s in ss) print s, (v["user", s] == "" ? "NaN" : v["user", s]), (v["hv", s] == "" ? "NaN" : v["hv", s]),
 			(none[sr] == "" ? "NaN" : none[sr]) | "sort -n"
-	}' "$out/points.tmp" > "$out/socks.dat"
+	}' "$out/agg.tmp" > "$out/socks.dat"
 
 md=$out/paper.md
 {
@@ -141,34 +192,47 @@ md=$out/paper.md
 	echo "*-sockN: cache on, alice (uid 1001) holding N idle TCP connections in one"
 	echo "process, so the rule matches N sockets of the guest; none-end: no filter"
 	echo "again at the end of the run (how much the host's load drifted)."
-	echo "Each point is the least disturbed (lowest avg) of the httperf runs listed"
-	echo "in runs_avg in the raw output; TCG on a shared host is noisy."
+	echo "none, nft, user and hv run in rounds, each round in the opposite order"
+	echo "of the one before (none nft user hv, hv user nft none, ...), every rate"
+	echo "in each, one httperf run per point: the host's drift falls on all four"
+	echo "alike, and each point is compared with the none of its own round. The"
+	echo "other configurations run once, after the rounds: each is the least"
+	echo "disturbed (lowest avg) of the httperf runs listed in runs_avg in the raw"
+	echo "output, compared with the median none at its rate. TCG on a shared host"
+	echo "is noisy: read nft's spread as the noise of the run."
 	echo
 	echo "![connection time](paper.png)"
 	echo
-	echo "## Connection time by request rate"
+	echo "## Connection time against no filter, over the rounds"
 	echo
-	echo "httperf's connection time [ms] (min / avg / max / median / stddev), the"
-	echo "avg and median as ratios to none at the same rate, and httperf's average"
-	echo "connect time (SYN to SYN-ACK: the guest's SYN-ACK is the packet xfilter"
-	echo "checks) with its ratio; ok = 2xx replies."
+	echo "httperf's average connection time [ms] and average connect time (SYN to"
+	echo "SYN-ACK: the guest's SYN-ACK is the packet xfilter checks), the medians"
+	echo "over the rounds, and each as a ratio to none of the same round: the"
+	echo "median ratio, then the lowest and highest."
 	echo
-	echo "| config | rate req/s | conns | ok | errors | min | avg | max | median | stddev | avg ratio | median ratio | connect avg | connect ratio |"
+	echo "| config | rate req/s | rounds | avg ms | avg ratio | (lowest–highest) | connect ms | connect ratio | (lowest–highest) |"
+	echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|"
+	awk "$awk_kv"'
+		function f(v) { return v == "" ? "n/a" : sprintf("%.2f", v) }
+		/^MED / { c = kv("config"); i = index(" none nft user hv ", " " c " ")
+		  printf "%d %06d | %s | %s | %s | %s | %s | %s–%s | %s | %s | %s–%s |\n", i, kv("rate"),
+			c, kv("rate"), kv("rounds"), f(kv("avg")), f(kv("ratio")), f(kv("ratio_lo")), f(kv("ratio_hi")),
+			f(kv("connect")), f(kv("cratio")), f(kv("cratio_lo")), f(kv("cratio_hi")) }' "$out/agg.tmp" |
+		sort -n -k1,1 -k2,2 | cut -d' ' -f3-
+	echo
+	echo "## Every point"
+	echo
+	echo "httperf's connection time [ms] (min / avg / max / median / stddev) and"
+	echo "connect avg, each avg with its ratio to none (of the same round in the"
+	echo "rounds, the median none at the same rate after them); ok = 2xx replies."
+	echo
+	echo "| config | round | rate req/s | conns | ok | errors | min | avg | max | median | stddev | avg ratio | connect avg | connect ratio |"
 	echo "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
 	awk "$awk_kv"'
-		function ratio(a, b) { return (b > 0 && a > 0) ? sprintf("%.2f", a / b) : "n/a" }
-		{ line[NR] = $0; c = kv("config"); r = kv("rate")
-		  if (c == "none") { na[r] = kv("avg"); nm[r] = kv("median"); nc[r] = kv("connect") } }
-		END {
-			for (i = 1; i <= NR; i++) {
-				$0 = line[i]; r = kv("rate")
-				printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
-					kv("config"), r, kv("conns"), kv("ok"), kv("errors"), kv("min"),
-					kv("avg"), kv("max"), kv("median"), kv("stddev"),
-					ratio(kv("avg"), na[r]), ratio(kv("median"), nm[r]),
-					kv("connect"), ratio(kv("connect"), nc[r])
-			}
-		}' "$out/points.tmp"
+		function f(v) { return v == "" ? "n/a" : sprintf("%.2f", v) }
+		/^PT / { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+			kv("config"), kv("round"), kv("rate"), kv("conns"), kv("ok"), kv("errors"), kv("min"),
+			kv("avg"), kv("max"), kv("median"), kv("stddev"), f(kv("ratio")), kv("connect"), f(kv("cratio")) }' "$out/agg.tmp"
 	echo
 	echo "## Cost of one check, as the verdict source measured it"
 	echo
@@ -182,11 +246,12 @@ md=$out/paper.md
 	grep -a '^XF_CHECK ' "$from_log" | sed 's/^XF_CHECK //' | awk "$awk_kv"'
 		function us(ns) { return ns == "" ? "" : sprintf("%.1f", ns / 1000) }
 		{
+			c = kv("config") (kv("round") == "" ? "" : " (round " kv("round") ")")
 			if (kv("checks") != "")
-				printf "| %s | %s | %s | %s | %s | %s | | |\n", kv("config"), kv("checks"),
+				printf "| %s | %s | %s | %s | %s | %s | | |\n", c, kv("checks"),
 					"", us(kv("check_ns_avg")), us(kv("check_ns_p50")), us(kv("check_ns_p99"))
 			else
-				printf "| %s | %s | %s | | %s (batch) | %s (batch) | %s | %s |\n", kv("config"),
+				printf "| %s | %s | %s | | %s (batch) | %s (batch) | %s | %s |\n", c,
 					kv("flows"), kv("batches"), kv("batch_us_p50"), kv("batch_us_p99"),
 					kv("syn_us_p50"), kv("syn_us_p99")
 		}'
@@ -194,7 +259,7 @@ md=$out/paper.md
 	echo "## Raw output"
 	echo
 	echo '```'
-	grep -a -E '^(XF_|ok |not ok |# (rates|alice|\{)|# [a-z0-9-]+ [0-9]+ req/s run)' "$from_log" || true
+	grep -a -E '^(XF_|ok |not ok |# (rates|alice|\{)|# [a-z0-9-]+ [0-9]+ req/s (round [0-9]+ )?run)' "$from_log" || true
 	echo '```'
 } > "$md"
 
@@ -219,5 +284,5 @@ plot "socks.dat" using 1:2 with linespoints lw 2 title "user", \
 unset multiplot
 GP
 fi
-rm -f "$out/points.tmp"
+rm -f "$out/points.tmp" "$out/agg.tmp"
 echo "[bench] wrote $md, $out/paper.png, $dat" >&2
