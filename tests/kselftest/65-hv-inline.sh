@@ -63,14 +63,18 @@ traffic()
 	echo "# $2: $s0 -> $s1"
 }
 # spent LABEL N: past a spent share, one check at most went through the
-# receive path and N-1 flows or more were held and batched instead
+# receive path, the share turned flows away, and N-1 flows or more were
+# held and batched instead. A flow that comes while another is pending is
+# held without asking the share (the source is busy): on a slow machine
+# some do, so "over" need not reach N-1.
 spent()
 {
 	t_ok "$1: one check at most in the receive path ($(d inline "$s0" "$s1"))" \
 		test "$(d inline "$s0" "$s1")" -le 1
-	t_ok "$1: $(($2 - 1)) flows or more over the share, held and batched" \
-		test "$(d over "$s0" "$s1")" -ge $(($2 - 1)) -a "$(d queued "$s0" "$s1")" -ge $(($2 - 1)) \
-		     -a "$(d batches "$s0" "$s1")" -ge 1
+	t_ok "$1: the share turned flows away ($(d over "$s0" "$s1") over it)" \
+		test "$(d over "$s0" "$s1")" -ge 1
+	t_ok "$1: $(($2 - 1)) flows or more held and batched ($(d queued "$s0" "$s1"))" \
+		test "$(d queued "$s0" "$s1")" -ge $(($2 - 1)) -a "$(d batches "$s0" "$s1")" -ge 1
 }
 
 # ---- an idle source, a share that never runs out --------------------------

@@ -44,8 +44,8 @@ esac
 XFD_VERBOSE=${XFD_VERBOSE--v}
 xfd_start()
 {
-	echo "# [dom0] xfilterd --foreground $XFD_VERBOSE $*" >&2
-	xfilterd --foreground $XFD_VERBOSE "$@" >> "$XFD_LOG" 2>&1 &
+	echo "# [dom0] xfilterd --foreground $XFD_VERBOSE $XFD_ARGS $*" >&2
+	xfilterd --foreground $XFD_VERBOSE $XFD_ARGS "$@" >> "$XFD_LOG" 2>&1 &
 	XFD_PID=$!
 }
 
