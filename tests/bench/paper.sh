@@ -11,9 +11,10 @@
 # Every figure is also given as a ratio to no filter in the same boot: none,
 # nft, user and hv take turns in --rounds rounds, and the table gives each
 # its median ratio to the none of its own round, with the lowest and the
-# highest (nft's spread is the run's noise). Installs gnuplot (Debian's gnuplot-nox) when missing, builds the
-# patched hypervisor with scripts/build-xen.sh when .cache/xen/xen-xfilter
-# is missing. Not part of make check.
+# highest (nft's spread is the run's noise). Installs gnuplot (Debian's
+# gnuplot-nox) when missing, builds the patched hypervisor with
+# scripts/build-xen.sh when .cache/xen/xen-xfilter is missing. Not part of
+# make check.
 #
 # Usage: tests/bench/paper.sh [--out DIR] [--rates 10,25,50] [--secs 5]
 #                             [--socks 10,30,50] [--sock-rate 25] [--repeats 2]
@@ -39,7 +40,7 @@ while [ $# -gt 0 ]; do
 	--rounds) rounds=$2; shift 2 ;;
 	--nocache-rates) nocache_rates=$2; shift 2 ;;
 	--from-log) from_log=$2; shift 2 ;;
-	-h|--help) sed -n '3,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '3,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "paper.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
 	esac
 done
