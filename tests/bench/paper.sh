@@ -95,46 +95,47 @@ grep -a '^XF_HTTPERF ' "$from_log" | sed 's/^XF_HTTPERF //' > "$out/points.tmp"
 # kv FIELD: the value of FIELD= in each line of stdin
 awk_kv='function kv(k,   i, n, a) { n = split($0, a, " "); for (i = 1; i <= n; i++) if (index(a[i], k "=") == 1) return substr(a[i], length(k) + 2); return "" }'
 
-# Medians over the rounds: med(avg|connect|ratio|cratio, config, rate) and
-# the none of each round, then every line again with its ratio to none:
-# of its own round, or the median none at its rate outside the rounds.
+# Over the rounds, per config and rate: the median of avg, connect and of
+# their ratios to the none of the same round, with the ratios' lowest and
+# highest ("MED" lines); then every line again with its ratio to none: of
+# its own round, or the median none at its rate outside the rounds ("PT").
+# kv() gives strings: values are made numbers before they are compared.
 awk_med='function med(a, n,   i, j, t) { for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
 	return n == 0 ? "" : (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2) }'
 awk "$awk_kv$awk_med"'
+	function ratio(a, b) { return a > 0 && b > 0 ? a / b : "" }
+	# summ(X, c, r, n): median of the values given in X[c, r, 1..n]; sets LO, HI
+	function summ(X, c, r, n,   j, m, v, y) {
+		LO = HI = ""; m = 0
+		for (j = 1; j <= n; j++) if (X[c, r, j] != "") { v = X[c, r, j] + 0; y[++m] = v
+			if (LO == "" || v < LO) LO = v; if (HI == "" || v > HI) HI = v }
+		return med(y, m)
+	}
 	{ line[NR] = $0; c = kv("config"); r = kv("rate"); k = kv("round")
 	  if (c == "none" && k != "") { na[k, r] = kv("avg"); nc[k, r] = kv("connect") } }
 	END {
 		for (i = 1; i <= NR; i++) {
 			$0 = line[i]; c = kv("config"); r = kv("rate"); k = kv("round")
 			if (k == "") continue
+			rat[i] = ratio(kv("avg"), na[k, r]); crat[i] = ratio(kv("connect"), nc[k, r])
 			n = ++cnt[c, r]; A[c, r, n] = kv("avg"); C[c, r, n] = kv("connect")
-			R[c, r, n] = na[k, r] > 0 && kv("avg") > 0 ? kv("avg") / na[k, r] : ""
-			Q[c, r, n] = nc[k, r] > 0 && kv("connect") > 0 ? kv("connect") / nc[k, r] : ""
-			rs[r] = 1; cs[c] = 1
+			R[c, r, n] = rat[i]; Q[c, r, n] = crat[i]
 		}
 		for (cr in cnt) {
-			split(cr, p, SUBSEP); n = cnt[cr]
-			for (j = 1; j <= n; j++) { x[j] = A[p[1], p[2], j] } ; mavg[cr] = med(x, n)
-			for (j = 1; j <= n; j++) { x[j] = C[p[1], p[2], j] } ; mcon[cr] = med(x, n)
-			lo = hi = ""; m = 0
-			for (j = 1; j <= n; j++) if (R[p[1], p[2], j] != "") { v = R[p[1], p[2], j]; x[++m] = v
-				if (lo == "" || v < lo) lo = v; if (hi == "" || v > hi) hi = v }
-			mrat[cr] = med(x, m); rlo[cr] = lo; rhi[cr] = hi
-			lo = hi = ""; m = 0
-			for (j = 1; j <= n; j++) if (Q[p[1], p[2], j] != "") { v = Q[p[1], p[2], j]; x[++m] = v
-				if (lo == "" || v < lo) lo = v; if (hi == "" || v > hi) hi = v }
-			mcr[cr] = med(x, m); qlo[cr] = lo; qhi[cr] = hi
-		}
-		for (cr in cnt) {
-			split(cr, p, SUBSEP)
+			split(cr, p, SUBSEP); c = p[1]; r = p[2]; n = cnt[cr]
+			mavg[cr] = summ(A, c, r, n); mcon[cr] = summ(C, c, r, n)
+			mr = summ(R, c, r, n); rlo = LO; rhi = HI
+			mq = summ(Q, c, r, n)
 			printf "MED config=%s rate=%s rounds=%d avg=%s connect=%s ratio=%s ratio_lo=%s ratio_hi=%s cratio=%s cratio_lo=%s cratio_hi=%s\n",
-				p[1], p[2], cnt[cr], mavg[cr], mcon[cr], mrat[cr], rlo[cr], rhi[cr], mcr[cr], qlo[cr], qhi[cr]
+				c, r, n, mavg[cr], mcon[cr], mr, rlo, rhi, mq, LO, HI
 		}
 		for (i = 1; i <= NR; i++) {
-			$0 = line[i]; r = kv("rate"); k = kv("round")
-			if (k != "") { b = na[k, r]; bc = nc[k, r] } else { b = mavg["none", r]; bc = mcon["none", r] }
-			printf "PT %s ratio=%s cratio=%s\n", $0,
-				(b > 0 && kv("avg") > 0) ? kv("avg") / b : "", (bc > 0 && kv("connect") > 0) ? kv("connect") / bc : ""
+			$0 = line[i]; r = kv("rate")
+			if (kv("round") == "") {
+				rat[i] = ratio(kv("avg"), mavg["none", r])
+				crat[i] = ratio(kv("connect"), mcon["none", r])
+			}
+			printf "PT %s ratio=%s cratio=%s\n", $0, rat[i], crat[i]
 		}
 	}' "$out/points.tmp" > "$out/agg.tmp"
 
